@@ -1,0 +1,33 @@
+import { systemClock } from '../../core/clock';
+import type { Config } from '../../core/config';
+import { createKafka, createProducer, topicNames } from '../../core/kafka';
+import type { Logger } from '../../core/logger';
+import { confluentRegistry, createAvroSerde } from '../../core/serde';
+import { samplePublisher } from '../../producers/host-agent';
+import { runLoadgen } from '../../producers/loadgen';
+import { loadSchema } from '../../schemas';
+import { runningEndpoints } from '../endpoints';
+
+export interface LoadgenArgs {
+  hosts: number;
+  rate: number;
+  total: number;
+}
+
+/** `tidewatch loadgen --hosts H --rate R [--total N]`: synthetic hosts through the agent's publisher. */
+export async function loadgenCommand(args: LoadgenArgs, config: Config, logger: Logger): Promise<void> {
+  const endpoints = runningEndpoints(config);
+  const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+  const topic = topicNames(config.kafka.topicPrefix).metrics;
+  const schemaId = await serde.register(topic, loadSchema('metric-sample'));
+  const producer = createProducer(createKafka(endpoints.brokers, `${config.kafka.clientId}-loadgen`, logger));
+  await producer.connect();
+  const stop = new AbortController();
+  process.on('SIGINT', () => stop.abort());
+  process.on('SIGTERM', () => stop.abort());
+  const started = systemClock();
+  const sent = await runLoadgen({ ...args, publisher: samplePublisher(producer, serde, schemaId, topic), clock: systemClock, signal: stop.signal });
+  await producer.disconnect();
+  const seconds = (systemClock() - started) / 1000;
+  process.stdout.write(`${JSON.stringify({ sent, seconds, samples_per_sec: Math.round(sent / seconds) })}\n`);
+}

@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Subscription } from 'rxjs';
+import { systemClock } from '../core/clock';
+import type { Config } from '../core/config';
+import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
+import type { Logger } from '../core/logger';
+import { createMetrics, PipelineMetrics } from '../core/metrics';
+import { projectRoot } from '../core/paths';
+import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { rawSamplesPipeline } from '../processors/pipelines';
+import { kafkaSource } from '../processors/sources';
+import { collectHost, hostAgent, samplePublisher } from '../producers/host-agent';
+import { loadSchema, type DeadLetter } from '../schemas';
+import { ClickHouseClient, clickhouseMetricsSink, createClickHouse, migrate } from '../sinks/clickhouse';
+import { loadOrCreateToken, startGateway } from '../sinks/gateway';
+import { kafkaTopicSink } from '../sinks/kafka';
+import { stackDown, StackEndpoints, stackUp } from '../stack';
+import { removeRuntime, writeRuntime } from './runtime-file';
+
+export interface InstanceOverrides {
+  /** Use this ClickHouse client instead of one built from config (tests inject faults here). */
+  clickhouse?: ClickHouseClient;
+  /** Called once if the pipeline stops on a fault it cannot get past. */
+  onFatal?: (err: unknown) => void;
+}
+
+export interface Instance {
+  readonly dashboardUrl: string;
+  readonly url: string;
+  readonly token: string;
+  readonly endpoints: StackEndpoints;
+  readonly metrics: PipelineMetrics;
+  readonly clickhouse: ClickHouseClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything on one host in one process: the local stack (unless Kafka and the registry are
+ * configured), topics, schemas, ClickHouse, the gateway, the processor and this host's agent.
+ * `close` shuts down in reverse, letting the in-flight batch finish and commit.
+ */
+export async function startInstance(config: Config, logger: Logger, overrides: InstanceOverrides = {}): Promise<Instance> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((err) => logger.warn({ err }, 'shutdown step failed'));
+    }
+  };
+  try {
+    let endpoints: StackEndpoints;
+    if (config.kafka.brokers && config.registry.url) {
+      endpoints = { brokers: config.kafka.brokers, registryUrl: config.registry.url };
+    } else {
+      const up = await stackUp({ ...config.stack, dataDir: config.dataDir, cacheDir: config.cacheDir, logger });
+      endpoints = up.endpoints;
+      if (up.started) cleanups.push(() => stackDown(config.dataDir, logger));
+    }
+
+    const topics = topicNames(config.kafka.topicPrefix);
+    const kafka = createKafka(endpoints.brokers, config.kafka.clientId, logger);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, Object.values(topics), config.kafka.partitions);
+    await admin.disconnect();
+
+    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+    const metricsSchemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
+    const dlqSchemaId = await serde.register(topics.dlq, loadSchema('dead-letter'));
+
+    const clickhouse = overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
+    cleanups.push(() => clickhouse.close());
+    await migrate(clickhouse, config.clickhouse.database);
+
+    const metrics = createMetrics({ defaultMetrics: true });
+    const token = loadOrCreateToken(config.dataDir, config.gateway.token);
+    const gateway = await startGateway({
+      ...config.gateway,
+      token,
+      staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
+      clickhouse,
+      database: config.clickhouse.database,
+      metrics,
+      logger,
+    });
+    cleanups.push(() => gateway.close());
+
+    const producer = createProducer(kafka);
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+
+    const stopping = new AbortController();
+    if (config.processor.enabled) {
+      const consumer = kafka.consumer({ groupId: config.processor.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+      const source = kafkaSource(consumer, { topics: [topics.metrics], logger });
+      const pipeline = rawSamplesPipeline({
+        source,
+        serde,
+        store: clickhouseMetricsSink(clickhouse, config.clickhouse.database),
+        deadLetters: kafkaTopicSink<DeadLetter>(producer, serde, { name: 'dlq', topic: topics.dlq, schemaId: dlqSchemaId, key: (d) => d.original_key }),
+        live: gateway.hub.sink,
+        metrics,
+        logger,
+        retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
+      });
+      const subscription: Subscription = pipeline.subscribe({
+        error: (err) => {
+          logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
+          overrides.onFatal?.(err);
+        },
+      });
+      cleanups.push(async () => {
+        const grace = setTimeout(() => stopping.abort(new Error('shutting down')), 15_000);
+        await source.close();
+        clearTimeout(grace);
+        subscription.unsubscribe();
+      });
+    }
+
+    if (config.agent.enabled) {
+      const agent = hostAgent({
+        host: config.agent.host,
+        intervalMs: config.agent.intervalMs,
+        collect: collectHost,
+        publisher: samplePublisher(producer, serde, metricsSchemaId, topics.metrics),
+        clock: systemClock,
+        logger,
+        metrics,
+      });
+      agent.start();
+      cleanups.push(() => agent.stop());
+    }
+
+    writeRuntime(config.dataDir, { pid: process.pid, url: gateway.url, startedAt: new Date().toISOString() });
+    cleanups.push(async () => removeRuntime(config.dataDir, process.pid));
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      dashboardUrl: `${gateway.url}/?token=${token}`,
+      token,
+      endpoints,
+      metrics,
+      clickhouse,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../core/config';
+import { TidewatchError, errorMessage } from '../core/errors';
+import { createLogger } from '../core/logger';
+import { loadgenCommand } from './commands/loadgen';
+import { sqlCommand } from './commands/sql';
+import { stackCommand } from './commands/stack';
+import { startCommand } from './commands/start';
+import { tailCommand } from './commands/tail';
+
+const USAGE = `tidewatch — real-time host telemetry
+
+Usage:
+  tidewatch start                         stack + agent + processor + gateway; prints the dashboard URL
+  tidewatch stack up|down|status          the local Kafka and schema registry
+  tidewatch sql "<query>" [--format json|table]
+  tidewatch tail <topic> [--from-beginning]
+  tidewatch loadgen [--hosts H] [--rate R] [--total N]
+
+Options:
+  --config <file>    JSON config file (also TIDEWATCH_CONFIG)
+  --data-dir <dir>   state folder (also TIDEWATCH_DATA_DIR; default ./.tidewatch)
+Settings and their environment variables: see README.md.
+`;
+
+const toInt = (name: string, text: string | undefined, fallback: number): number => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new TidewatchError('TW_ERR_BAD_REQUEST', `--${name} must be a non-negative number, not ${text}`);
+  return n;
+};
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      'from-beginning': { type: 'boolean', default: false },
+      hosts: { type: 'string' },
+      rate: { type: 'string' },
+      total: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig({
+    env: process.env,
+    file: values.config,
+    overrides: values['data-dir'] ? { dataDir: values['data-dir'] } : {},
+  });
+  // Logs go to stderr so that stdout carries only what a command prints (URL, rows, records).
+  const logger = createLogger(command === 'start' ? config.logLevel : 'warn', process.stderr);
+  switch (command) {
+    case 'start':
+      return startCommand(config, logger);
+    case 'stack':
+      return stackCommand(arg, config, logger);
+    case 'sql':
+      return sqlCommand(arg, values.format, config);
+    case 'tail':
+      return tailCommand(arg, values['from-beginning'], config, logger);
+    case 'loadgen':
+      return loadgenCommand(
+        { hosts: toInt('hosts', values.hosts, 10), rate: toInt('rate', values.rate, 1000), total: toInt('total', values.total, Infinity) },
+        config,
+        logger,
+      );
+    default:
+      throw new TidewatchError('TW_ERR_BAD_REQUEST', `unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  const code = err instanceof TidewatchError ? `${err.code}: ` : '';
+  process.stderr.write(`tidewatch: ${code}${errorMessage(err)}\n`);
+  process.exit(err instanceof TidewatchError ? 2 : 1);
+});

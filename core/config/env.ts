@@ -1,0 +1,50 @@
+/**
+ * The environment variables Tidewatch reads, each mapped to one setting. This table is the only
+ * place that knows variable names; the CLI entry passes `process.env` in, nothing else reads it.
+ */
+export type EnvKind = 'string' | 'int' | 'bool' | 'list';
+
+export interface EnvSetting {
+  name: string;
+  path: string;
+  kind: EnvKind;
+  secret?: boolean;
+}
+
+export const ENV_SETTINGS: readonly EnvSetting[] = [
+  { name: 'TIDEWATCH_DATA_DIR', path: 'dataDir', kind: 'string' },
+  { name: 'TIDEWATCH_CACHE_DIR', path: 'cacheDir', kind: 'string' },
+  { name: 'TIDEWATCH_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { name: 'KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
+  { name: 'TIDEWATCH_PARTITIONS', path: 'kafka.partitions', kind: 'int' },
+  { name: 'TIDEWATCH_TOPIC_PREFIX', path: 'kafka.topicPrefix', kind: 'string' },
+  { name: 'SCHEMA_REGISTRY_URL', path: 'registry.url', kind: 'string' },
+  { name: 'CLICKHOUSE_URL', path: 'clickhouse.url', kind: 'string' },
+  { name: 'CLICKHOUSE_USER', path: 'clickhouse.username', kind: 'string' },
+  { name: 'CLICKHOUSE_PASSWORD', path: 'clickhouse.password', kind: 'string', secret: true },
+  { name: 'CLICKHOUSE_DATABASE', path: 'clickhouse.database', kind: 'string' },
+  { name: 'TIDEWATCH_KAFKA_PORT', path: 'stack.kafkaPort', kind: 'int' },
+  { name: 'TIDEWATCH_CONTROLLER_PORT', path: 'stack.controllerPort', kind: 'int' },
+  { name: 'TIDEWATCH_REGISTRY_PORT', path: 'stack.registryPort', kind: 'int' },
+  { name: 'TIDEWATCH_AGENT_HOST', path: 'agent.host', kind: 'string' },
+  { name: 'TIDEWATCH_AGENT_INTERVAL_MS', path: 'agent.intervalMs', kind: 'int' },
+  { name: 'TIDEWATCH_GATEWAY_HOST', path: 'gateway.host', kind: 'string' },
+  { name: 'TIDEWATCH_GATEWAY_PORT', path: 'gateway.port', kind: 'int' },
+  { name: 'TIDEWATCH_TOKEN', path: 'gateway.token', kind: 'string', secret: true },
+  { name: 'TIDEWATCH_ALLOWED_ORIGINS', path: 'gateway.allowedOrigins', kind: 'list' },
+];
+
+/** Parses one variable's text; a value that does not parse is kept as text so validation names it. */
+export function parseEnvValue(kind: EnvKind, raw: string): unknown {
+  const text = raw.trim();
+  switch (kind) {
+    case 'int':
+      return /^-?\d+$/.test(text) ? Number(text) : text;
+    case 'bool':
+      return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
+    case 'list':
+      return text.split(',').map((s) => s.trim()).filter(Boolean);
+    default:
+      return text;
+  }
+}

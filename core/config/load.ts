@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, errorMessage } from '../errors';
+import { ENV_SETTINGS, parseEnvValue } from './env';
+import { Config, configSchema } from './schema';
+
+type Tree = Record<string, unknown>;
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** Path of a JSON config file; `TIDEWATCH_CONFIG` names one too. */
+  file?: string;
+  /** Highest precedence, e.g. from CLI flags or tests. */
+  overrides?: Tree;
+  cwd?: string;
+}
+
+function setPath(tree: Tree, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = tree;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function merge(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const both = v && b && typeof v === 'object' && typeof b === 'object' && !Array.isArray(v) && !Array.isArray(b);
+    out[k] = both ? merge(b as Tree, v as Tree) : v;
+  }
+  return out;
+}
+
+function readFile(file: string): Tree {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${file}: ${errorMessage(err)}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Tree;
+  } catch (err) {
+    throw new ConfigError(`Config file ${file} is not a JSON object: ${errorMessage(err)}`);
+  }
+}
+
+function describeValue(tree: Tree, issuePath: PropertyKey[]): string {
+  let node: unknown = tree;
+  for (const key of issuePath) node = (node as Tree | undefined)?.[String(key)];
+  return node === undefined ? '' : `; got ${JSON.stringify(node)}`;
+}
+
+/** Defaults < config file < environment < overrides; validated once, errors name what to fix. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? {};
+  const cwd = options.cwd ?? process.cwd();
+  const secrets = new Set(ENV_SETTINGS.filter((s) => s.secret).map((s) => s.path));
+  let tree: Tree = {
+    dataDir: path.join(cwd, '.tidewatch'),
+    cacheDir: path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tidewatch'),
+  };
+  const file = options.file ?? env.TIDEWATCH_CONFIG;
+  if (file) tree = merge(tree, readFile(path.resolve(cwd, file)));
+  const fromEnv: Tree = {};
+  for (const setting of ENV_SETTINGS) {
+    const raw = env[setting.name];
+    if (raw !== undefined && raw !== '') setPath(fromEnv, setting.path, parseEnvValue(setting.kind, raw));
+  }
+  tree = merge(merge(tree, fromEnv), options.overrides ?? {});
+
+  const result = configSchema.safeParse(tree);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const dotted = issue.path.join('.');
+      const envName = ENV_SETTINGS.find((s) => s.path === dotted)?.name;
+      const where = envName ? `${dotted} (env ${envName})` : dotted || '(root)';
+      const got = secrets.has(dotted) ? '' : describeValue(tree, issue.path);
+      return `  - ${where}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  config.dataDir = path.resolve(cwd, config.dataDir);
+  config.cacheDir = path.resolve(cwd, config.cacheDir);
+  return config;
+}

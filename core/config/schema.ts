@@ -1,0 +1,102 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier (letters, digits, _)');
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1).describe('Folder for all state: stack data, embedded ClickHouse, token, spool'),
+    cacheDir: z.string().min(1).describe('Folder for downloaded Kafka and registry distributions'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    kafka: z
+      .object({
+        brokers: z.array(hostPort).min(1).optional().describe('Your Kafka brokers; unset starts the local stack'),
+        clientId: z.string().min(1).default('tidewatch'),
+        partitions: z.number().int().min(1).max(1000).default(6).describe('Partitions per topic created'),
+        topicPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
+          .default('')
+          .describe('Put in front of every topic name, to share a cluster'),
+      })
+      .strict()
+      .default({ clientId: 'tidewatch', partitions: 6, topicPrefix: '' }),
+    registry: z
+      .object({
+        url: z.url().optional().describe('Confluent-compatible schema registry; unset starts the local one'),
+      })
+      .strict()
+      .default({}),
+    clickhouse: z
+      .object({
+        url: z.url().optional().describe('ClickHouse server URL; unset uses the embedded engine'),
+        username: z.string().default('default'),
+        password: z.string().default(''),
+        database: identifier.default('tidewatch'),
+      })
+      .strict()
+      .default({ username: 'default', password: '', database: 'tidewatch' }),
+    stack: z
+      .object({
+        kafkaPort: port.default(19092),
+        controllerPort: port.default(19093),
+        registryPort: port.default(18081),
+        kafkaVersion: z.string().default('4.1.1'),
+        registryVersion: z.string().default('3.0.9'),
+        startTimeoutMs: z.number().int().min(1000).default(240_000),
+      })
+      .strict()
+      .default({
+        kafkaPort: 19092,
+        controllerPort: 19093,
+        registryPort: 18081,
+        kafkaVersion: '4.1.1',
+        registryVersion: '3.0.9',
+        startTimeoutMs: 240_000,
+      }),
+    agent: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().min(1).default(os.hostname()),
+        intervalMs: z.number().int().min(1000).max(3_600_000).default(5000),
+      })
+      .strict()
+      .default({ enabled: true, host: os.hostname(), intervalMs: 5000 }),
+    processor: z
+      .object({
+        enabled: z.boolean().default(true),
+        groupId: z.string().min(1).default('tidewatch-processor'),
+      })
+      .strict()
+      .default({ enabled: true, groupId: 'tidewatch-processor' }),
+    gateway: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: port.default(7878).describe('0 picks a free port'),
+        token: z.string().min(16, 'use at least 16 characters').optional().describe('Unset: generated once'),
+        allowedOrigins: z.array(z.url()).default([]).describe('Extra origins allowed to open the WebSocket'),
+        maxClients: z.number().int().min(1).default(200),
+        sendQueueBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 7878, allowedOrigins: [], maxClients: 200, sendQueueBytes: 4 * 1024 * 1024 }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!!c.kafka.brokers !== !!c.registry.url) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.kafka.brokers ? 'registry' : 'kafka'],
+        message: 'set both KAFKA_BROKERS and SCHEMA_REGISTRY_URL to use your own, or neither to start the local stack',
+      });
+    }
+    const ports = [c.stack.kafkaPort, c.stack.controllerPort, c.stack.registryPort].filter((p) => p !== 0);
+    if (!c.kafka.brokers && new Set(ports).size !== ports.length) {
+      ctx.addIssue({ code: 'custom', path: ['stack'], message: 'kafkaPort, controllerPort and registryPort must differ' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

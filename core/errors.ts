@@ -1,0 +1,66 @@
+/**
+ * One error base for the whole product. Every error that crosses a component boundary is a
+ * TidewatchError with a stable `TW_ERR_*` code (listed in docs/errors.md, kept honest by a test)
+ * and a `retriable` flag that the shared retry helper reads.
+ */
+export const ERROR_CODES = {
+  TW_ERR_CONFIG: 'A setting is missing or invalid; the message names the setting and what is allowed.',
+  TW_ERR_STACK_PREREQ: 'Java 17+ or Maven is missing, so the local stack cannot start.',
+  TW_ERR_STACK_PORT_TAKEN: 'A port the local stack needs is already in use by another process.',
+  TW_ERR_STACK_DOWNLOAD: 'Downloading Kafka or the schema registry from Maven Central failed.',
+  TW_ERR_STACK_START: 'Kafka or the schema registry did not become healthy in time.',
+  TW_ERR_BAD_MAGIC: 'A record does not start with the Confluent wire-format magic byte 0.',
+  TW_ERR_UNKNOWN_SCHEMA: 'A record names a schema id that the schema registry does not know.',
+  TW_ERR_AVRO_DECODE: 'A record body is not valid Avro for the schema it names (truncated or corrupt).',
+  TW_ERR_REGISTRY_UNAVAILABLE: 'The schema registry could not be reached.',
+  TW_ERR_SINK_WRITE: 'A sink (ClickHouse, Kafka) failed to write a batch.',
+  TW_ERR_CLICKHOUSE_QUERY: 'ClickHouse rejected a query; the message carries ClickHouse’s own code.',
+  TW_ERR_SQL_NOT_READONLY: 'The SQL interface refused a statement that is not a single read-only query.',
+  TW_ERR_NO_INSTANCE: 'The command needs a running Tidewatch instance and none was found.',
+  TW_ERR_AUTH: 'A request did not carry a valid token, or came from an origin that is not allowed.',
+  TW_ERR_BAD_REQUEST: 'A request to the gateway was malformed.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface TidewatchErrorOptions {
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+export class TidewatchError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: TidewatchErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+export class ConfigError extends TidewatchError {
+  constructor(message: string) {
+    super('TW_ERR_CONFIG', message);
+  }
+}
+
+export class DecodeError extends TidewatchError {
+  constructor(code: 'TW_ERR_BAD_MAGIC' | 'TW_ERR_UNKNOWN_SCHEMA' | 'TW_ERR_AVRO_DECODE', message: string, cause?: unknown) {
+    super(code, message, { cause });
+  }
+}
+
+export class SinkWriteError extends TidewatchError {
+  constructor(message: string, options: TidewatchErrorOptions = {}) {
+    super('TW_ERR_SINK_WRITE', message, { retriable: true, ...options });
+  }
+}
+
+export class StackError extends TidewatchError {}
+
+/** The message of anything thrown, for logs and error replies. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

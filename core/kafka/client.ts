@@ -1,0 +1,38 @@
+import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import type { Logger } from '../logger';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * kafkajs warns that an idempotent producer with bounded retries may re-order on a retry. We
+ * bound retries on purpose (a send must fail so the caller can keep the batch and re-send it with
+ * the same event ids); order across re-sends is not relied on, so this is logged at debug.
+ */
+const EXPECTED = /^Limiting retries for the idempotent producer/;
+
+/** A kafkajs client whose own log lines go through our logger (warnings and up). */
+export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        log[EXPECTED.test(message) ? 'debug' : (LEVELS[level] ?? 'info')](rest, message);
+      },
+  });
+}
+
+/** The producer every component uses: idempotent, acks from all in-sync replicas, keyed partitioning. */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+}

@@ -1,0 +1,80 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The pipeline's Prometheus metrics. One registry per process (or per test), passed to the
+ * components that record into it; counters are incremented per batch, never per event.
+ */
+export interface PipelineMetrics {
+  registry: Registry;
+  eventsReceived: Counter<'topic'>;
+  eventsWritten: Counter<'sink'>;
+  eventsDropped: Counter<'reason'>;
+  batchesFlushed: Counter<'sink'>;
+  sinkWriteFailures: Counter<'sink'>;
+  sinkWriteSeconds: Histogram<'sink'>;
+  gatewayClients: Gauge;
+  gatewayMessagesDropped: Counter<'reason'>;
+  agentSamplesSent: Counter;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): PipelineMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'tidewatch_' });
+  const registers = [registry];
+  return {
+    registry,
+    eventsReceived: new Counter({
+      name: 'tidewatch_events_received_total',
+      help: 'Records read from Kafka by the processor',
+      labelNames: ['topic'],
+      registers,
+    }),
+    eventsWritten: new Counter({
+      name: 'tidewatch_events_written_total',
+      help: 'Events acknowledged by a sink',
+      labelNames: ['sink'],
+      registers,
+    }),
+    eventsDropped: new Counter({
+      name: 'tidewatch_events_dropped_total',
+      help: 'Events not processed, by reason (every one also goes to the dead-letter topic)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    batchesFlushed: new Counter({
+      name: 'tidewatch_batches_flushed_total',
+      help: 'Batches a sink acknowledged',
+      labelNames: ['sink'],
+      registers,
+    }),
+    sinkWriteFailures: new Counter({
+      name: 'tidewatch_sink_write_failures_total',
+      help: 'Failed batch writes (each is retried)',
+      labelNames: ['sink'],
+      registers,
+    }),
+    sinkWriteSeconds: new Histogram({
+      name: 'tidewatch_sink_write_seconds',
+      help: 'Time to write one batch to a sink',
+      labelNames: ['sink'],
+      buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
+      registers,
+    }),
+    gatewayClients: new Gauge({
+      name: 'tidewatch_gateway_clients',
+      help: 'Connected WebSocket clients',
+      registers,
+    }),
+    gatewayMessagesDropped: new Counter({
+      name: 'tidewatch_gateway_messages_dropped_total',
+      help: 'WebSocket messages not sent to a client, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    agentSamplesSent: new Counter({
+      name: 'tidewatch_agent_samples_sent_total',
+      help: 'Samples the agent published to Kafka',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,75 @@
+import avro from 'avsc';
+import { DecodeError, errorMessage } from '../errors';
+import { RegistryClient } from './schema-registry';
+import { frame, HEADER_BYTES, schemaIdOf } from './wire-format';
+
+/**
+ * Avro in the Confluent wire format with a schema-id cache. `encode`/`decode` are synchronous and
+ * pure once the ids they meet are cached; `prepare` is the only step that talks to the registry,
+ * and it asks at most once per id (unknown ids are remembered as unknown).
+ */
+export interface AvroSerde {
+  register(topic: string, schema: object): Promise<number>;
+  prepare(records: readonly (Buffer | null)[]): Promise<void>;
+  encode<T>(schemaId: number, value: T): Buffer;
+  decode<T>(buf: Buffer | null): T;
+}
+
+export interface AvroSerdeOptions {
+  /** Most schema ids remembered as unknown; past it the oldest is forgotten. */
+  maxUnknownIds?: number;
+}
+
+export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOptions = {}): AvroSerde {
+  const maxUnknown = options.maxUnknownIds ?? 1024;
+  const types = new Map<number, avro.Type>();
+  const unknown = new Set<number>();
+
+  const typeFor = (id: number): avro.Type => {
+    const type = types.get(id);
+    if (type) return type;
+    throw new DecodeError('TW_ERR_UNKNOWN_SCHEMA', `schema id ${id} is not in the registry`);
+  };
+
+  return {
+    async register(topic, schema) {
+      const id = await registry.register(`${topic}-value`, schema);
+      types.set(id, avro.Type.forSchema(schema as avro.Schema));
+      return id;
+    },
+
+    async prepare(records) {
+      const missing = new Set<number>();
+      for (const buf of records) {
+        try {
+          const id = schemaIdOf(buf);
+          if (!types.has(id) && !unknown.has(id)) missing.add(id);
+        } catch {
+          // a bad frame is decode's to report
+        }
+      }
+      for (const id of missing) {
+        try {
+          types.set(id, await registry.fetch(id));
+        } catch (err) {
+          if (!(err instanceof DecodeError)) throw err;
+          if (unknown.size >= maxUnknown) unknown.delete(unknown.values().next().value as number);
+          unknown.add(id);
+        }
+      }
+    },
+
+    encode(schemaId, value) {
+      return frame(schemaId, typeFor(schemaId).toBuffer(value));
+    },
+
+    decode<T>(buf: Buffer | null): T {
+      const type = typeFor(schemaIdOf(buf));
+      try {
+        return type.fromBuffer((buf as Buffer).subarray(HEADER_BYTES)) as T;
+      } catch (err) {
+        throw new DecodeError('TW_ERR_AVRO_DECODE', `Avro body does not match its schema: ${errorMessage(err)}`, err);
+      }
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { createAvroSerde } from './avro-serde';
+export type { AvroSerde, AvroSerdeOptions } from './avro-serde';
+export { confluentRegistry } from './schema-registry';
+export type { RegistryClient } from './schema-registry';
+export { frame, schemaIdOf, MAGIC_BYTE, HEADER_BYTES } from './wire-format';

@@ -1,0 +1,31 @@
+import type { Observable } from 'rxjs';
+import { retry, RetryOptions } from './retry';
+
+/** A payload plus its acknowledgement: offsets move only after `ack`. */
+export interface Envelope<T> {
+  payload: T;
+  ack(): void;
+  nack(err: unknown): void;
+}
+
+/** Produces envelopes; owns pause/resume and offset commits. */
+export interface Source<T> {
+  readonly batches$: Observable<Envelope<T>>;
+  close(): Promise<void>;
+}
+
+/** Writes batches; `write` resolves only when the batch is durable. */
+export interface Sink<T> {
+  readonly name: string;
+  write(batch: readonly T[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The same sink, retrying retriable write failures with backoff and full jitter. */
+export function withRetry<T>(sink: Sink<T>, options: RetryOptions): Sink<T> {
+  return {
+    name: sink.name,
+    write: (batch) => retry(() => sink.write(batch), options),
+    close: () => sink.close(),
+  };
+}

@@ -1,0 +1,129 @@
+import uPlot from 'uplot';
+import { SeriesBuffer } from './series-buffer';
+
+interface Sample {
+  host: string;
+  ts: number;
+  metric: string;
+  value: number;
+  attributes: Record<string, string>;
+}
+
+type ServerMessage =
+  | { type: 'snapshot' | 'samples'; samples: Sample[] }
+  | { type: 'error'; reason: string }
+  | { type: 'subscribed' };
+
+const WINDOW_MS = 15 * 60_000;
+const MAX_POINTS = 2000;
+const MAX_HOSTS = 500;
+const CHARTS = [
+  { id: 'cpu', metric: 'system.cpu.utilization', label: 'CPU %' },
+  { id: 'mem', metric: 'system.memory.utilization', label: 'Memory %' },
+] as const;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const hostSelect = $<HTMLSelectElement>('host');
+const statusEl = $('status');
+const banner = $('banner');
+
+/** Per host, per chart: a bounded buffer. */
+const data = new Map<string, Map<string, SeriesBuffer>>();
+let selected = '';
+
+function setStatus(state: 'live' | 'connecting' | 'offline', text: string) {
+  statusEl.dataset.state = state;
+  statusEl.textContent = text;
+}
+
+function chartFor(id: string, label: string): uPlot {
+  const el = $(`chart-${id}`);
+  return new uPlot(
+    {
+      width: el.clientWidth || 600,
+      height: 240,
+      scales: { y: { range: [0, 100] } },
+      axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
+      series: [{}, { label, stroke: id === 'cpu' ? '#2f81f7' : '#a371f7', width: 2, fill: id === 'cpu' ? '#2f81f722' : '#a371f722' }],
+    },
+    [[], []],
+    el,
+  );
+}
+
+const charts = new Map(CHARTS.map((c) => [c.metric, { ...c, plot: chartFor(c.id, c.label) }]));
+
+function isHeadline(s: Sample): boolean {
+  return (s.metric === 'system.cpu.utilization' && Object.keys(s.attributes).length === 0) || s.metric === 'system.memory.utilization';
+}
+
+function addSamples(samples: Sample[]) {
+  let newHost = false;
+  for (const s of samples) {
+    if (!isHeadline(s)) continue;
+    let byMetric = data.get(s.host);
+    if (!byMetric) {
+      if (data.size >= MAX_HOSTS) continue;
+      byMetric = new Map();
+      data.set(s.host, byMetric);
+      newHost = true;
+    }
+    let buf = byMetric.get(s.metric);
+    if (!buf) byMetric.set(s.metric, (buf = new SeriesBuffer(MAX_POINTS, WINDOW_MS)));
+    buf.push(s.ts, s.value * 100);
+  }
+  if (newHost) renderHosts();
+  render();
+}
+
+function renderHosts() {
+  const hosts = [...data.keys()].sort();
+  if (!selected || !data.has(selected)) selected = hosts[0] ?? '';
+  hostSelect.replaceChildren(...hosts.map((h) => new Option(h, h, false, h === selected)));
+}
+
+function render() {
+  const byMetric = data.get(selected);
+  for (const chart of charts.values()) {
+    const buf = byMetric?.get(chart.metric);
+    chart.plot.setData([buf ? buf.ts : [], buf ? buf.values : []]);
+    $(`chart-${chart.id}`).dataset.points = String(buf?.ts.length ?? 0);
+  }
+}
+
+hostSelect.addEventListener('change', () => {
+  selected = hostSelect.value;
+  render();
+});
+
+new ResizeObserver(() => {
+  for (const chart of charts.values()) chart.plot.setSize({ width: $(`chart-${chart.id}`).clientWidth, height: 240 });
+}).observe(document.querySelector('main')!);
+
+let attempt = 0;
+function connect() {
+  setStatus('connecting', attempt ? `reconnecting (try ${attempt})…` : 'connecting…');
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  ws.onopen = () => {
+    attempt = 0;
+    banner.hidden = true;
+    setStatus('live', 'live');
+  };
+  ws.onmessage = (event) => {
+    const msg = JSON.parse(String(event.data)) as ServerMessage;
+    if (msg.type === 'snapshot' || msg.type === 'samples') addSamples(msg.samples);
+    else if (msg.type === 'error') {
+      banner.textContent = msg.reason;
+      banner.hidden = false;
+    }
+  };
+  ws.onclose = (event) => {
+    setStatus('offline', 'offline');
+    banner.textContent = event.code === 1001 ? 'The server is restarting; reconnecting…' : 'Connection lost; reconnecting…';
+    banner.hidden = false;
+    const delay = Math.random() * Math.min(30_000, 500 * 2 ** attempt++);
+    setTimeout(connect, delay);
+  };
+}
+
+connect();

@@ -1,0 +1,23 @@
+// Three suites: unit specs beside the code (pure, fast), and integration and e2e suites that run
+// against a real Kafka broker, schema registry and ClickHouse engine started by the global setup.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
+const system = {
+  transform,
+  testEnvironment: 'node',
+  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
+  testTimeout: 240_000,
+};
+
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      transform,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/{core,producers,processors,sinks,stack,cli,schemas,dashboard}/**/*.spec.ts'],
+    },
+    { displayName: 'integration', ...system, testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
+    { displayName: 'e2e', ...system, testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,2 @@
+export { rawSamplesPipeline } from './raw-samples';
+export type { RawSamplesDeps, BatchOutcome } from './raw-samples';

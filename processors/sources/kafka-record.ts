@@ -1,0 +1,9 @@
+/** One record as read from Kafka, before decoding. */
+export interface KafkaRecord {
+  topic: string;
+  partition: number;
+  /** 64-bit offset as a decimal string. */
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}

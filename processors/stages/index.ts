@@ -1,0 +1,2 @@
+export { decode } from './decode';
+export type { Decoded } from './decode';

@@ -1,0 +1,3 @@
+export { runLoadgen } from './loadgen';
+export type { LoadgenOptions } from './loadgen';
+export { syntheticSamples } from './synthetic-hosts';

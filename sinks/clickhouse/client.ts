@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { queryScopedSettings } from './query-scoped-settings';
+
+export type { ClickHouseClient };
+
+export interface ClickHouseTarget {
+  /** A ClickHouse server; unset means the embedded engine under `dataDir`. */
+  url?: string;
+  username: string;
+  password: string;
+  dataDir: string;
+}
+
+type Connection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+/**
+ * One code path for both deployments: the official client, talking either to a server over HTTP
+ * or to the embedded engine (chdb) in this process. The embedded engine binds one data directory
+ * per process, so in that mode the writer and every reader share it. chdb (a large native
+ * library) is loaded only when the embedded engine is used.
+ */
+export function createClickHouse(target: ClickHouseTarget): ClickHouseClient {
+  if (target.url) {
+    return createClient({ url: target.url, username: target.username, password: target.password, request_timeout: 60_000 });
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
+  // chdb types its Connection against its own copy of @clickhouse/client-common; same shape.
+  const native = createChdbConnection({ path: path.join(target.dataDir, 'clickhouse') }) as unknown as Connection;
+  return createClient({ connection: queryScopedSettings(native) });
+}

@@ -1,0 +1,6 @@
+export { createClickHouse } from './client';
+export type { ClickHouseClient, ClickHouseTarget } from './client';
+export { migrate, MIGRATIONS } from './migrations';
+export { clickhouseMetricsSink } from './metrics-writer';
+export { runReadOnlyQuery, checkReadOnly, DEFAULT_LIMITS } from './read-only-query';
+export type { QueryResult, QueryLimits } from './read-only-query';
