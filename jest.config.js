@@ -6,7 +6,7 @@ const system = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/tests/helpers/global-teardown.ts',
-  testTimeout: 240_000,
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/system-timeout.ts'],
 };
 
 module.exports = {

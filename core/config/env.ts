@@ -26,6 +26,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'TIDEWATCH_KAFKA_PORT', path: 'stack.kafkaPort', kind: 'int' },
   { name: 'TIDEWATCH_CONTROLLER_PORT', path: 'stack.controllerPort', kind: 'int' },
   { name: 'TIDEWATCH_REGISTRY_PORT', path: 'stack.registryPort', kind: 'int' },
+  { name: 'TIDEWATCH_PROCESSOR_GROUP', path: 'processor.groupId', kind: 'string' },
   { name: 'TIDEWATCH_AGENT_HOST', path: 'agent.host', kind: 'string' },
   { name: 'TIDEWATCH_AGENT_INTERVAL_MS', path: 'agent.intervalMs', kind: 'int' },
   { name: 'TIDEWATCH_GATEWAY_HOST', path: 'gateway.host', kind: 'string' },

@@ -32,7 +32,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): So
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
           const payload: KafkaRecord[] = batch.messages.map((m) => ({
             topic: batch.topic,
@@ -49,6 +49,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): So
             clearInterval(beat);
           }
           if (isStale()) return; // partition revoked meanwhile: its new owner re-reads from the last commit
+          resolveOffset(batch.lastOffset());
           const next = (BigInt(batch.lastOffset()) + 1n).toString();
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
         },

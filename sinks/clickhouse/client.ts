@@ -12,7 +12,16 @@ export interface ClickHouseTarget {
   dataDir: string;
 }
 
-type Connection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+export type Connection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+/** The embedded engine as a client connection, its data under `dataDir/clickhouse`. */
+export function embeddedConnection(dataDir: string): Connection {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
+  // chdb types its Connection against its own copy of @clickhouse/client-common; same shape.
+  const native = createChdbConnection({ path: path.join(dataDir, 'clickhouse') }) as unknown as Connection;
+  return queryScopedSettings(native);
+}
 
 /**
  * One code path for both deployments: the official client, talking either to a server over HTTP
@@ -24,9 +33,5 @@ export function createClickHouse(target: ClickHouseTarget): ClickHouseClient {
   if (target.url) {
     return createClient({ url: target.url, username: target.username, password: target.password, request_timeout: 60_000 });
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
-  // chdb types its Connection against its own copy of @clickhouse/client-common; same shape.
-  const native = createChdbConnection({ path: path.join(target.dataDir, 'clickhouse') }) as unknown as Connection;
-  return createClient({ connection: queryScopedSettings(native) });
+  return createClient({ connection: embeddedConnection(target.dataDir) });
 }

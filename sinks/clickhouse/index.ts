@@ -1,5 +1,5 @@
-export { createClickHouse } from './client';
-export type { ClickHouseClient, ClickHouseTarget } from './client';
+export { createClickHouse, embeddedConnection } from './client';
+export type { ClickHouseClient, ClickHouseTarget, Connection } from './client';
 export { migrate, MIGRATIONS } from './migrations';
 export { clickhouseMetricsSink } from './metrics-writer';
 export { runReadOnlyQuery, checkReadOnly, DEFAULT_LIMITS } from './read-only-query';

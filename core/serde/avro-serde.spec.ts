@@ -1,0 +1,63 @@
+import avro from 'avsc';
+import { DecodeError } from '../errors';
+import { createAvroSerde } from './avro-serde';
+import type { RegistryClient } from './schema-registry';
+import { frame } from './wire-format';
+
+const schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }, { name: 'n', type: 'double' }] };
+
+function fakeRegistry() {
+  const byId = new Map<number, avro.Type>([[7, avro.Type.forSchema(schema as avro.Schema)]]);
+  const fetches: number[] = [];
+  const registry: RegistryClient = {
+    register: async () => 7,
+    fetch: async (id) => {
+      fetches.push(id);
+      const type = byId.get(id);
+      if (!type) throw new DecodeError('TW_ERR_UNKNOWN_SCHEMA', `no ${id}`);
+      return type;
+    },
+  };
+  return { registry, fetches };
+}
+
+describe('avro serde', () => {
+  it('round-trips in the Confluent wire format', async () => {
+    const serde = createAvroSerde(fakeRegistry().registry);
+    const id = await serde.register('t', schema);
+    const buf = serde.encode(id, { a: 'x', n: 1.5 });
+    expect(buf[0]).toBe(0);
+    expect(buf.readUInt32BE(1)).toBe(7);
+    expect(serde.decode(buf)).toEqual({ a: 'x', n: 1.5 });
+  });
+
+  it('fetches an unknown id once, then decodes from the cache', async () => {
+    const { registry, fetches } = fakeRegistry();
+    const writer = avro.Type.forSchema(schema as avro.Schema);
+    const buf = frame(7, writer.toBuffer({ a: 'y', n: 2 }));
+    const serde = createAvroSerde(registry);
+    await serde.prepare([buf, buf]);
+    await serde.prepare([buf]);
+    expect(fetches).toEqual([7]);
+    expect(serde.decode(buf)).toEqual({ a: 'y', n: 2 });
+  });
+
+  it('remembers ids the registry does not know and asks once', async () => {
+    const { registry, fetches } = fakeRegistry();
+    const serde = createAvroSerde(registry);
+    const buf = frame(99, Buffer.from([1, 2, 3]));
+    await serde.prepare([buf]);
+    await serde.prepare([buf]);
+    expect(fetches).toEqual([99]);
+    expect(() => serde.decode(buf)).toThrow(expect.objectContaining({ code: 'TW_ERR_UNKNOWN_SCHEMA' }));
+  });
+
+  it('classifies bad frames and bad bodies', async () => {
+    const serde = createAvroSerde(fakeRegistry().registry);
+    const id = await serde.register('t', schema);
+    const good = serde.encode(id, { a: 'hello', n: 3 });
+    expect(() => serde.decode(Buffer.from([1, 0, 0, 0, 7, 0]))).toThrow(expect.objectContaining({ code: 'TW_ERR_BAD_MAGIC' }));
+    expect(() => serde.decode(null)).toThrow(expect.objectContaining({ code: 'TW_ERR_BAD_MAGIC' }));
+    expect(() => serde.decode(good.subarray(0, good.length - 4))).toThrow(expect.objectContaining({ code: 'TW_ERR_AVRO_DECODE' }));
+  });
+});

@@ -1,0 +1,97 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { silentLogger } from '../../core/logger';
+import { createMetrics } from '../../core/metrics';
+import type { MetricSample } from '../../schemas';
+import { liveHub } from './live-hub';
+
+class FakeSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  sent: string[] = [];
+  terminated = false;
+  send(message: string) {
+    this.sent.push(message);
+  }
+  terminate() {
+    this.terminated = true;
+    this.readyState = 3;
+    this.emit('close');
+  }
+  ping() {}
+  close() {
+    this.emit('close');
+  }
+}
+
+const sample = (host: string, metric = 'system.cpu.utilization'): MetricSample => ({
+  event_id: `${host}:1:1`,
+  host,
+  ts: 1,
+  metric,
+  value: 0.5,
+  unit: '1',
+  attributes: {},
+});
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('liveHub', () => {
+  const setup = () => {
+    const metrics = createMetrics();
+    const hub = liveHub({ sendQueueBytes: 100, maxDroppedInARow: 3, metrics, logger: silentLogger });
+    return { hub, metrics };
+  };
+  const connect = async (hub: ReturnType<typeof liveHub>) => {
+    const ws = new FakeSocket();
+    hub.add(ws as unknown as WebSocket, async () => [sample('old')]);
+    await flush();
+    return ws;
+  };
+  const messages = (ws: FakeSocket) => ws.sent.map((m) => JSON.parse(m));
+
+  it('sends a snapshot first, then live samples matching the subscription', async () => {
+    const { hub } = setup();
+    const ws = await connect(hub);
+    ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', hosts: ['a'] })), false);
+    await hub.sink.write([sample('a'), sample('b')]);
+    expect(messages(ws).map((m) => m.type)).toEqual(['snapshot', 'subscribed', 'samples']);
+    expect(messages(ws)[2].samples.map((s: MetricSample) => s.host)).toEqual(['a']);
+  });
+
+  it('answers a malformed message with an error and keeps the client', async () => {
+    const { hub } = setup();
+    const ws = await connect(hub);
+    ws.emit('message', Buffer.from('{not json'), false);
+    ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', hosts: 'a' })), false);
+    expect(messages(ws).slice(1).map((m) => m.type)).toEqual(['error', 'error']);
+    expect(hub.size).toBe(1);
+  });
+
+  it('drops messages to a client whose buffer is full, then disconnects it, counting both', async () => {
+    const { hub, metrics } = setup();
+    const slow = await connect(hub);
+    const fast = await connect(hub);
+    slow.bufferedAmount = 1000;
+    for (let i = 0; i < 3; i++) await hub.sink.write([sample('a')]);
+    expect(slow.sent).toHaveLength(1);
+    expect(slow.terminated).toBe(true);
+    expect(fast.sent).toHaveLength(4);
+    const dropped = (await metrics.gatewayMessagesDropped.get()).values;
+    expect(dropped.find((v) => v.labels.reason === 'slow_client')?.value).toBe(3);
+    expect(dropped.find((v) => v.labels.reason === 'slow_client_disconnected')?.value).toBe(1);
+    expect(hub.size).toBe(1);
+  });
+
+  it('terminates a peer that did not answer the last ping', async () => {
+    const { hub } = setup();
+    const quiet = await connect(hub);
+    const lively = await connect(hub);
+    hub.heartbeat();
+    lively.emit('pong');
+    hub.heartbeat();
+    expect(quiet.terminated).toBe(true);
+    expect(lively.terminated).toBe(false);
+  });
+});

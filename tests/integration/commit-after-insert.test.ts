@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { createClient } from '@clickhouse/client';
+import type { Admin, Producer } from 'kafkajs';
+import { startInstance, type Instance } from '../../cli/instance';
+import { systemClock } from '../../core/clock';
+import { createKafka, createProducer, topicNames } from '../../core/kafka';
+import { createLogger, silentLogger } from '../../core/logger';
+import { createMetrics } from '../../core/metrics';
+import { confluentRegistry, createAvroSerde } from '../../core/serde';
+import { hostAgent, samplePublisher } from '../../producers/host-agent';
+import { loadSchema } from '../../schemas';
+import { embeddedConnection } from '../../sinks/clickhouse';
+import { committedTotal } from '../helpers/committed-offsets';
+import { faultyConnection } from '../helpers/faulty-connection';
+import { testConfig, testEndpoints } from '../helpers/test-stack';
+import { waitFor } from '../helpers/wait-for';
+
+describe('offsets follow ClickHouse inserts', () => {
+  const config = testConfig('commit', {}, { agent: { enabled: false } });
+  const topics = topicNames(config.kafka.topicPrefix);
+  const db = config.clickhouse.database;
+  const fault = faultyConnection(embeddedConnection(config.dataDir), `${db}.metrics`);
+  let instance: Instance;
+  let admin: Admin;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    instance = await startInstance(config, createLogger('error', process.stderr), { clickhouse: createClient({ connection: fault.connection }) });
+    const kafka = createKafka(testEndpoints().brokers, 'commit-test', silentLogger);
+    admin = kafka.admin();
+    producer = createProducer(kafka);
+    await Promise.all([admin.connect(), producer.connect()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([admin?.disconnect(), producer?.disconnect()]);
+    await instance?.close();
+    fs.rmSync(config.dataDir, { recursive: true, force: true });
+  });
+
+  it('commits nothing while the insert fails, then delivers and commits once it succeeds', async () => {
+    const serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
+    const schemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
+    const agent = hostAgent({
+      host: 'commit-host',
+      intervalMs: 1000,
+      collect: async () => [{ metric: 'system.cpu.utilization', value: 0.25, unit: '1' }],
+      publisher: samplePublisher(producer, serde, schemaId, topics.metrics),
+      clock: systemClock,
+      logger: silentLogger,
+      metrics: createMetrics(),
+    });
+    await agent.tick();
+    expect(agent.status.sent).toBe(1);
+
+    await waitFor('three failed insert attempts', () => fault.state.failedInserts >= 3);
+    expect(await committedTotal(admin, config.processor.groupId, topics.metrics)).toBe(0);
+    const count = async () => {
+      const rs = await instance.clickhouse.query({ query: `SELECT count() AS n FROM ${db}.metrics WHERE host = 'commit-host'`, format: 'JSONEachRow' });
+      return Number((await rs.json<{ n: string }>())[0]!.n);
+    };
+    expect(await count()).toBe(0);
+    const failures = (await instance.metrics.sinkWriteFailures.get()).values.find((v) => v.labels.sink === 'clickhouse');
+    expect(failures?.value).toBeGreaterThanOrEqual(3);
+
+    fault.state.failing = false;
+    await waitFor('the sample in ClickHouse after the failure cleared', async () => (await count()) === 1);
+    await waitFor('the offset committed', async () => (await committedTotal(admin, config.processor.groupId, topics.metrics)) === 1);
+    expect(await count()).toBe(1);
+  });
+});
