@@ -5,7 +5,9 @@ const path = require('node:path');
 const fs = require('node:fs');
 const entry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
-  console.error('tidewatch: the project is not built yet. Run `npm run build` (npm install does this) and try again.');
+  console.error(
+    'tidewatch: the project is not built yet. Run `npm run build` (npm install does this) and try again.',
+  );
   process.exit(2);
 }
 require(entry);

@@ -40,7 +40,11 @@ export interface Instance {
  * configured), topics, schemas, ClickHouse, the gateway, the processor and this host's agent.
  * `close` shuts down in reverse, letting the in-flight batch finish and commit.
  */
-export async function startInstance(config: Config, logger: Logger, overrides: InstanceOverrides = {}): Promise<Instance> {
+export async function startInstance(
+  config: Config,
+  logger: Logger,
+  overrides: InstanceOverrides = {},
+): Promise<Instance> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -53,7 +57,12 @@ export async function startInstance(config: Config, logger: Logger, overrides: I
     if (config.kafka.brokers && config.registry.url) {
       endpoints = { brokers: config.kafka.brokers, registryUrl: config.registry.url };
     } else {
-      const up = await stackUp({ ...config.stack, dataDir: config.dataDir, cacheDir: config.cacheDir, logger });
+      const up = await stackUp({
+        ...config.stack,
+        dataDir: config.dataDir,
+        cacheDir: config.cacheDir,
+        logger,
+      });
       endpoints = up.endpoints;
       if (up.started) cleanups.push(() => stackDown(config.dataDir, logger));
     }
@@ -69,7 +78,8 @@ export async function startInstance(config: Config, logger: Logger, overrides: I
     const metricsSchemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
     const dlqSchemaId = await serde.register(topics.dlq, loadSchema('dead-letter'));
 
-    const clickhouse = overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
+    const clickhouse =
+      overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
     cleanups.push(() => clickhouse.close());
     await migrate(clickhouse, config.clickhouse.database);
 
@@ -92,13 +102,22 @@ export async function startInstance(config: Config, logger: Logger, overrides: I
 
     const stopping = new AbortController();
     if (config.processor.enabled) {
-      const consumer = kafka.consumer({ groupId: config.processor.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+      const consumer = kafka.consumer({
+        groupId: config.processor.groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3000,
+      });
       const source = kafkaSource(consumer, { topics: [topics.metrics], logger });
       const pipeline = rawSamplesPipeline({
         source,
         serde,
         store: clickhouseMetricsSink(clickhouse, config.clickhouse.database),
-        deadLetters: kafkaTopicSink<DeadLetter>(producer, serde, { name: 'dlq', topic: topics.dlq, schemaId: dlqSchemaId, key: (d) => d.original_key }),
+        deadLetters: kafkaTopicSink<DeadLetter>(producer, serde, {
+          name: 'dlq',
+          topic: topics.dlq,
+          schemaId: dlqSchemaId,
+          key: (d) => d.original_key,
+        }),
         live: gateway.hub.sink,
         metrics,
         logger,

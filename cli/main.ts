@@ -26,7 +26,8 @@ Settings and their environment variables: see README.md.
 const toInt = (name: string, text: string | undefined, fallback: number): number => {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new TidewatchError('TW_ERR_BAD_REQUEST', `--${name} must be a non-negative number, not ${text}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new TidewatchError('TW_ERR_BAD_REQUEST', `--${name} must be a non-negative number, not ${text}`);
   return n;
 };
 
@@ -68,7 +69,11 @@ async function main(argv: string[]): Promise<void> {
       return tailCommand(arg, values['from-beginning'], config, logger);
     case 'loadgen':
       return loadgenCommand(
-        { hosts: toInt('hosts', values.hosts, 10), rate: toInt('rate', values.rate, 1000), total: toInt('total', values.total, Infinity) },
+        {
+          hosts: toInt('hosts', values.hosts, 10),
+          rate: toInt('rate', values.rate, 1000),
+          total: toInt('total', values.total, Infinity),
+        },
         config,
         logger,
       );

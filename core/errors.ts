@@ -47,7 +47,11 @@ export class ConfigError extends TidewatchError {
 }
 
 export class DecodeError extends TidewatchError {
-  constructor(code: 'TW_ERR_BAD_MAGIC' | 'TW_ERR_UNKNOWN_SCHEMA' | 'TW_ERR_AVRO_DECODE', message: string, cause?: unknown) {
+  constructor(
+    code: 'TW_ERR_BAD_MAGIC' | 'TW_ERR_UNKNOWN_SCHEMA' | 'TW_ERR_AVRO_DECODE',
+    message: string,
+    cause?: unknown,
+  ) {
     super(code, message, { cause });
   }
 }

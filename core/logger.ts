@@ -3,7 +3,15 @@ import pino, { Logger } from 'pino';
 export type { Logger };
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
-const REDACT = ['token', '*.token', 'password', '*.password', 'authorization', '*.authorization', 'headers.cookie'];
+const REDACT = [
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  'headers.cookie',
+];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, base: undefined, redact: { paths: REDACT, censor: '[redacted]' } }, destination);

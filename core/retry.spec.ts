@@ -12,7 +12,13 @@ describe('retry', () => {
         if (++calls < 4) throw retriable();
         return 'ok';
       },
-      { initialMs: 100, maxMs: 300, attempts: 10, random: () => 0.999, sleep: async (ms) => void delays.push(ms) },
+      {
+        initialMs: 100,
+        maxMs: 300,
+        attempts: 10,
+        random: () => 0.999,
+        sleep: async (ms) => void delays.push(ms),
+      },
     );
     expect(result).toBe('ok');
     expect(calls).toBe(4);

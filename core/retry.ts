@@ -14,7 +14,10 @@ export interface RetryOptions {
 }
 
 /** Exponential backoff with full jitter: a uniform delay in [0, min(max, initial·2^attempt)]. */
-export function backoffDelay(attempt: number, options: Pick<RetryOptions, 'initialMs' | 'maxMs' | 'random'>): number {
+export function backoffDelay(
+  attempt: number,
+  options: Pick<RetryOptions, 'initialMs' | 'maxMs' | 'random'>,
+): number {
   const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** attempt);
   return Math.floor((options.random ?? Math.random)() * ceiling);
 }

@@ -34,7 +34,9 @@ const cache = new Map<SchemaName, object>();
 export function loadSchema(name: SchemaName): object {
   let schema = cache.get(name);
   if (!schema) {
-    schema = JSON.parse(fs.readFileSync(path.join(projectRoot(), 'schemas', `${name}.avsc`), 'utf8')) as object;
+    schema = JSON.parse(
+      fs.readFileSync(path.join(projectRoot(), 'schemas', `${name}.avsc`), 'utf8'),
+    ) as object;
     cache.set(name, schema);
   }
   return schema;

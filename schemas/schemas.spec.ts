@@ -5,7 +5,15 @@ const fieldsOf = (name: 'metric-sample' | 'dead-letter') =>
 
 describe('schemas and their TypeScript types', () => {
   it('MetricSample has exactly the fields of metric-sample.avsc', () => {
-    const keys: Record<keyof MetricSample, true> = { event_id: true, host: true, ts: true, metric: true, value: true, unit: true, attributes: true };
+    const keys: Record<keyof MetricSample, true> = {
+      event_id: true,
+      host: true,
+      ts: true,
+      metric: true,
+      value: true,
+      unit: true,
+      attributes: true,
+    };
     expect(fieldsOf('metric-sample')).toEqual(Object.keys(keys).sort());
   });
 

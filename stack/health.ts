@@ -17,17 +17,28 @@ export interface WaitTarget {
 export async function waitHealthy(target: WaitTarget): Promise<void> {
   while (Date.now() < target.deadline) {
     if (!isOurProcess(target.pid, target.marker)) {
-      throw new StackError('TW_ERR_STACK_START', `${target.name} exited during start-up. Last lines of ${target.logFile}:\n${logTail(target.logFile)}`);
+      throw new StackError(
+        'TW_ERR_STACK_START',
+        `${target.name} exited during start-up. Last lines of ${target.logFile}:\n${logTail(target.logFile)}`,
+      );
     }
     if (await target.probe().catch(() => false)) return;
     await sleep(250);
   }
-  throw new StackError('TW_ERR_STACK_START', `${target.name} was not healthy in time. Last lines of ${target.logFile}:\n${logTail(target.logFile)}`);
+  throw new StackError(
+    'TW_ERR_STACK_START',
+    `${target.name} was not healthy in time. Last lines of ${target.logFile}:\n${logTail(target.logFile)}`,
+  );
 }
 
 /** The broker answers metadata requests. */
 export async function kafkaHealthy(broker: string): Promise<boolean> {
-  const admin = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();
+  const admin = new Kafka({
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

@@ -47,7 +47,12 @@ logger.started.level = INFO
 `;
 
 /** Writes the broker's config (ports may change between starts), formats storage once, starts it. */
-export function startBroker(libs: string, stackDir: string, port: number, controllerPort: number): { pid: number; paths: BrokerPaths } {
+export function startBroker(
+  libs: string,
+  stackDir: string,
+  port: number,
+  controllerPort: number,
+): { pid: number; paths: BrokerPaths } {
   const dir = path.join(stackDir, 'kafka');
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(stackDir, 'kafka.log');
@@ -60,15 +65,32 @@ export function startBroker(libs: string, stackDir: string, port: number, contro
   const logOpt = `-Dlog4j2.configurationFile=${log4j}`;
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
     const clusterId = crypto.randomBytes(16).toString('base64url');
-    const format = spawnSync('java', [logOpt, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { encoding: 'utf8' });
+    const format = spawnSync(
+      'java',
+      [logOpt, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+      { encoding: 'utf8' },
+    );
     if (format.status !== 0) {
-      throw new StackError('TW_ERR_STACK_START', `kafka storage format failed:\n${(format.stderr || format.stdout).slice(-2000)}`);
+      throw new StackError(
+        'TW_ERR_STACK_START',
+        `kafka storage format failed:\n${(format.stderr || format.stdout).slice(-2000)}`,
+      );
     }
   }
   const pid = launchJava({
     cwd: dir,
     logFile,
-    args: ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', logOpt, `-Dtidewatch.stack=${stackDir}`, '-cp', classpath, 'kafka.Kafka', props],
+    args: [
+      '-Xms256m',
+      '-Xmx768m',
+      '-XX:+UseG1GC',
+      logOpt,
+      `-Dtidewatch.stack=${stackDir}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      props,
+    ],
   });
   return { pid, paths: { dir, logFile } };
 }

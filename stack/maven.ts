@@ -12,7 +12,10 @@ async function mvn(args: string[], cwd: string): Promise<void> {
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) {
     const tail = output.trim().split('\n').slice(-12).join('\n');
-    throw new StackError('TW_ERR_STACK_DOWNLOAD', `Maven failed (mvn ${args[0]}, exit ${code}). Is Maven Central reachable?\n${tail}`);
+    throw new StackError(
+      'TW_ERR_STACK_DOWNLOAD',
+      `Maven failed (mvn ${args[0]}, exit ${code}). Is Maven Central reachable?\n${tail}`,
+    );
   }
 }
 
@@ -55,23 +58,33 @@ export async function resolveRegistry(cacheDir: string, version: string): Promis
     const artifact = `io.apicurio:apicurio-registry-app:${version}:tar.gz:all`;
     await mvn(['dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${dir}`], dir);
     const tarball = fs.readdirSync(dir).find((f) => f.endsWith('.tar.gz'));
-    if (!tarball) throw new StackError('TW_ERR_STACK_DOWNLOAD', `Maven reported success but no ${artifact} in ${dir}`);
+    if (!tarball)
+      throw new StackError('TW_ERR_STACK_DOWNLOAD', `Maven reported success but no ${artifact} in ${dir}`);
     await new Promise<void>((resolve, reject) => {
       const tar = spawn('tar', ['-xzf', tarball], { cwd: dir, stdio: 'ignore' });
-      tar.on('close', (code) => (code === 0 ? resolve() : reject(new StackError('TW_ERR_STACK_DOWNLOAD', `cannot unpack ${tarball} (tar exit ${code})`))));
+      tar.on('close', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new StackError('TW_ERR_STACK_DOWNLOAD', `cannot unpack ${tarball} (tar exit ${code})`)),
+      );
     });
     fs.rmSync(path.join(dir, tarball));
     fs.writeFileSync(complete(dir), new Date().toISOString());
   }
   const jar = findRunnableJar(dir);
-  if (!jar) throw new StackError('TW_ERR_STACK_DOWNLOAD', `no quarkus-run.jar or *-runner.jar in ${dir}; delete it to download again`);
+  if (!jar)
+    throw new StackError(
+      'TW_ERR_STACK_DOWNLOAD',
+      `no quarkus-run.jar or *-runner.jar in ${dir}; delete it to download again`,
+    );
   return jar;
 }
 
 function findRunnableJar(dir: string): string | undefined {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isFile() && (entry.name === 'quarkus-run.jar' || entry.name.endsWith('-runner.jar'))) return full;
+    if (entry.isFile() && (entry.name === 'quarkus-run.jar' || entry.name.endsWith('-runner.jar')))
+      return full;
     if (entry.isDirectory() && entry.name !== 'lib') {
       const found = findRunnableJar(full);
       if (found) return found;

@@ -5,15 +5,24 @@ import { StackError } from '../core/errors';
 export function checkPrerequisites(): void {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (java.error || java.status !== 0) {
-    throw new StackError('TW_ERR_STACK_PREREQ', 'Java is not on PATH. Install Java 17 or newer (e.g. apt-get install openjdk-17-jre-headless), or point KAFKA_BROKERS and SCHEMA_REGISTRY_URL at your own Kafka and registry.');
+    throw new StackError(
+      'TW_ERR_STACK_PREREQ',
+      'Java is not on PATH. Install Java 17 or newer (e.g. apt-get install openjdk-17-jre-headless), or point KAFKA_BROKERS and SCHEMA_REGISTRY_URL at your own Kafka and registry.',
+    );
   }
   const match = /version "(\d+)/.exec(java.stderr + java.stdout);
   const major = match ? Number(match[1]) : 0;
   if (major < 17) {
-    throw new StackError('TW_ERR_STACK_PREREQ', `Java ${major || '(unknown version)'} found; the local stack needs Java 17 or newer.`);
+    throw new StackError(
+      'TW_ERR_STACK_PREREQ',
+      `Java ${major || '(unknown version)'} found; the local stack needs Java 17 or newer.`,
+    );
   }
   const mvn = spawnSync('mvn', ['--version'], { encoding: 'utf8' });
   if (mvn.error || mvn.status !== 0) {
-    throw new StackError('TW_ERR_STACK_PREREQ', 'Maven (mvn) is not on PATH; it fetches Kafka and the schema registry from Maven Central. Install it (e.g. apt-get install maven).');
+    throw new StackError(
+      'TW_ERR_STACK_PREREQ',
+      'Maven (mvn) is not on PATH; it fetches Kafka and the schema registry from Maven Central. Install it (e.g. apt-get install maven).',
+    );
   }
 }

@@ -2,7 +2,12 @@ import path from 'node:path';
 import { launchJava } from './java-process';
 
 /** Apicurio Registry with kafkasql storage, so schemas live in a Kafka topic and survive restarts. */
-export function startRegistry(jar: string, stackDir: string, port: number, kafkaPort: number): { pid: number; logFile: string } {
+export function startRegistry(
+  jar: string,
+  stackDir: string,
+  port: number,
+  kafkaPort: number,
+): { pid: number; logFile: string } {
   const logFile = path.join(stackDir, 'registry.log');
   const pid = launchJava({
     cwd: path.dirname(jar),

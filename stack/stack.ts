@@ -69,7 +69,10 @@ export function stackStatus(dataDir: string): StackStatus {
 async function choosePort(wanted: number, setting: string): Promise<number> {
   if (wanted === 0) return freePort();
   if (!(await isPortFree(wanted))) {
-    throw new StackError('TW_ERR_STACK_PORT_TAKEN', `port ${wanted} (${setting}) is already in use. Stop what listens there, or choose another port (0 picks a free one).`);
+    throw new StackError(
+      'TW_ERR_STACK_PORT_TAKEN',
+      `port ${wanted} (${setting}) is already in use. Stop what listens there, or choose another port (0 picks a free one).`,
+    );
   }
   return wanted;
 }
@@ -78,7 +81,9 @@ async function choosePort(wanted: number, setting: string): Promise<number> {
  * Starts Kafka and the registry for this data directory unless they already run (then reuses
  * them). Returns whether this call started anything, so the caller knows whether to stop it.
  */
-export async function stackUp(options: StackOptions): Promise<{ endpoints: StackEndpoints; started: boolean }> {
+export async function stackUp(
+  options: StackOptions,
+): Promise<{ endpoints: StackEndpoints; started: boolean }> {
   const { dataDir, logger } = options;
   const dir = stackDirOf(dataDir);
   const status = stackStatus(dataDir);
@@ -91,8 +96,14 @@ export async function stackUp(options: StackOptions): Promise<{ endpoints: Stack
   checkPrerequisites();
   fs.mkdirSync(dir, { recursive: true });
   const kafkaPort = await choosePort(options.kafkaPort, 'stack.kafkaPort, env TIDEWATCH_KAFKA_PORT');
-  const controllerPort = await choosePort(options.controllerPort, 'stack.controllerPort, env TIDEWATCH_CONTROLLER_PORT');
-  const registryPort = await choosePort(options.registryPort, 'stack.registryPort, env TIDEWATCH_REGISTRY_PORT');
+  const controllerPort = await choosePort(
+    options.controllerPort,
+    'stack.controllerPort, env TIDEWATCH_CONTROLLER_PORT',
+  );
+  const registryPort = await choosePort(
+    options.registryPort,
+    'stack.registryPort, env TIDEWATCH_REGISTRY_PORT',
+  );
   const log = logger.child({ component: 'stack' });
   log.info('resolving Kafka and the schema registry (cached after the first run)');
   const [libs, jar] = await Promise.all([
@@ -109,13 +120,27 @@ export async function stackUp(options: StackOptions): Promise<{ endpoints: Stack
   };
   fs.writeFileSync(stateFile(dataDir), JSON.stringify(state, null, 2));
   try {
-    await waitHealthy({ name: 'Kafka', pid: broker.pid, marker: dir, logFile: broker.paths.logFile, deadline, probe: () => kafkaHealthy(`127.0.0.1:${kafkaPort}`) });
+    await waitHealthy({
+      name: 'Kafka',
+      pid: broker.pid,
+      marker: dir,
+      logFile: broker.paths.logFile,
+      deadline,
+      probe: () => kafkaHealthy(`127.0.0.1:${kafkaPort}`),
+    });
     log.info({ port: kafkaPort }, 'Kafka is up');
     const registry = startRegistry(jar, dir, registryPort, kafkaPort);
     state.registry.pid = registry.pid;
     fs.writeFileSync(stateFile(dataDir), JSON.stringify(state, null, 2));
     const endpoints = endpointsOf(state);
-    await waitHealthy({ name: 'Schema registry', pid: registry.pid, marker: dir, logFile: registry.logFile, deadline, probe: () => registryHealthy(endpoints.registryUrl) });
+    await waitHealthy({
+      name: 'Schema registry',
+      pid: registry.pid,
+      marker: dir,
+      logFile: registry.logFile,
+      deadline,
+      probe: () => registryHealthy(endpoints.registryUrl),
+    });
     log.info({ port: registryPort }, 'schema registry is up');
     return { endpoints, started: true };
   } catch (err) {

@@ -26,7 +26,12 @@ export async function loadgenCommand(args: LoadgenArgs, config: Config, logger: 
   process.on('SIGINT', () => stop.abort());
   process.on('SIGTERM', () => stop.abort());
   const started = systemClock();
-  const sent = await runLoadgen({ ...args, publisher: samplePublisher(producer, serde, schemaId, topic), clock: systemClock, signal: stop.signal });
+  const sent = await runLoadgen({
+    ...args,
+    publisher: samplePublisher(producer, serde, schemaId, topic),
+    clock: systemClock,
+    signal: stop.signal,
+  });
   await producer.disconnect();
   const seconds = (systemClock() - started) / 1000;
   process.stdout.write(`${JSON.stringify({ sent, seconds, samples_per_sec: Math.round(sent / seconds) })}\n`);

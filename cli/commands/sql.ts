@@ -12,18 +12,25 @@ async function viaInstance(url: string, token: string, query: string): Promise<Q
     body: JSON.stringify({ query }),
   });
   const body = (await res.json()) as QueryResult & { error?: { code: string; message: string } };
-  if (!res.ok) throw new TidewatchError('TW_ERR_CLICKHOUSE_QUERY', body.error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok)
+    throw new TidewatchError('TW_ERR_CLICKHOUSE_QUERY', body.error?.message ?? `HTTP ${res.status}`);
   return body;
 }
 
 export function formatTable(result: QueryResult): string {
   const names = result.columns.map((c) => c.name);
-  const cells = result.rows.map((row) => names.map((n) => {
-    const v = row[n];
-    return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-  }));
+  const cells = result.rows.map((row) =>
+    names.map((n) => {
+      const v = row[n];
+      return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    }),
+  );
   const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(names), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
 }
 
@@ -32,8 +39,10 @@ export function formatTable(result: QueryResult): string {
  * engine allows one process per data directory), else straight to ClickHouse.
  */
 export async function sqlCommand(query: string | undefined, format: string, config: Config): Promise<void> {
-  if (!query) throw new TidewatchError('TW_ERR_BAD_REQUEST', 'usage: tidewatch sql "<query>" [--format json|table]');
-  if (format !== 'json' && format !== 'table') throw new TidewatchError('TW_ERR_BAD_REQUEST', `--format must be json or table, not ${format}`);
+  if (!query)
+    throw new TidewatchError('TW_ERR_BAD_REQUEST', 'usage: tidewatch sql "<query>" [--format json|table]');
+  if (format !== 'json' && format !== 'table')
+    throw new TidewatchError('TW_ERR_BAD_REQUEST', `--format must be json or table, not ${format}`);
   const runtime = readRuntime(config.dataDir);
   let result: QueryResult;
   if (runtime) {

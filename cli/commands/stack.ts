@@ -5,15 +5,30 @@ import { stackDown, stackStatus, stackUp, endpointsOf } from '../../stack';
 import { createKafka, ensureTopics, topicNames } from '../../core/kafka';
 
 /** `tidewatch stack up|down|status`: the local Kafka and schema registry, in the background. */
-export async function stackCommand(action: string | undefined, config: Config, logger: Logger): Promise<void> {
+export async function stackCommand(
+  action: string | undefined,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
   switch (action) {
     case 'up': {
-      const { endpoints, started } = await stackUp({ ...config.stack, dataDir: config.dataDir, cacheDir: config.cacheDir, logger });
+      const { endpoints, started } = await stackUp({
+        ...config.stack,
+        dataDir: config.dataDir,
+        cacheDir: config.cacheDir,
+        logger,
+      });
       const admin = createKafka(endpoints.brokers, config.kafka.clientId, logger).admin();
       await admin.connect();
-      const created = await ensureTopics(admin, Object.values(topicNames(config.kafka.topicPrefix)), config.kafka.partitions);
+      const created = await ensureTopics(
+        admin,
+        Object.values(topicNames(config.kafka.topicPrefix)),
+        config.kafka.partitions,
+      );
       await admin.disconnect();
-      process.stdout.write(`${started ? 'started' : 'already running'}\nKAFKA_BROKERS=${endpoints.brokers.join(',')}\nSCHEMA_REGISTRY_URL=${endpoints.registryUrl}\n`);
+      process.stdout.write(
+        `${started ? 'started' : 'already running'}\nKAFKA_BROKERS=${endpoints.brokers.join(',')}\nSCHEMA_REGISTRY_URL=${endpoints.registryUrl}\n`,
+      );
       if (created.length) process.stdout.write(`created topics: ${created.join(', ')}\n`);
       return;
     }

@@ -12,10 +12,18 @@ const printable = (_key: string, value: unknown) =>
     : value;
 
 /** `tidewatch tail <topic>`: prints each record of one of our topics, decoded, as a JSON line. */
-export async function tailCommand(topic: string | undefined, fromBeginning: boolean, config: Config, logger: Logger): Promise<void> {
+export async function tailCommand(
+  topic: string | undefined,
+  fromBeginning: boolean,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
   const known = Object.values(topicNames(config.kafka.topicPrefix));
   if (!topic || !known.includes(topic)) {
-    throw new TidewatchError('TW_ERR_BAD_REQUEST', `usage: tidewatch tail <topic> [--from-beginning]; topics: ${known.join(', ')}`);
+    throw new TidewatchError(
+      'TW_ERR_BAD_REQUEST',
+      `usage: tidewatch tail <topic> [--from-beginning]; topics: ${known.join(', ')}`,
+    );
   }
   const endpoints = runningEndpoints(config);
   const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
@@ -35,7 +43,11 @@ export async function tailCommand(topic: string | undefined, fromBeginning: bool
         try {
           line = JSON.stringify(serde.decode(m.value), printable);
         } catch (err) {
-          line = JSON.stringify({ undecodable: errorMessage(err), partition: batch.partition, offset: m.offset });
+          line = JSON.stringify({
+            undecodable: errorMessage(err),
+            partition: batch.partition,
+            offset: m.offset,
+          });
         }
         process.stdout.write(`${line}\n`);
       }

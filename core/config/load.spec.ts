@@ -13,7 +13,12 @@ describe('loadConfig', () => {
 
   it('reads the environment table', () => {
     const config = loadConfig({
-      env: { KAFKA_BROKERS: 'a:9092, b:9092', SCHEMA_REGISTRY_URL: 'http://r:8081', TIDEWATCH_GATEWAY_PORT: '0', TIDEWATCH_DATA_DIR: 'state' },
+      env: {
+        KAFKA_BROKERS: 'a:9092, b:9092',
+        SCHEMA_REGISTRY_URL: 'http://r:8081',
+        TIDEWATCH_GATEWAY_PORT: '0',
+        TIDEWATCH_DATA_DIR: 'state',
+      },
       cwd: '/x',
     });
     expect(config.kafka.brokers).toEqual(['a:9092', 'b:9092']);
@@ -48,6 +53,8 @@ describe('loadConfig', () => {
   });
 
   it('says when the config file is missing', () => {
-    expect(() => loadConfig({ env: { TIDEWATCH_CONFIG: '/nonexistent/tidewatch.json' } })).toThrow(/Cannot read config file/);
+    expect(() => loadConfig({ env: { TIDEWATCH_CONFIG: '/nonexistent/tidewatch.json' } })).toThrow(
+      /Cannot read config file/,
+    );
   });
 });

@@ -30,7 +30,8 @@ function merge(base: Tree, over: Tree): Tree {
   const out: Tree = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    const both = v && b && typeof v === 'object' && typeof b === 'object' && !Array.isArray(v) && !Array.isArray(b);
+    const both =
+      v && b && typeof v === 'object' && typeof b === 'object' && !Array.isArray(v) && !Array.isArray(b);
     out[k] = both ? merge(b as Tree, v as Tree) : v;
   }
   return out;
@@ -45,7 +46,8 @@ function readFile(file: string): Tree {
   }
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
     return parsed as Tree;
   } catch (err) {
     throw new ConfigError(`Config file ${file} is not a JSON object: ${errorMessage(err)}`);

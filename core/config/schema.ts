@@ -3,16 +3,25 @@ import { z } from 'zod';
 
 const port = z.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier (letters, digits, _)');
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier (letters, digits, _)');
 
 export const configSchema = z
   .object({
-    dataDir: z.string().min(1).describe('Folder for all state: stack data, embedded ClickHouse, token, spool'),
+    dataDir: z
+      .string()
+      .min(1)
+      .describe('Folder for all state: stack data, embedded ClickHouse, token, spool'),
     cacheDir: z.string().min(1).describe('Folder for downloaded Kafka and registry distributions'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     kafka: z
       .object({
-        brokers: z.array(hostPort).min(1).optional().describe('Your Kafka brokers; unset starts the local stack'),
+        brokers: z
+          .array(hostPort)
+          .min(1)
+          .optional()
+          .describe('Your Kafka brokers; unset starts the local stack'),
         clientId: z.string().min(1).default('tidewatch'),
         partitions: z.number().int().min(1).max(1000).default(6).describe('Partitions per topic created'),
         topicPrefix: z
@@ -78,10 +87,20 @@ export const configSchema = z
         token: z.string().min(16, 'use at least 16 characters').optional().describe('Unset: generated once'),
         allowedOrigins: z.array(z.url()).default([]).describe('Extra origins allowed to open the WebSocket'),
         maxClients: z.number().int().min(1).default(200),
-        sendQueueBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+        sendQueueBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(4 * 1024 * 1024),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 7878, allowedOrigins: [], maxClients: 200, sendQueueBytes: 4 * 1024 * 1024 }),
+      .default({
+        host: '127.0.0.1',
+        port: 7878,
+        allowedOrigins: [],
+        maxClients: 200,
+        sendQueueBytes: 4 * 1024 * 1024,
+      }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -89,12 +108,17 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [c.kafka.brokers ? 'registry' : 'kafka'],
-        message: 'set both KAFKA_BROKERS and SCHEMA_REGISTRY_URL to use your own, or neither to start the local stack',
+        message:
+          'set both KAFKA_BROKERS and SCHEMA_REGISTRY_URL to use your own, or neither to start the local stack',
       });
     }
     const ports = [c.stack.kafkaPort, c.stack.controllerPort, c.stack.registryPort].filter((p) => p !== 0);
     if (!c.kafka.brokers && new Set(ports).size !== ports.length) {
-      ctx.addIssue({ code: 'custom', path: ['stack'], message: 'kafkaPort, controllerPort and registryPort must differ' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stack'],
+        message: 'kafkaPort, controllerPort and registryPort must differ',
+      });
     }
   });
 

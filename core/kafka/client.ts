@@ -34,5 +34,9 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
 
 /** The producer every component uses: idempotent, acks from all in-sync replicas, keyed partitioning. */
 export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }

@@ -18,7 +18,11 @@ export function topicNames(prefix: string): Topics {
 }
 
 /** Creates the topics that do not exist yet (auto-creation stays off on the broker). */
-export async function ensureTopics(admin: Admin, topics: readonly string[], partitions: number): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly string[],
+  partitions: number,
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length === 0) return [];

@@ -4,7 +4,14 @@ import { createAvroSerde } from './avro-serde';
 import type { RegistryClient } from './schema-registry';
 import { frame } from './wire-format';
 
-const schema = { type: 'record', name: 'T', fields: [{ name: 'a', type: 'string' }, { name: 'n', type: 'double' }] };
+const schema = {
+  type: 'record',
+  name: 'T',
+  fields: [
+    { name: 'a', type: 'string' },
+    { name: 'n', type: 'double' },
+  ],
+};
 
 function fakeRegistry() {
   const byId = new Map<number, avro.Type>([[7, avro.Type.forSchema(schema as avro.Schema)]]);
@@ -56,8 +63,12 @@ describe('avro serde', () => {
     const serde = createAvroSerde(fakeRegistry().registry);
     const id = await serde.register('t', schema);
     const good = serde.encode(id, { a: 'hello', n: 3 });
-    expect(() => serde.decode(Buffer.from([1, 0, 0, 0, 7, 0]))).toThrow(expect.objectContaining({ code: 'TW_ERR_BAD_MAGIC' }));
+    expect(() => serde.decode(Buffer.from([1, 0, 0, 0, 7, 0]))).toThrow(
+      expect.objectContaining({ code: 'TW_ERR_BAD_MAGIC' }),
+    );
     expect(() => serde.decode(null)).toThrow(expect.objectContaining({ code: 'TW_ERR_BAD_MAGIC' }));
-    expect(() => serde.decode(good.subarray(0, good.length - 4))).toThrow(expect.objectContaining({ code: 'TW_ERR_AVRO_DECODE' }));
+    expect(() => serde.decode(good.subarray(0, good.length - 4))).toThrow(
+      expect.objectContaining({ code: 'TW_ERR_AVRO_DECODE' }),
+    );
   });
 });

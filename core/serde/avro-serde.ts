@@ -68,7 +68,11 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
       try {
         return type.fromBuffer((buf as Buffer).subarray(HEADER_BYTES)) as T;
       } catch (err) {
-        throw new DecodeError('TW_ERR_AVRO_DECODE', `Avro body does not match its schema: ${errorMessage(err)}`, err);
+        throw new DecodeError(
+          'TW_ERR_AVRO_DECODE',
+          `Avro body does not match its schema: ${errorMessage(err)}`,
+          err,
+        );
       }
     },
   };

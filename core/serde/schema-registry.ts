@@ -15,10 +15,14 @@ function httpStatus(err: unknown): number | undefined {
 }
 
 function unavailable(url: string, err: unknown): TidewatchError {
-  return new TidewatchError('TW_ERR_REGISTRY_UNAVAILABLE', `schema registry at ${url}: ${errorMessage(err)}`, {
-    retriable: true,
-    cause: err,
-  });
+  return new TidewatchError(
+    'TW_ERR_REGISTRY_UNAVAILABLE',
+    `schema registry at ${url}: ${errorMessage(err)}`,
+    {
+      retriable: true,
+      cause: err,
+    },
+  );
 }
 
 /** A Confluent-compatible registry reached through @kafkajs/confluent-schema-registry. */
@@ -27,7 +31,10 @@ export function confluentRegistry(url: string): RegistryClient {
   return {
     async register(subject, schema) {
       try {
-        const { id } = await client.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+        const { id } = await client.register(
+          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+          { subject },
+        );
         return id;
       } catch (err) {
         throw unavailable(url, err);

@@ -15,7 +15,10 @@ export function frame(schemaId: number, body: Buffer): Buffer {
 /** The schema id a framed record names; throws DecodeError when the frame is not ours. */
 export function schemaIdOf(buf: Buffer | null): number {
   if (!buf || buf.length < HEADER_BYTES) {
-    throw new DecodeError('TW_ERR_BAD_MAGIC', `record is ${buf?.length ?? 0} bytes, shorter than the 5-byte header`);
+    throw new DecodeError(
+      'TW_ERR_BAD_MAGIC',
+      `record is ${buf?.length ?? 0} bytes, shorter than the 5-byte header`,
+    );
   }
   if (buf[0] !== MAGIC_BYTE) {
     throw new DecodeError('TW_ERR_BAD_MAGIC', `magic byte is ${buf[0]}, expected ${MAGIC_BYTE}`);

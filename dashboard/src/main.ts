@@ -42,9 +42,17 @@ function chartFor(id: string, label: string): uPlot {
     {
       width: el.clientWidth || 600,
       height: 240,
-      scales: { y: { range: [0, 100] } },
+      scales: { x: { time: true }, y: { range: [0, 100] } },
       axes: [{}, { values: (_u, ticks) => ticks.map((t) => `${t}%`) }],
-      series: [{}, { label, stroke: id === 'cpu' ? '#2f81f7' : '#a371f7', width: 2, fill: id === 'cpu' ? '#2f81f722' : '#a371f722' }],
+      series: [
+        {},
+        {
+          label,
+          stroke: id === 'cpu' ? '#2f81f7' : '#a371f7',
+          width: 2,
+          fill: id === 'cpu' ? '#2f81f722' : '#a371f722',
+        },
+      ],
     },
     [[], []],
     el,
@@ -54,7 +62,10 @@ function chartFor(id: string, label: string): uPlot {
 const charts = new Map(CHARTS.map((c) => [c.metric, { ...c, plot: chartFor(c.id, c.label) }]));
 
 function isHeadline(s: Sample): boolean {
-  return (s.metric === 'system.cpu.utilization' && Object.keys(s.attributes).length === 0) || s.metric === 'system.memory.utilization';
+  return (
+    (s.metric === 'system.cpu.utilization' && Object.keys(s.attributes).length === 0) ||
+    s.metric === 'system.memory.utilization'
+  );
 }
 
 function addSamples(samples: Sample[]) {
@@ -84,10 +95,14 @@ function renderHosts() {
 
 function render() {
   const byMetric = data.get(selected);
+  const nowS = Date.now() / 1000;
   for (const chart of charts.values()) {
     const buf = byMetric?.get(chart.metric);
-    chart.plot.setData([buf ? buf.ts : [], buf ? buf.values : []]);
+    chart.plot.setData([buf ? buf.ts : [], buf ? buf.values : []], false);
+    chart.plot.setScale('x', { min: nowS - WINDOW_MS / 1000, max: nowS });
     $(`chart-${chart.id}`).dataset.points = String(buf?.ts.length ?? 0);
+    const latest = buf?.values[buf.values.length - 1];
+    $(`latest-${chart.id}`).textContent = latest === undefined ? '' : `${latest.toFixed(1)}%`;
   }
 }
 
@@ -97,7 +112,8 @@ hostSelect.addEventListener('change', () => {
 });
 
 new ResizeObserver(() => {
-  for (const chart of charts.values()) chart.plot.setSize({ width: $(`chart-${chart.id}`).clientWidth, height: 240 });
+  for (const chart of charts.values())
+    chart.plot.setSize({ width: $(`chart-${chart.id}`).clientWidth, height: 240 });
 }).observe(document.querySelector('main')!);
 
 let attempt = 0;
@@ -119,7 +135,8 @@ function connect() {
   };
   ws.onclose = (event) => {
     setStatus('offline', 'offline');
-    banner.textContent = event.code === 1001 ? 'The server is restarting; reconnecting…' : 'Connection lost; reconnecting…';
+    banner.textContent =
+      event.code === 1001 ? 'The server is restarting; reconnecting…' : 'Connection lost; reconnecting…';
     banner.hidden = false;
     const delay = Math.random() * Math.min(30_000, 500 * 2 ** attempt++);
     setTimeout(connect, delay);

@@ -3,7 +3,10 @@ export class SeriesBuffer {
   readonly ts: number[] = [];
   readonly values: number[] = [];
 
-  constructor(private readonly maxPoints: number, private readonly windowMs: number) {}
+  constructor(
+    private readonly maxPoints: number,
+    private readonly windowMs: number,
+  ) {}
 
   /** Adds a point; ignores one not newer than the last (snapshot and live may overlap). */
   push(tsMs: number, value: number): boolean {

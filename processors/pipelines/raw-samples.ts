@@ -1,4 +1,13 @@
-import { asyncScheduler, catchError, concatMap, defer, map, Observable, SchedulerLike, throwError } from 'rxjs';
+import {
+  asyncScheduler,
+  catchError,
+  concatMap,
+  defer,
+  map,
+  Observable,
+  SchedulerLike,
+  throwError,
+} from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
@@ -66,7 +75,9 @@ export function rawSamplesPipeline(deps: RawSamplesDeps): Observable<BatchOutcom
       const topic = env.payload[0]?.topic ?? 'unknown';
       deps.metrics.eventsReceived.inc({ topic }, env.payload.length);
       const values = env.payload.map((r) => r.value);
-      return defer(() => retry(() => deps.serde.prepare(values), { ...deps.retry, onRetry: onRetry('schema-registry') })).pipe(
+      return defer(() =>
+        retry(() => deps.serde.prepare(values), { ...deps.retry, onRetry: onRetry('schema-registry') }),
+      ).pipe(
         map(() => env),
         catchError((err) => {
           env.nack(err);
@@ -80,10 +91,18 @@ export function rawSamplesPipeline(deps: RawSamplesDeps): Observable<BatchOutcom
         const { records, rejects } = env.payload;
         await Promise.all([timed(store, records), timed(deadLetters, rejects)]);
         for (const [reason, n] of countByCode(rejects)) deps.metrics.eventsDropped.inc({ reason }, n);
-        if (rejects.length > 0) log.warn({ count: rejects.length, reasons: Object.fromEntries(countByCode(rejects)) }, 'records dead-lettered');
+        if (rejects.length > 0)
+          log.warn(
+            { count: rejects.length, reasons: Object.fromEntries(countByCode(rejects)) },
+            'records dead-lettered',
+          );
         await deps.live.write(records).catch((err) => log.warn({ err }, 'live fan-out failed'));
         env.ack();
-        return { received: records.length + rejects.length, written: records.length, deadLettered: rejects.length };
+        return {
+          received: records.length + rejects.length,
+          written: records.length,
+          deadLettered: rejects.length,
+        };
       }).pipe(
         catchError((err) => {
           env.nack(err);

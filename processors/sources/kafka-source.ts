@@ -27,7 +27,8 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): So
     let stopped = false;
     const start = async () => {
       await consumer.connect();
-      for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      for (const topic of options.topics)
+        await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
       running = true;
       await consumer.run({
         autoCommit: false,
@@ -41,8 +42,13 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): So
             key: m.key,
             value: m.value,
           }));
-          const acked = new Promise<void>((resolve, reject) => subscriber.next({ payload, ack: resolve, nack: reject }));
-          const beat = setInterval(() => heartbeat().catch((err) => log.warn({ err }, 'heartbeat failed')), heartbeatMs);
+          const acked = new Promise<void>((resolve, reject) =>
+            subscriber.next({ payload, ack: resolve, nack: reject }),
+          );
+          const beat = setInterval(
+            () => heartbeat().catch((err) => log.warn({ err }, 'heartbeat failed')),
+            heartbeatMs,
+          );
           try {
             await acked;
           } finally {

@@ -7,7 +7,13 @@ import { sampleStamper } from './sample-stamper';
 describe('sampleStamper', () => {
   it('gives every sample a unique host:boot:seq id and the collection time', () => {
     const stamp = sampleStamper('h1', 1000);
-    const first = stamp([{ metric: 'm', value: 1, unit: '1' }, { metric: 'n', value: 2, unit: '1' }], 5000);
+    const first = stamp(
+      [
+        { metric: 'm', value: 1, unit: '1' },
+        { metric: 'n', value: 2, unit: '1' },
+      ],
+      5000,
+    );
     const second = stamp([{ metric: 'm', value: 3, unit: '1' }], 6000);
     expect([...first, ...second].map((s) => s.event_id)).toEqual(['h1:1000:0', 'h1:1000:1', 'h1:1000:2']);
     expect(first[0]).toMatchObject({ host: 'h1', ts: 5000, attributes: {} });

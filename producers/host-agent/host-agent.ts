@@ -48,7 +48,10 @@ export function hostAgent(options: HostAgentOptions): HostAgent {
       status.lastError = undefined;
     } catch (err) {
       status.lastError = errorMessage(err);
-      log.warn({ err: status.lastError, pending: pending.length }, 'publish failed; will retry next interval');
+      log.warn(
+        { err: status.lastError, pending: pending.length },
+        'publish failed; will retry next interval',
+      );
     } finally {
       status.pending = pending.length;
     }

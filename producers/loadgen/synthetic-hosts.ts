@@ -1,9 +1,27 @@
 import type { MetricSample } from '../../schemas';
 
-const METRICS: { metric: string; unit: string; attributes: Record<string, string>; base: number; swing: number }[] = [
+const METRICS: {
+  metric: string;
+  unit: string;
+  attributes: Record<string, string>;
+  base: number;
+  swing: number;
+}[] = [
   { metric: 'system.cpu.utilization', unit: '1', attributes: {}, base: 0.3, swing: 0.2 },
-  { metric: 'system.memory.utilization', unit: '1', attributes: { 'system.memory.state': 'used' }, base: 0.55, swing: 0.1 },
-  { metric: 'system.memory.usage', unit: 'By', attributes: { 'system.memory.state': 'used' }, base: 8e9, swing: 1e9 },
+  {
+    metric: 'system.memory.utilization',
+    unit: '1',
+    attributes: { 'system.memory.state': 'used' },
+    base: 0.55,
+    swing: 0.1,
+  },
+  {
+    metric: 'system.memory.usage',
+    unit: 'By',
+    attributes: { 'system.memory.state': 'used' },
+    base: 8e9,
+    swing: 1e9,
+  },
   { metric: 'system.cpu.load_average.1m', unit: '{thread}', attributes: {}, base: 1.2, swing: 0.8 },
 ];
 

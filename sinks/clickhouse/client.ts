@@ -31,7 +31,12 @@ export function embeddedConnection(dataDir: string): Connection {
  */
 export function createClickHouse(target: ClickHouseTarget): ClickHouseClient {
   if (target.url) {
-    return createClient({ url: target.url, username: target.username, password: target.password, request_timeout: 60_000 });
+    return createClient({
+      url: target.url,
+      username: target.username,
+      password: target.password,
+      request_timeout: 60_000,
+    });
   }
   return createClient({ connection: embeddedConnection(target.dataDir) });
 }

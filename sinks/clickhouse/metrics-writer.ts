@@ -24,7 +24,9 @@ export function clickhouseMetricsSink(client: ClickHouseClient, db: string): Sin
           clickhouse_settings: { insert_deduplication_token: hash.digest('hex') },
         });
       } catch (err) {
-        throw new SinkWriteError(`ClickHouse insert of ${batch.length} rows failed: ${errorMessage(err)}`, { cause: err });
+        throw new SinkWriteError(`ClickHouse insert of ${batch.length} rows failed: ${errorMessage(err)}`, {
+          cause: err,
+        });
       }
     },
     close: async () => undefined,

@@ -40,13 +40,19 @@ export async function migrate(client: ClickHouseClient, db: string): Promise<num
     query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now())
             ENGINE = ReplacingMergeTree ORDER BY version`,
   });
-  const rows = await (await client.query({ query: `SELECT version FROM ${db}.schema_migrations FINAL`, format: 'JSONEachRow' })).json<{ version: number }>();
+  const rows = await (
+    await client.query({ query: `SELECT version FROM ${db}.schema_migrations FINAL`, format: 'JSONEachRow' })
+  ).json<{ version: number }>();
   const done = new Set(rows.map((r) => Number(r.version)));
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     for (const statement of m.statements(db)) await client.command({ query: statement });
-    await client.insert({ table: `${db}.schema_migrations`, values: [{ version: m.version, name: m.name }], format: 'JSONEachRow' });
+    await client.insert({
+      table: `${db}.schema_migrations`,
+      values: [{ version: m.version, name: m.name }],
+      format: 'JSONEachRow',
+    });
     applied.push(m.version);
   }
   return applied;

@@ -12,7 +12,12 @@ interface WithSettings {
 }
 
 /** Settings clickhouse-js may send that only mean something over HTTP. */
-const HTTP_ONLY = new Set(['wait_end_of_query', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms', 'enable_http_compression']);
+const HTTP_ONLY = new Set([
+  'wait_end_of_query',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+  'enable_http_compression',
+]);
 
 function literal(value: unknown): string {
   if (typeof value === 'number') return String(value);
@@ -36,7 +41,11 @@ export function withSettingsClause(sql: string, settings: Settings): string {
 
 function scoped<P extends WithSettings>(params: P): P {
   if (!params.clickhouse_settings) return params;
-  return { ...params, query: withSettingsClause(params.query, params.clickhouse_settings), clickhouse_settings: undefined };
+  return {
+    ...params,
+    query: withSettingsClause(params.query, params.clickhouse_settings),
+    clickhouse_settings: undefined,
+  };
 }
 
 interface ConnectionLike {

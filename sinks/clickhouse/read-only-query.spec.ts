@@ -2,7 +2,12 @@ import { checkReadOnly } from './read-only-query';
 import { withSettingsClause } from './query-scoped-settings';
 
 describe('checkReadOnly', () => {
-  it.each(['SELECT 1', 'with x as (select 1) select * from x', '  -- note\nSHOW TABLES', 'DESCRIBE tidewatch.metrics;'])('accepts %j', (sql) => {
+  it.each([
+    'SELECT 1',
+    'with x as (select 1) select * from x',
+    '  -- note\nSHOW TABLES',
+    'DESCRIBE tidewatch.metrics;',
+  ])('accepts %j', (sql) => {
     expect(() => checkReadOnly(sql)).not.toThrow();
   });
 
@@ -25,13 +30,15 @@ describe('withSettingsClause', () => {
     expect(withSettingsClause('SELECT 1 \nFORMAT JSON', { readonly: '2', max_result_rows: 10 })).toBe(
       "SELECT 1\nSETTINGS readonly = '2', max_result_rows = 10 \nFORMAT JSON",
     );
-    expect(withSettingsClause('INSERT INTO t FORMAT JSONEachRow', { insert_deduplication_token: "a'b" })).toBe(
-      "INSERT INTO t\nSETTINGS insert_deduplication_token = 'a''b' FORMAT JSONEachRow",
-    );
+    expect(
+      withSettingsClause('INSERT INTO t FORMAT JSONEachRow', { insert_deduplication_token: "a'b" }),
+    ).toBe("INSERT INTO t\nSETTINGS insert_deduplication_token = 'a''b' FORMAT JSONEachRow");
   });
 
   it('appends at the end when there is no FORMAT, and drops HTTP-only settings', () => {
-    expect(withSettingsClause('OPTIMIZE TABLE t', { wait_end_of_query: 1, mutations_sync: 2 })).toBe('OPTIMIZE TABLE t\nSETTINGS mutations_sync = 2');
+    expect(withSettingsClause('OPTIMIZE TABLE t', { wait_end_of_query: 1, mutations_sync: 2 })).toBe(
+      'OPTIMIZE TABLE t\nSETTINGS mutations_sync = 2',
+    );
     expect(withSettingsClause('SELECT 1', { wait_end_of_query: 1 })).toBe('SELECT 1');
   });
 

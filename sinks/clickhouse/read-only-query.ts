@@ -7,7 +7,11 @@ export interface QueryLimits {
   maxResultBytes: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxExecutionSeconds: 30, maxResultRows: 100_000, maxResultBytes: 64 * 1024 * 1024 };
+export const DEFAULT_LIMITS: QueryLimits = {
+  maxExecutionSeconds: 30,
+  maxResultRows: 100_000,
+  maxResultBytes: 64 * 1024 * 1024,
+};
 
 export interface QueryResult {
   columns: { name: string; type: string }[];
@@ -24,18 +28,32 @@ const OUTSIDE_FUNCTIONS =
 
 /** Strips comments and one trailing semicolon; refuses anything but a single read statement. */
 export function checkReadOnly(sql: string): string {
-  const text = sql.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').trim().replace(/;\s*$/, '');
+  const text = sql
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .trim()
+    .replace(/;\s*$/, '');
   if (!text) throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'the query is empty');
   if (!READ_VERBS.test(text)) {
-    throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'only SELECT, WITH, SHOW, DESCRIBE, EXPLAIN and EXISTS are allowed here');
+    throw new TidewatchError(
+      'TW_ERR_SQL_NOT_READONLY',
+      'only SELECT, WITH, SHOW, DESCRIBE, EXPLAIN and EXISTS are allowed here',
+    );
   }
-  if (text.includes(';')) throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'one statement per request (found a ";")');
+  if (text.includes(';'))
+    throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'one statement per request (found a ";")');
   const outside = OUTSIDE_FUNCTIONS.exec(text);
   if (outside) {
-    throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', `the table function ${outside[1]}() reaches outside ClickHouse and is not allowed here`);
+    throw new TidewatchError(
+      'TW_ERR_SQL_NOT_READONLY',
+      `the table function ${outside[1]}() reaches outside ClickHouse and is not allowed here`,
+    );
   }
   if (/\bsettings\b/i.test(text)) {
-    throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'a SETTINGS clause is not allowed: the limits of this interface are fixed');
+    throw new TidewatchError(
+      'TW_ERR_SQL_NOT_READONLY',
+      'a SETTINGS clause is not allowed: the limits of this interface are fixed',
+    );
   }
   return text;
 }
@@ -73,6 +91,10 @@ export async function runReadOnlyQuery(
     };
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new TidewatchError('TW_ERR_CLICKHOUSE_QUERY', `ClickHouse error${code ? ` ${code}` : ''}: ${errorMessage(err).split('\n')[0]}`, { cause: err });
+    throw new TidewatchError(
+      'TW_ERR_CLICKHOUSE_QUERY',
+      `ClickHouse error${code ? ` ${code}` : ''}: ${errorMessage(err).split('\n')[0]}`,
+      { cause: err },
+    );
   }
 }

@@ -22,7 +22,9 @@ describe('gateway auth', () => {
   it('allows same-origin and listed origins, refuses others', () => {
     expect(originAllowed(req({ host: '127.0.0.1:7878', origin: 'http://127.0.0.1:7878' }), [])).toBe(true);
     expect(originAllowed(req({ host: '127.0.0.1:7878', origin: 'http://evil.example' }), [])).toBe(false);
-    expect(originAllowed(req({ host: '127.0.0.1:7878', origin: 'https://ops.example' }), ['https://ops.example'])).toBe(true);
+    expect(
+      originAllowed(req({ host: '127.0.0.1:7878', origin: 'https://ops.example' }), ['https://ops.example']),
+    ).toBe(true);
     expect(originAllowed(req({ host: '127.0.0.1:7878', origin: 'null' }), [])).toBe(false);
     expect(originAllowed(req({ host: '127.0.0.1:7878' }), [])).toBe(true);
   });

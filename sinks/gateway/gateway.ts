@@ -37,21 +37,34 @@ export interface Gateway {
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   const text = http.STATUS_CODES[status] ?? 'Error';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
 }
 
 /** HTTP API, dashboard files and the live WebSocket, all behind the token. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger.child({ component: 'gateway' });
-  const hub = liveHub({ sendQueueBytes: options.sendQueueBytes, maxDroppedInARow: 50, metrics: options.metrics, logger: options.logger });
+  const hub = liveHub({
+    sendQueueBytes: options.sendQueueBytes,
+    maxDroppedInARow: 50,
+    metrics: options.metrics,
+    logger: options.logger,
+  });
   const deps = { clickhouse: options.clickhouse, metrics: options.metrics };
-  const authorized = (req: http.IncomingMessage, url: URL) => tokenMatches(requestToken(req, url), options.token);
+  const authorized = (req: http.IncomingMessage, url: URL) =>
+    tokenMatches(requestToken(req, url), options.token);
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (!authorized(req, url)) {
-      return sendError(res, 401, 'TW_ERR_AUTH', 'missing or wrong token: open the dashboard URL printed at start, or send Authorization: Bearer <token>');
+      return sendError(
+        res,
+        401,
+        'TW_ERR_AUTH',
+        'missing or wrong token: open the dashboard URL printed at start, or send Authorization: Bearer <token>',
+      );
     }
     if (url.searchParams.has('token') && req.method === 'GET') {
       url.searchParams.delete('token');
@@ -64,7 +77,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     if (url.pathname === '/api/sql') return void handleSql(req, res, deps).catch(fail);
     if (url.pathname === '/metrics') return void handleMetrics(res, deps).catch(fail);
-    if (url.pathname.startsWith('/api/')) return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);
+    if (url.pathname.startsWith('/api/'))
+      return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);
     if (req.method !== 'GET' || !serveStatic(options.staticRoot, url.pathname, res)) {
       sendError(res, 404, 'TW_ERR_BAD_REQUEST', `not found: ${url.pathname}`);
     }
@@ -80,7 +94,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       options.metrics.gatewayMessagesDropped.inc({ reason: 'connection_cap' });
       return refuseUpgrade(socket, 503, 'too many clients');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => hub.add(ws, () => recentSamples(options.clickhouse, options.database)));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      hub.add(ws, () => recentSamples(options.clickhouse, options.database)),
+    );
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -10,12 +10,23 @@ const MAX_BODY_BYTES = 64 * 1024;
 const sqlRequest = z
   .object({
     query: z.string().min(1).max(20_000),
-    params: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    params: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()]))
+      .optional(),
   })
   .strict();
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
@@ -48,16 +59,32 @@ export interface ApiDeps {
 
 /** POST /api/sql {query, params}: one read-only query with bound parameters and hard limits. */
 export async function handleSql(req: IncomingMessage, res: ServerResponse, deps: ApiDeps): Promise<void> {
-  if (req.method !== 'POST') return sendError(res, 405, 'TW_ERR_BAD_REQUEST', 'use POST with a JSON body {"query": "...", "params": {...}}');
+  if (req.method !== 'POST')
+    return sendError(
+      res,
+      405,
+      'TW_ERR_BAD_REQUEST',
+      'use POST with a JSON body {"query": "...", "params": {...}}',
+    );
   let body: unknown;
   try {
     body = JSON.parse(await readBody(req));
   } catch (err) {
-    return sendError(res, err instanceof TidewatchError ? 413 : 400, 'TW_ERR_BAD_REQUEST', `body is not JSON: ${errorMessage(err)}`);
+    return sendError(
+      res,
+      err instanceof TidewatchError ? 413 : 400,
+      'TW_ERR_BAD_REQUEST',
+      `body is not JSON: ${errorMessage(err)}`,
+    );
   }
   const parsed = sqlRequest.safeParse(body);
   if (!parsed.success) {
-    return sendError(res, 400, 'TW_ERR_BAD_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    return sendError(
+      res,
+      400,
+      'TW_ERR_BAD_REQUEST',
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   }
   try {
     sendJson(res, 200, await runReadOnlyQuery(deps.clickhouse, parsed.data.query, parsed.data.params));

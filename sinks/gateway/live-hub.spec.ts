@@ -65,7 +65,11 @@ describe('liveHub', () => {
     const ws = await connect(hub);
     ws.emit('message', Buffer.from('{not json'), false);
     ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', hosts: 'a' })), false);
-    expect(messages(ws).slice(1).map((m) => m.type)).toEqual(['error', 'error']);
+    expect(
+      messages(ws)
+        .slice(1)
+        .map((m) => m.type),
+    ).toEqual(['error', 'error']);
     expect(hub.size).toBe(1);
   });
 

@@ -67,7 +67,10 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   const wanted = (client: Client, samples: readonly MetricSample[]) =>
     !client.hosts && !client.metrics
       ? samples
-      : samples.filter((s) => (!client.hosts || client.hosts.has(s.host)) && (!client.metrics || client.metrics.has(s.metric)));
+      : samples.filter(
+          (s) =>
+            (!client.hosts || client.hosts.has(s.host)) && (!client.metrics || client.metrics.has(s.metric)),
+        );
 
   const reply = (client: Client, body: object) => send(client, JSON.stringify(body));
 
@@ -93,12 +96,19 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         }
         const result = subscribeMessage.safeParse(parsed);
         if (!result.success) {
-          reply(client, { type: 'error', reason: 'expected {"type":"subscribe","hosts"?:[...],"metrics"?:[...]}' });
+          reply(client, {
+            type: 'error',
+            reason: 'expected {"type":"subscribe","hosts"?:[...],"metrics"?:[...]}',
+          });
           return;
         }
         client.hosts = result.data.hosts ? new Set(result.data.hosts) : undefined;
         client.metrics = result.data.metrics ? new Set(result.data.metrics) : undefined;
-        reply(client, { type: 'subscribed', hosts: result.data.hosts ?? null, metrics: result.data.metrics ?? null });
+        reply(client, {
+          type: 'subscribed',
+          hosts: result.data.hosts ?? null,
+          metrics: result.data.metrics ?? null,
+        });
       });
       snapshot()
         .then((samples) => reply(client, { type: 'snapshot', samples: wanted(client, samples) }))
@@ -115,7 +125,10 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         for (const client of clients) {
           const samples = wanted(client, batch);
           if (samples.length === 0) continue;
-          const message = samples === batch ? (shared ??= JSON.stringify({ type: 'samples', samples })) : JSON.stringify({ type: 'samples', samples });
+          const message =
+            samples === batch
+              ? (shared ??= JSON.stringify({ type: 'samples', samples }))
+              : JSON.stringify({ type: 'samples', samples });
           send(client, message);
         }
       },

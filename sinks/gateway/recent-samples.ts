@@ -2,7 +2,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { MetricSample } from '../../schemas';
 
 /** The last minutes of the headline series (total CPU and memory utilization), oldest first. */
-export async function recentSamples(client: ClickHouseClient, db: string, minutes = 15, limit = 20_000): Promise<MetricSample[]> {
+export async function recentSamples(
+  client: ClickHouseClient,
+  db: string,
+  minutes = 15,
+  limit = 20_000,
+): Promise<MetricSample[]> {
   const rs = await client.query({
     query: `SELECT event_id, host, toUnixTimestamp64Milli(ts) AS ts, metric, value, unit, attributes
             FROM ${db}.metrics FINAL

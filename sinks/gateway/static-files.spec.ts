@@ -5,7 +5,12 @@ import type { ServerResponse } from 'node:http';
 import { serveStatic } from './static-files';
 
 function fakeResponse() {
-  const res = { status: 0, body: '', writeHead: (s: number) => ((res.status = s), res), end: (b: Buffer) => (res.body = b.toString()) };
+  const res = {
+    status: 0,
+    body: '',
+    writeHead: (s: number) => ((res.status = s), res),
+    end: (b: Buffer) => (res.body = b.toString()),
+  };
   return res;
 }
 
@@ -22,12 +27,16 @@ describe('serveStatic', () => {
     expect(res).toMatchObject({ status: 200, body: '<h1>hi</h1>' });
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', `/${base}/secret.txt`, '/index.html%00.js', '/%E0%A4%A'])(
-    'refuses %s',
-    (url) => {
-      const res = fakeResponse();
-      expect(serveStatic(root, url, res as unknown as ServerResponse)).toBe(false);
-      expect(res.body).not.toContain('secret');
-    },
-  );
+  it.each([
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/..%2fsecret.txt',
+    `/${base}/secret.txt`,
+    '/index.html%00.js',
+    '/%E0%A4%A',
+  ])('refuses %s', (url) => {
+    const res = fakeResponse();
+    expect(serveStatic(root, url, res as unknown as ServerResponse)).toBe(false);
+    expect(res.body).not.toContain('secret');
+  });
 });

@@ -11,7 +11,11 @@ export interface KafkaTopicSinkOptions<T> {
 }
 
 /** Publishes Avro records to one topic; `write` resolves when all in-sync replicas have them. */
-export function kafkaTopicSink<T>(producer: Producer, serde: AvroSerde, options: KafkaTopicSinkOptions<T>): Sink<T> {
+export function kafkaTopicSink<T>(
+  producer: Producer,
+  serde: AvroSerde,
+  options: KafkaTopicSinkOptions<T>,
+): Sink<T> {
   return {
     name: options.name,
     async write(batch) {
@@ -23,7 +27,10 @@ export function kafkaTopicSink<T>(producer: Producer, serde: AvroSerde, options:
           messages: batch.map((r) => ({ key: options.key(r), value: serde.encode(options.schemaId, r) })),
         });
       } catch (err) {
-        throw new SinkWriteError(`publishing ${batch.length} records to ${options.topic} failed: ${errorMessage(err)}`, { cause: err });
+        throw new SinkWriteError(
+          `publishing ${batch.length} records to ${options.topic} failed: ${errorMessage(err)}`,
+          { cause: err },
+        );
       }
     },
     close: async () => undefined,

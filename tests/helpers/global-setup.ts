@@ -34,7 +34,9 @@ export default async function globalSetup(): Promise<void> {
     cacheDir: config.cacheDir,
     logger,
   });
-  process.stderr.write(`\ntest stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${endpoints.brokers[0]}, ${endpoints.registryUrl}\n`);
+  process.stderr.write(
+    `\ntest stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${endpoints.brokers[0]}, ${endpoints.registryUrl}\n`,
+  );
   process.env.TIDEWATCH_TEST_BROKERS = endpoints.brokers.join(',');
   process.env.TIDEWATCH_TEST_REGISTRY = endpoints.registryUrl;
   stack.dataDir = dataDir;

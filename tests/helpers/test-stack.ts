@@ -8,7 +8,10 @@ import { loadConfig, type Config } from '../../core/config';
 export function testEndpoints(): { brokers: string[]; registryUrl: string } {
   const brokers = process.env.TIDEWATCH_TEST_BROKERS;
   const registryUrl = process.env.TIDEWATCH_TEST_REGISTRY;
-  if (!brokers || !registryUrl) throw new Error('the test stack is not running: TIDEWATCH_TEST_BROKERS/REGISTRY unset (global setup failed?)');
+  if (!brokers || !registryUrl)
+    throw new Error(
+      'the test stack is not running: TIDEWATCH_TEST_BROKERS/REGISTRY unset (global setup failed?)',
+    );
   return { brokers: brokers.split(','), registryUrl };
 }
 
@@ -35,6 +38,10 @@ export function testEnv(label: string, extra: Record<string, string> = {}): Reco
   };
 }
 
-export function testConfig(label: string, extra: Record<string, string> = {}, overrides: Record<string, unknown> = {}): Config {
+export function testConfig(
+  label: string,
+  extra: Record<string, string> = {},
+  overrides: Record<string, unknown> = {},
+): Config {
   return loadConfig({ env: testEnv(label, extra), overrides });
 }

@@ -6,6 +6,8 @@ import { testConfig, uniqueName } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';
 import { collectingClient, upgradeStatus, type CollectingClient } from '../helpers/ws-client';
 
+type ErrorBody = { error: { code: string; message: string } };
+
 describe('agent → Kafka → processor → ClickHouse and WebSocket', () => {
   const host = uniqueName('it-host');
   const config = testConfig('skeleton', { TIDEWATCH_AGENT_HOST: host, TIDEWATCH_AGENT_INTERVAL_MS: '1000' });
@@ -28,7 +30,12 @@ describe('agent → Kafka → processor → ClickHouse and WebSocket', () => {
       client.messages
         .filter((m) => m.type === 'samples')
         .flatMap((m) => m.samples as MetricSample[])
-        .find((s) => s.host === host && s.metric === 'system.cpu.utilization' && Object.keys(s.attributes).length === 0),
+        .find(
+          (s) =>
+            s.host === host &&
+            s.metric === 'system.cpu.utilization' &&
+            Object.keys(s.attributes).length === 0,
+        ),
     );
     expect(live.event_id).toMatch(new RegExp(`^${host}:\\d+:\\d+$`));
     expect(live.value).toBeGreaterThanOrEqual(0);
@@ -60,23 +67,34 @@ describe('agent → Kafka → processor → ClickHouse and WebSocket', () => {
     const url = `${instance.url.replace('http', 'ws')}/ws`;
     expect(await upgradeStatus(url, {})).toBe(401);
     expect(await upgradeStatus(url, { authorization: `Bearer ${instance.token}x` })).toBe(401);
-    expect(await upgradeStatus(url, { authorization: `Bearer ${instance.token}`, origin: 'http://evil.example' })).toBe(403);
-    expect(await upgradeStatus(url, { authorization: `Bearer ${instance.token}`, origin: instance.url })).toBe(101);
+    expect(
+      await upgradeStatus(url, { authorization: `Bearer ${instance.token}`, origin: 'http://evil.example' }),
+    ).toBe(403);
+    expect(
+      await upgradeStatus(url, { authorization: `Bearer ${instance.token}`, origin: instance.url }),
+    ).toBe(101);
   });
 
   it('answers HTTP without the token with 401 and a reason, and serves the API with it', async () => {
     const denied = await fetch(`${instance.url}/api/sql`, { method: 'POST', body: '{}' });
     expect(denied.status).toBe(401);
-    expect((await denied.json()).error.code).toBe('TW_ERR_AUTH');
-    const bad = await fetch(`${instance.url}/api/sql`, { method: 'POST', headers: { authorization: `Bearer ${instance.token}` }, body: '{"query": 1}' });
+    expect(((await denied.json()) as ErrorBody).error.code).toBe('TW_ERR_AUTH');
+    const bad = await fetch(`${instance.url}/api/sql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${instance.token}` },
+      body: '{"query": 1}',
+    });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/query/);
+    expect(((await bad.json()) as ErrorBody).error.message).toMatch(/query/);
     const ok = await fetch(`${instance.url}/api/sql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${instance.token}` },
-      body: JSON.stringify({ query: `SELECT count() AS n FROM ${config.clickhouse.database}.metrics WHERE host = {host:String}`, params: { host } }),
+      body: JSON.stringify({
+        query: `SELECT count() AS n FROM ${config.clickhouse.database}.metrics WHERE host = {host:String}`,
+        params: { host },
+      }),
     });
     expect(ok.status).toBe(200);
-    expect(Number((await ok.json()).rows[0].n)).toBeGreaterThan(0);
+    expect(Number(((await ok.json()) as { rows: { n: string }[] }).rows[0]!.n)).toBeGreaterThan(0);
   });
 });

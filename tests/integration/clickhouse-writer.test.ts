@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricSample } from '../../schemas';
-import { clickhouseMetricsSink, createClickHouse, migrate, MIGRATIONS, runReadOnlyQuery, type ClickHouseClient } from '../../sinks/clickhouse';
+import {
+  clickhouseMetricsSink,
+  createClickHouse,
+  migrate,
+  MIGRATIONS,
+  runReadOnlyQuery,
+  type ClickHouseClient,
+} from '../../sinks/clickhouse';
 
 describe('ClickHouse (embedded engine): migrations and the raw writer', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-ch-'));
@@ -19,14 +26,35 @@ describe('ClickHouse (embedded engine): migrations and the raw writer', () => {
   });
 
   const batch = (ids: string[]): MetricSample[] =>
-    ids.map((id, i) => ({ event_id: id, host: 'h', ts: Date.now() - 1000 + i, metric: 'system.cpu.utilization', value: i / 10, unit: '1', attributes: { k: 'v' } }));
-  const count = async () => Number((await runReadOnlyQuery(client, `SELECT count() AS n FROM ${db}.metrics`)).rows[0]!.n);
+    ids.map((id, i) => ({
+      event_id: id,
+      host: 'h',
+      ts: Date.now() - 1000 + i,
+      metric: 'system.cpu.utilization',
+      value: i / 10,
+      unit: '1',
+      attributes: { k: 'v' },
+    }));
+  const count = async () =>
+    Number((await runReadOnlyQuery(client, `SELECT count() AS n FROM ${db}.metrics`)).rows[0]!.n);
 
   it('migrates from empty, then is a no-op', async () => {
     expect(await migrate(client, db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(client, db)).toEqual([]);
-    const columns = await runReadOnlyQuery(client, `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'metrics' ORDER BY position`, { db });
-    expect(columns.rows.map((r) => r.name)).toEqual(['event_id', 'host', 'ts', 'metric', 'value', 'unit', 'attributes']);
+    const columns = await runReadOnlyQuery(
+      client,
+      `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'metrics' ORDER BY position`,
+      { db },
+    );
+    expect(columns.rows.map((r) => r.name)).toEqual([
+      'event_id',
+      'host',
+      'ts',
+      'metric',
+      'value',
+      'unit',
+      'attributes',
+    ]);
   });
 
   it('drops a re-delivered batch by its deduplication token, without FINAL', async () => {

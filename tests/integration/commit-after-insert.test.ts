@@ -25,7 +25,9 @@ describe('offsets follow ClickHouse inserts', () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    instance = await startInstance(config, createLogger('error', process.stderr), { clickhouse: createClient({ connection: fault.connection }) });
+    instance = await startInstance(config, createLogger('error', process.stderr), {
+      clickhouse: createClient({ connection: fault.connection }),
+    });
     const kafka = createKafka(testEndpoints().brokers, 'commit-test', silentLogger);
     admin = kafka.admin();
     producer = createProducer(kafka);
@@ -56,16 +58,24 @@ describe('offsets follow ClickHouse inserts', () => {
     await waitFor('three failed insert attempts', () => fault.state.failedInserts >= 3);
     expect(await committedTotal(admin, config.processor.groupId, topics.metrics)).toBe(0);
     const count = async () => {
-      const rs = await instance.clickhouse.query({ query: `SELECT count() AS n FROM ${db}.metrics WHERE host = 'commit-host'`, format: 'JSONEachRow' });
+      const rs = await instance.clickhouse.query({
+        query: `SELECT count() AS n FROM ${db}.metrics WHERE host = 'commit-host'`,
+        format: 'JSONEachRow',
+      });
       return Number((await rs.json<{ n: string }>())[0]!.n);
     };
     expect(await count()).toBe(0);
-    const failures = (await instance.metrics.sinkWriteFailures.get()).values.find((v) => v.labels.sink === 'clickhouse');
+    const failures = (await instance.metrics.sinkWriteFailures.get()).values.find(
+      (v) => v.labels.sink === 'clickhouse',
+    );
     expect(failures?.value).toBeGreaterThanOrEqual(3);
 
     fault.state.failing = false;
     await waitFor('the sample in ClickHouse after the failure cleared', async () => (await count()) === 1);
-    await waitFor('the offset committed', async () => (await committedTotal(admin, config.processor.groupId, topics.metrics)) === 1);
+    await waitFor(
+      'the offset committed',
+      async () => (await committedTotal(admin, config.processor.groupId, topics.metrics)) === 1,
+    );
     expect(await count()).toBe(1);
   });
 });

@@ -60,16 +60,24 @@ describe('schema registry round trip and the dead-letter topic', () => {
     await producer.send({
       topic: topics.metrics,
       acks: -1,
-      messages: [...Object.values(poison).map((value) => ({ key: 'dlq-host', value })), { key: 'dlq-host', value: good }],
+      messages: [
+        ...Object.values(poison).map((value) => ({ key: 'dlq-host', value })),
+        { key: 'dlq-host', value: good },
+      ],
     });
 
     await waitFor('the good record after the poison in ClickHouse', async () => {
-      const rs = await instance.clickhouse.query({ query: `SELECT count() AS n FROM ${config.clickhouse.database}.metrics WHERE event_id = 'after-poison'`, format: 'JSONEachRow' });
+      const rs = await instance.clickhouse.query({
+        query: `SELECT count() AS n FROM ${config.clickhouse.database}.metrics WHERE event_id = 'after-poison'`,
+        format: 'JSONEachRow',
+      });
       return Number((await rs.json<{ n: string }>())[0]!.n) === 1;
     });
 
     const letters: DeadLetter[] = [];
-    const consumer = createKafka(testEndpoints().brokers, 'dlq-reader', silentLogger).consumer({ groupId: uniqueName('dlq-reader') });
+    const consumer = createKafka(testEndpoints().brokers, 'dlq-reader', silentLogger).consumer({
+      groupId: uniqueName('dlq-reader'),
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: topics.dlq, fromBeginning: true });
     await consumer.run({
@@ -95,6 +103,7 @@ describe('schema registry round trip and the dead-letter topic', () => {
     expect(new Set(offsets).size).toBe(3);
 
     const dropped = (await instance.metrics.eventsDropped.get()).values;
-    for (const code of Object.keys(poison)) expect(dropped.find((v) => v.labels.reason === code)?.value).toBe(1);
+    for (const code of Object.keys(poison))
+      expect(dropped.find((v) => v.labels.reason === code)?.value).toBe(1);
   });
 });

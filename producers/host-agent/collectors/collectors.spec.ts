@@ -13,7 +13,7 @@ describe('cpu collector', () => {
   });
 
   it('skips a mode the platform does not report', () => {
-    const out = cpuMeasurements({ ...(load as never), currentLoadSteal: undefined } as never);
+    const out = cpuMeasurements({ ...(load as object), currentLoadSteal: undefined } as never);
     expect(out.map((m) => m.attributes?.['cpu.mode'])).not.toContain('steal');
   });
 });
@@ -21,7 +21,11 @@ describe('cpu collector', () => {
 describe('memory collector', () => {
   it('reports used as total minus available, by state, in bytes and as a ratio', () => {
     const out = memoryMeasurements(mem as never);
-    const usage = Object.fromEntries(out.filter((m) => m.metric === 'system.memory.usage').map((m) => [m.attributes!['system.memory.state'], m.value]));
+    const usage = Object.fromEntries(
+      out
+        .filter((m) => m.metric === 'system.memory.usage')
+        .map((m) => [m.attributes!['system.memory.state'], m.value]),
+    );
     expect(usage).toEqual({ used: 6_000_000_000, free: 2_000_000_000, cached: 7_800_000_000 });
     expect(out.find((m) => m.metric === 'system.memory.utilization')).toEqual({
       metric: 'system.memory.utilization',

@@ -16,7 +16,12 @@ export function cpuMeasurements(load: Systeminformation.CurrentLoadData): Measur
   for (const [field, mode] of MODES) {
     const percent = load[field];
     if (typeof percent === 'number' && Number.isFinite(percent)) {
-      out.push({ metric: 'system.cpu.utilization', value: percent / 100, unit: '1', attributes: { 'cpu.mode': mode } });
+      out.push({
+        metric: 'system.cpu.utilization',
+        value: percent / 100,
+        unit: '1',
+        attributes: { 'cpu.mode': mode },
+      });
     }
   }
   return out;

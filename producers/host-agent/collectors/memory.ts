@@ -14,10 +14,20 @@ export function memoryMeasurements(mem: Systeminformation.MemData): Measurement[
   ];
   const out: Measurement[] = [];
   for (const [state, bytes] of states) {
-    out.push({ metric: 'system.memory.usage', value: bytes, unit: 'By', attributes: { 'system.memory.state': state } });
+    out.push({
+      metric: 'system.memory.usage',
+      value: bytes,
+      unit: 'By',
+      attributes: { 'system.memory.state': state },
+    });
   }
   if (mem.total > 0) {
-    out.push({ metric: 'system.memory.utilization', value: used / mem.total, unit: '1', attributes: { 'system.memory.state': 'used' } });
+    out.push({
+      metric: 'system.memory.utilization',
+      value: used / mem.total,
+      unit: '1',
+      attributes: { 'system.memory.state': 'used' },
+    });
   }
   return out;
 }

@@ -1,0 +1,137 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { filter, firstValueFrom, scan } from 'rxjs';
+import { systemClock } from '../core/clock';
+import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
+import { silentLogger } from '../core/logger';
+import { createMetrics } from '../core/metrics';
+import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { rawSamplesPipeline } from '../processors/pipelines';
+import { kafkaSource } from '../processors/sources';
+import { samplePublisher } from '../producers/host-agent';
+import { runLoadgen } from '../producers/loadgen';
+import { loadSchema, type DeadLetter, type MetricSample } from '../schemas';
+import { clickhouseMetricsSink, createClickHouse, migrate } from '../sinks/clickhouse';
+import { kafkaTopicSink } from '../sinks/kafka';
+import { benchStack, rssSampler } from './bench-stack';
+
+export interface PipelineBenchOptions {
+  events: number;
+  hosts: number;
+}
+
+/**
+ * Publishes N synthetic samples once, then reads the same topic twice from the beginning, each
+ * time timing first record → Nth record: (a) a bare kafkajs consumer that only decodes, (b) our
+ * processor writing to ClickHouse (embedded engine) and committing. Ratio = b / a.
+ */
+export async function pipelineBench(options: PipelineBenchOptions): Promise<Record<string, unknown>> {
+  const { endpoints, stop } = await benchStack();
+  const rss = rssSampler();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-bench-ch-'));
+  const run = crypto.randomBytes(4).toString('hex');
+  const topics = topicNames(`bench-${run}.`);
+  const kafka = createKafka(endpoints.brokers, 'bench', silentLogger);
+  const admin = kafka.admin();
+  const producer = createProducer(kafka);
+  const clickhouse = createClickHouse({ username: 'default', password: '', dataDir });
+  try {
+    await admin.connect();
+    await ensureTopics(admin, Object.values(topics), 6);
+    await producer.connect();
+    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+    const schemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
+    const dlqId = await serde.register(topics.dlq, loadSchema('dead-letter'));
+
+    const publishStart = systemClock();
+    await runLoadgen({
+      hosts: options.hosts,
+      rate: 0,
+      total: options.events,
+      batchSize: 5000,
+      publisher: samplePublisher(producer, serde, schemaId, topics.metrics),
+      clock: systemClock,
+    });
+    const publishSeconds = (systemClock() - publishStart) / 1000;
+
+    // (a) bare consumer: fetch + decode only
+    const raw = kafka.consumer({ groupId: `bench-raw-${run}` });
+    await raw.connect();
+    await raw.subscribe({ topic: topics.metrics, fromBeginning: true });
+    let decoded = 0;
+    let rawFirst = 0;
+    const rawDone = new Promise<number>((resolve) => {
+      void raw.run({
+        eachBatch: async ({ batch }) => {
+          if (!rawFirst) rawFirst = systemClock();
+          await serde.prepare(batch.messages.map((m) => m.value));
+          for (const m of batch.messages) serde.decode<MetricSample>(m.value);
+          decoded += batch.messages.length;
+          if (decoded >= options.events) resolve(systemClock());
+        },
+      });
+    });
+    const rawSeconds = ((await rawDone) - rawFirst) / 1000;
+    await raw.disconnect();
+
+    // (b) our processor: decode → ClickHouse (+ DLQ, live) → ack → commit
+    await migrate(clickhouse, 'tidewatch');
+    const consumer = kafka.consumer({ groupId: `bench-processor-${run}` });
+    const source = kafkaSource(consumer, { topics: [topics.metrics], logger: silentLogger });
+    let procFirst = 0;
+    const pipeline = rawSamplesPipeline({
+      source,
+      serde,
+      store: clickhouseMetricsSink(clickhouse, 'tidewatch'),
+      deadLetters: kafkaTopicSink<DeadLetter>(producer, serde, {
+        name: 'dlq',
+        topic: topics.dlq,
+        schemaId: dlqId,
+        key: (d) => d.original_key,
+      }),
+      live: { name: 'live', write: async () => undefined, close: async () => undefined },
+      metrics: createMetrics(),
+      logger: silentLogger,
+      retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
+    });
+    const done = firstValueFrom(
+      pipeline.pipe(
+        scan((n, outcome) => {
+          if (!procFirst) procFirst = systemClock();
+          return n + outcome.received;
+        }, 0),
+        filter((n) => n >= options.events),
+      ),
+    );
+    await done;
+    const procSeconds = (systemClock() - procFirst) / 1000;
+    await source.close();
+
+    const stored = await (
+      await clickhouse.query({ query: 'SELECT count() AS n FROM tidewatch.metrics', format: 'JSONEachRow' })
+    ).json<{ n: string }>();
+    const eventsPerSec = Math.round(options.events / procSeconds);
+    const rawPerSec = Math.round(options.events / rawSeconds);
+    return {
+      scenario: 'pipeline',
+      events: options.events,
+      hosts: options.hosts,
+      events_per_sec: eventsPerSec,
+      raw_consumer_events_per_sec: rawPerSec,
+      ratio: Number((eventsPerSec / rawPerSec).toFixed(3)),
+      rows_stored: Number(stored[0]!.n),
+      publish_events_per_sec: Math.round(options.events / publishSeconds),
+      peak_rss_mb: rss.peakMb(),
+    };
+  } finally {
+    rss.stop();
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await clickhouse.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop();
+  }
+}

@@ -1,0 +1,33 @@
+import { parseArgs } from 'node:util';
+import { pipelineBench } from './pipeline';
+
+/** `npm run bench -- <scenario> [--events N] [--hosts H]`: runs one scenario and prints one JSON line. */
+const SCENARIOS: Record<
+  string,
+  (args: Record<string, string | undefined>) => Promise<Record<string, unknown>>
+> = {
+  pipeline: (a) => pipelineBench({ events: Number(a.events ?? 200_000), hosts: Number(a.hosts ?? 100) }),
+};
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { events: { type: 'string' }, hosts: { type: 'string' } },
+  });
+  const name = positionals[0];
+  const scenario = name ? SCENARIOS[name] : undefined;
+  if (!scenario) {
+    process.stderr.write(
+      `usage: npm run bench -- <scenario>; scenarios: ${Object.keys(SCENARIOS).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  const result = await scenario(values);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
+import { runCli, spawnCli, waitForLine, type RunningCli } from '../helpers/cli-process';
+import { testEnv } from '../helpers/test-stack';
+import { waitFor } from '../helpers/wait-for';
+
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+
+describe('tidewatch start, seen from a browser and from the CLI', () => {
+  const env = testEnv('e2e', { TIDEWATCH_AGENT_INTERVAL_MS: '1000' });
+  let cli: RunningCli;
+  let browser: Browser;
+  let dashboardUrl: string;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    cli = spawnCli(['start'], env);
+    const line = await waitForLine(
+      cli,
+      /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/,
+      'the dashboard URL',
+    );
+    dashboardUrl = line.slice('Dashboard: '.length);
+    baseUrl = new URL(dashboardUrl).origin;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (cli && cli.child.exitCode === null) {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }
+    fs.rmSync(env.TIDEWATCH_DATA_DIR!, { recursive: true, force: true });
+  });
+
+  it('shows the live chart receiving new points', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(dashboardUrl);
+    await page.waitForSelector('#status[data-state="live"]');
+    const points = async (id: string) => Number(await page.getAttribute(id, 'data-points'));
+    const first = await waitFor('a first CPU point', async () =>
+      (await points('#chart-cpu')) > 0 ? points('#chart-cpu') : undefined,
+    );
+    await waitFor('a new CPU point arriving live', async () => (await points('#chart-cpu')) > first);
+    await waitFor('memory points', async () => (await points('#chart-mem')) > 0);
+    expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
+    await page.close();
+  });
+
+  it('refuses the page and the WebSocket without the token', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const response = await page.goto(baseUrl + '/');
+    expect(response?.status()).toBe(401);
+    const outcome = await page.evaluate(
+      (url) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => resolve('open');
+          ws.onclose = () => resolve('closed');
+        }),
+      baseUrl.replace('http', 'ws') + '/ws',
+    );
+    expect(outcome).toBe('closed');
+    await context.close();
+  });
+
+  it('answers `tidewatch sql` through the running instance with a growing count', async () => {
+    const count = () => {
+      const run = runCli(['sql', 'SELECT count() AS n FROM tidewatch.metrics', '--format', 'json'], env);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      return Number(JSON.parse(run.stdout)[0].n);
+    };
+    const first = count();
+    expect(first).toBeGreaterThan(0);
+    await waitFor('the count to grow', () => count() > first);
+    const refused = runCli(['sql', 'DROP TABLE tidewatch.metrics'], env);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/only SELECT/);
+  });
+
+  it('prints decoded records with `tidewatch tail`', async () => {
+    const tail = spawnCli(['tail', `${env.TIDEWATCH_TOPIC_PREFIX}tidewatch.metrics.v1`], env);
+    try {
+      const line = await waitForLine(tail, /^\{.*"event_id"/, 'a decoded record', 60_000);
+      const record = JSON.parse(line);
+      expect(record).toMatchObject({
+        metric: expect.stringMatching(/^system\./),
+        unit: expect.any(String),
+        attributes: expect.any(Object),
+      });
+      expect(typeof record.value).toBe('number');
+    } finally {
+      tail.child.kill('SIGINT');
+      await tail.exited;
+    }
+  });
+
+  it('shuts down cleanly on Ctrl-C', async () => {
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    expect(fs.existsSync(path.join(env.TIDEWATCH_DATA_DIR!, 'runtime.json'))).toBe(false);
+  });
+});
