@@ -46,6 +46,17 @@ logger.started.name = kafka.server.KafkaRaftServer
 logger.started.level = INFO
 `;
 
+/**
+ * A KRaft cluster id: 16 random bytes, base64url. Like Kafka's own generator it never starts with
+ * "-", which the storage tool's argument parser would read as an option.
+ */
+export function newClusterId(random: (n: number) => Buffer = crypto.randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Writes the broker's config (ports may change between starts), formats storage once, starts it. */
 export function startBroker(
   libs: string,
@@ -64,7 +75,7 @@ export function startBroker(
   const classpath = `${libs}/*`;
   const logOpt = `-Dlog4j2.configurationFile=${log4j}`;
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-    const clusterId = crypto.randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const format = spawnSync(
       'java',
       [logOpt, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
