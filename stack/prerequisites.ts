@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { StackError } from '../core/errors';
 
 /** Java 17+ and Maven must be on PATH; the error says what to install when they are not. */
-export function checkPrerequisites(): void {
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+export function checkPrerequisites(env: NodeJS.ProcessEnv = process.env): void {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8', env });
   if (java.error || java.status !== 0) {
     throw new StackError(
       'TW_ERR_STACK_PREREQ',
@@ -18,7 +18,7 @@ export function checkPrerequisites(): void {
       `Java ${major || '(unknown version)'} found; the local stack needs Java 17 or newer.`,
     );
   }
-  const mvn = spawnSync('mvn', ['--version'], { encoding: 'utf8' });
+  const mvn = spawnSync('mvn', ['--version'], { encoding: 'utf8', env });
   if (mvn.error || mvn.status !== 0) {
     throw new StackError(
       'TW_ERR_STACK_PREREQ',

@@ -6,9 +6,12 @@ import { ENV_SETTINGS, parseEnvValue } from './env';
 describe('environment settings', () => {
   const readme = fs.readFileSync(path.join(projectRoot(), 'README.md'), 'utf8');
 
-  it.each(ENV_SETTINGS.map((s) => [s.name, s.path]))('%s (%s) is in the README configuration table', (name, setting) => {
-    expect(readme).toMatch(new RegExp(`\\| \`${name}\` \\| \`${setting.replace('.', '\\.')}\` \\|`));
-  });
+  it.each(ENV_SETTINGS.map((s) => [s.name, s.path]))(
+    '%s (%s) is in the README configuration table',
+    (name, setting) => {
+      expect(readme).toMatch(new RegExp(`\\| \`${name}\` \\| \`${setting.replace('.', '\\.')}\` \\|`));
+    },
+  );
 
   it('parses by kind and keeps unparsable text for validation to name', () => {
     expect(parseEnvValue('int', ' 42 ')).toBe(42);

@@ -1,16 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadConfig } from '../../core/config';
 import { createLogger } from '../../core/logger';
-import { stackUp } from '../../stack';
+import { startPrivateStack, type PrivateStack } from '../../stack';
 
-interface SharedStack {
+export interface SharedStack {
   refs: number;
-  dataDir?: string;
+  stack?: PrivateStack;
 }
 
-const shared = globalThis as { __tidewatchTestStack?: SharedStack };
+export const shared = globalThis as { __tidewatchTestStack?: SharedStack };
 
 /**
  * Starts one real Kafka broker and schema registry for the whole run, on free ports, with its own
@@ -18,26 +15,18 @@ const shared = globalThis as { __tidewatchTestStack?: SharedStack };
  * TIDEWATCH_TEST_BROKERS / TIDEWATCH_TEST_REGISTRY. Set both yourself to test against your own.
  */
 export default async function globalSetup(): Promise<void> {
-  const stack = (shared.__tidewatchTestStack ??= { refs: 0 });
-  stack.refs++;
+  const entry = (shared.__tidewatchTestStack ??= { refs: 0 });
+  entry.refs++;
   if (process.env.TIDEWATCH_TEST_BROKERS && process.env.TIDEWATCH_TEST_REGISTRY) return;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-test-stack-'));
-  const config = loadConfig({ env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME }, overrides: { dataDir } });
-  const logger = createLogger('warn', process.stderr);
-  const started = Date.now();
-  const { endpoints } = await stackUp({
-    ...config.stack,
-    kafkaPort: 0,
-    controllerPort: 0,
-    registryPort: 0,
-    dataDir,
-    cacheDir: config.cacheDir,
-    logger,
+  const config = loadConfig({
+    env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, TIDEWATCH_CACHE_DIR: process.env.TIDEWATCH_CACHE_DIR },
   });
+  const started = Date.now();
+  entry.stack = await startPrivateStack('test-stack', config, createLogger('warn', process.stderr));
+  const { brokers, registryUrl } = entry.stack.endpoints;
   process.stderr.write(
-    `\ntest stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${endpoints.brokers[0]}, ${endpoints.registryUrl}\n`,
+    `\ntest stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${brokers[0]}, ${registryUrl}\n`,
   );
-  process.env.TIDEWATCH_TEST_BROKERS = endpoints.brokers.join(',');
-  process.env.TIDEWATCH_TEST_REGISTRY = endpoints.registryUrl;
-  stack.dataDir = dataDir;
+  process.env.TIDEWATCH_TEST_BROKERS = brokers.join(',');
+  process.env.TIDEWATCH_TEST_REGISTRY = registryUrl;
 }
