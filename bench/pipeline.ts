@@ -8,13 +8,12 @@ import { createKafka, createProducer, ensureTopics, topicNames } from '../core/k
 import { silentLogger } from '../core/logger';
 import { createMetrics } from '../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
-import { rawSamplesPipeline } from '../processors/pipelines';
-import { kafkaSource } from '../processors/sources';
+import { createProcessor } from '../cli/processor';
+import { loadConfig } from '../core/config';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
-import { loadSchema, type DeadLetter, type MetricSample } from '../schemas';
-import { clickhouseMetricsSink, createClickHouse, migrate } from '../sinks/clickhouse';
-import { kafkaTopicSink } from '../sinks/kafka';
+import { loadSchema, type MetricSample } from '../schemas';
+import { createClickHouse, migrate } from '../sinks/clickhouse';
 import { benchStack, rssSampler } from './bench-stack';
 
 export interface PipelineBenchOptions {
@@ -24,8 +23,9 @@ export interface PipelineBenchOptions {
 
 /**
  * Publishes N synthetic samples once, then reads the same topic twice from the beginning, each
- * time timing first record → Nth record: (a) a bare kafkajs consumer that only decodes, (b) our
- * processor writing to ClickHouse (embedded engine) and committing. Ratio = b / a.
+ * time timing first record → Nth record: (a) a bare kafkajs consumer that only decodes, (b) the
+ * full processor (decode, validate, dedupe, windows; raw samples and aggregates to ClickHouse on
+ * the embedded engine, aggregates to their topic; commits). Ratio = b / a.
  */
 export async function pipelineBench(options: PipelineBenchOptions): Promise<Record<string, unknown>> {
   const { endpoints, stop } = await benchStack();
@@ -44,6 +44,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
     const schemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
     const dlqId = await serde.register(topics.dlq, loadSchema('dead-letter'));
+    const aggregatesId = await serde.register(topics.aggregates, loadSchema('metric-aggregate'));
 
     const publishStart = systemClock();
     await runLoadgen({
@@ -76,36 +77,35 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     const rawSeconds = ((await rawDone) - rawFirst) / 1000;
     await raw.disconnect();
 
-    // (b) our processor: decode → ClickHouse (+ DLQ, live) → ack → commit
+    // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
     await migrate(clickhouse, 'tidewatch');
-    const consumer = kafka.consumer({ groupId: `bench-processor-${run}` });
-    const source = kafkaSource(consumer, { topics: [topics.metrics], logger: silentLogger });
-    let procFirst = 0;
-    const pipeline = rawSamplesPipeline({
-      source,
+    const settings = loadConfig({ env: {} }).processor;
+    const { source, pipeline } = createProcessor({
+      kafka,
+      producer,
       serde,
-      store: clickhouseMetricsSink(clickhouse, 'tidewatch'),
-      deadLetters: kafkaTopicSink<DeadLetter>(producer, serde, {
-        name: 'dlq',
-        topic: topics.dlq,
-        schemaId: dlqId,
-        key: (d) => d.original_key,
-      }),
+      schemaIds: { dlq: dlqId, aggregates: aggregatesId },
+      clickhouse,
+      database: 'tidewatch',
+      topics,
+      settings: { ...settings, groupId: `bench-processor-${run}` },
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
     });
-    const done = firstValueFrom(
+    let procFirst = 0;
+    let aggregates = 0;
+    await firstValueFrom(
       pipeline.pipe(
         scan((n, outcome) => {
           if (!procFirst) procFirst = systemClock();
+          aggregates += outcome.aggregates;
           return n + outcome.received;
         }, 0),
         filter((n) => n >= options.events),
       ),
     );
-    await done;
     const procSeconds = (systemClock() - procFirst) / 1000;
     await source.close();
 
@@ -122,6 +122,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       raw_consumer_events_per_sec: rawPerSec,
       ratio: Number((eventsPerSec / rawPerSec).toFixed(3)),
       rows_stored: Number(stored[0]!.n),
+      aggregates_emitted: aggregates,
       publish_events_per_sec: Math.round(options.events / publishSeconds),
       peak_rss_mb: rss.peakMb(),
     };

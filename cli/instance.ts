@@ -8,14 +8,12 @@ import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { projectRoot } from '../core/paths';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
-import { rawSamplesPipeline } from '../processors/pipelines';
-import { kafkaSource } from '../processors/sources';
 import { collectHost, hostAgent, samplePublisher } from '../producers/host-agent';
-import { loadSchema, type DeadLetter } from '../schemas';
-import { ClickHouseClient, clickhouseMetricsSink, createClickHouse, migrate } from '../sinks/clickhouse';
+import { loadSchema } from '../schemas';
+import { ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
 import { loadOrCreateToken, startGateway } from '../sinks/gateway';
-import { kafkaTopicSink } from '../sinks/kafka';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
+import { createProcessor } from './processor';
 import { removeRuntime, writeRuntime } from './runtime-file';
 
 export interface InstanceOverrides {
@@ -77,6 +75,7 @@ export async function startInstance(
     const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
     const metricsSchemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
     const dlqSchemaId = await serde.register(topics.dlq, loadSchema('dead-letter'));
+    const aggregatesSchemaId = await serde.register(topics.aggregates, loadSchema('metric-aggregate'));
 
     const clickhouse =
       overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
@@ -102,29 +101,22 @@ export async function startInstance(
 
     const stopping = new AbortController();
     if (config.processor.enabled) {
-      const consumer = kafka.consumer({
-        groupId: config.processor.groupId,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3000,
-      });
-      const source = kafkaSource(consumer, { topics: [topics.metrics], logger });
-      const pipeline = rawSamplesPipeline({
-        source,
+      const { source, pipeline } = createProcessor({
+        kafka,
+        producer,
         serde,
-        store: clickhouseMetricsSink(clickhouse, config.clickhouse.database),
-        deadLetters: kafkaTopicSink<DeadLetter>(producer, serde, {
-          name: 'dlq',
-          topic: topics.dlq,
-          schemaId: dlqSchemaId,
-          key: (d) => d.original_key,
-        }),
+        schemaIds: { dlq: dlqSchemaId, aggregates: aggregatesSchemaId },
+        clickhouse,
+        database: config.clickhouse.database,
+        topics,
+        settings: config.processor,
         live: gateway.hub.sink,
         metrics,
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
       });
       const subscription: Subscription = pipeline.subscribe({
-        error: (err) => {
+        error: (err: unknown) => {
           logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
           overrides.onFatal?.(err);
         },

@@ -12,6 +12,10 @@ export interface PipelineMetrics {
   batchesFlushed: Counter<'sink'>;
   sinkWriteFailures: Counter<'sink'>;
   sinkWriteSeconds: Histogram<'sink'>;
+  dedupeHits: Counter;
+  lateEvents: Counter;
+  windowsForceClosed: Counter;
+  aggregatesEmitted: Counter;
   gatewayClients: Gauge;
   gatewayMessagesDropped: Counter<'reason'>;
   agentSamplesSent: Counter;
@@ -58,6 +62,26 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
       help: 'Time to write one batch to a sink',
       labelNames: ['sink'],
       buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
+      registers,
+    }),
+    dedupeHits: new Counter({
+      name: 'tidewatch_dedupe_hits_total',
+      help: 'Samples dropped because their event_id was already seen',
+      registers,
+    }),
+    lateEvents: new Counter({
+      name: 'tidewatch_late_events_total',
+      help: 'Samples stored raw but left out of an already closed window',
+      registers,
+    }),
+    windowsForceClosed: new Counter({
+      name: 'tidewatch_windows_force_closed_total',
+      help: 'Windows closed early because the open-window cap was reached',
+      registers,
+    }),
+    aggregatesEmitted: new Counter({
+      name: 'tidewatch_aggregates_emitted_total',
+      help: 'Closed windows emitted',
       registers,
     }),
     gatewayClients: new Gauge({

@@ -1,10 +1,14 @@
 import type { Observable } from 'rxjs';
 import { retry, RetryOptions } from './retry';
 
-/** A payload plus its acknowledgement: offsets move only after `ack`. */
+/**
+ * A payload plus its acknowledgement: offsets move only after `ack`. `ack(commitUpTo)` may hold
+ * the commit back to an earlier position of the source (e.g. the first offset still feeding an
+ * open window), which is then read again after a restart.
+ */
 export interface Envelope<T> {
   payload: T;
-  ack(): void;
+  ack(commitUpTo?: string): void;
   nack(err: unknown): void;
 }
 

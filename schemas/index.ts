@@ -26,7 +26,27 @@ export interface DeadLetter {
   ts: number;
 }
 
-export type SchemaName = 'metric-sample' | 'dead-letter';
+/** One closed event-time window of one series, as in metric-aggregate.avsc. */
+export interface MetricAggregate {
+  host: string;
+  metric: string;
+  unit: string;
+  attributes: Record<string, string>;
+  /** Window start, epoch ms. */
+  window_start: number;
+  window_ms: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  mean: number;
+  last: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export type SchemaName = 'metric-sample' | 'dead-letter' | 'metric-aggregate';
 
 const cache = new Map<SchemaName, object>();
 

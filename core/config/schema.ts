@@ -77,9 +77,35 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         groupId: z.string().min(1).default('tidewatch-processor'),
+        windowsMs: z
+          .array(z.number().int().min(1000).max(86_400_000))
+          .min(1)
+          .max(4)
+          .default([10_000, 60_000])
+          .describe('Tumbling window sizes'),
+        allowedLatenessMs: z.number().int().min(0).max(3_600_000).default(5000),
+        idleTimeoutMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(30_000)
+          .describe('Quiet partition: watermark moves to processing time'),
+        maxOpenWindows: z.number().int().min(1).default(200_000),
+        dedupeMaxEntries: z.number().int().min(1).default(500_000),
+        dedupeMaxAgeMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(15 * 60_000),
+        maxSeriesPerHost: z.number().int().min(1).default(10_000),
+        maxFutureSkewMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(5 * 60_000),
       })
       .strict()
-      .default({ enabled: true, groupId: 'tidewatch-processor' }),
+      .prefault({}),
     gateway: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),

@@ -1,2 +1,7 @@
-export { rawSamplesPipeline } from './raw-samples';
-export type { RawSamplesDeps, BatchOutcome } from './raw-samples';
+export { metricsPipeline } from './metrics-pipeline';
+export type {
+  MetricsPipelineDeps,
+  MetricsPipelineSinks,
+  StageOptions,
+  BatchOutcome,
+} from './metrics-pipeline';

@@ -16,12 +16,21 @@ export interface KafkaSourceOptions {
  * Kafka as a Source of batches, one per partition fetch. The handler waits for the batch's ack
  * before it commits and takes the next batch, so at most one batch per partition is in flight:
  * a slow sink holds the fetch loop (backpressure) and never lets memory grow. Offsets are
- * committed only after ack, so a crash re-delivers everything not yet acknowledged.
+ * committed only after ack, and never past the position the ack names, so a crash re-delivers
+ * everything not yet acknowledged or still held by open state. Commits never move backwards.
  */
 export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Source<KafkaRecord[]> {
   const log = options.logger.child({ component: 'kafka-source' });
   const heartbeatMs = options.heartbeatMs ?? 3000;
+  const committed = new Map<string, bigint>();
   let running = false;
+
+  const commit = async (topic: string, partition: number, next: bigint) => {
+    const key = `${topic}:${partition}`;
+    if (next <= (committed.get(key) ?? -1n)) return;
+    await consumer.commitOffsets([{ topic, partition, offset: next.toString() }]);
+    committed.set(key, next);
+  };
 
   const batches$ = new Observable<Envelope<KafkaRecord[]>>((subscriber) => {
     let stopped = false;
@@ -42,22 +51,24 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): So
             key: m.key,
             value: m.value,
           }));
-          const acked = new Promise<void>((resolve, reject) =>
+          const acked = new Promise<string | undefined>((resolve, reject) =>
             subscriber.next({ payload, ack: resolve, nack: reject }),
           );
           const beat = setInterval(
             () => heartbeat().catch((err) => log.warn({ err }, 'heartbeat failed')),
             heartbeatMs,
           );
+          let commitUpTo: string | undefined;
           try {
-            await acked;
+            commitUpTo = await acked;
           } finally {
             clearInterval(beat);
           }
           if (isStale()) return; // partition revoked meanwhile: its new owner re-reads from the last commit
           resolveOffset(batch.lastOffset());
-          const next = (BigInt(batch.lastOffset()) + 1n).toString();
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+          const end = BigInt(batch.lastOffset()) + 1n;
+          const floor = commitUpTo === undefined ? end : BigInt(commitUpTo);
+          await commit(batch.topic, batch.partition, floor < end ? floor : end);
         },
       });
     };

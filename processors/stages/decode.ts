@@ -2,13 +2,8 @@ import { asyncScheduler, map, OperatorFunction, SchedulerLike } from 'rxjs';
 import { DecodeError, errorMessage } from '../../core/errors';
 import type { AvroSerde } from '../../core/serde';
 import type { Envelope } from '../../core/stream';
-import type { DeadLetter } from '../../schemas';
 import type { KafkaRecord } from '../sources/kafka-record';
-
-export interface Decoded<T> {
-  records: T[];
-  rejects: DeadLetter[];
-}
+import { Batch, emptyStats, Located, reject } from './batch';
 
 /**
  * Decodes each record of a batch with the serde's cached schemas. A record that does not decode
@@ -18,26 +13,24 @@ export interface Decoded<T> {
 export function decode<T>(
   serde: Pick<AvroSerde, 'decode'>,
   scheduler: SchedulerLike = asyncScheduler,
-): OperatorFunction<Envelope<KafkaRecord[]>, Envelope<Decoded<T>>> {
+): OperatorFunction<Envelope<KafkaRecord[]>, Envelope<Batch<T>>> {
   return map((env) => {
-    const records: T[] = [];
-    const rejects: DeadLetter[] = [];
-    for (const record of env.payload) {
+    const batch: Batch<T> = {
+      partition: env.payload[0]?.partition,
+      records: [],
+      rejects: [],
+      stats: emptyStats(),
+      aggregates: [],
+      commitFloor: undefined,
+    };
+    for (const source of env.payload) {
       try {
-        records.push(serde.decode<T>(record.value));
+        batch.records.push({ value: serde.decode<T>(source.value), source } satisfies Located<T>);
       } catch (err) {
-        rejects.push({
-          source_topic: record.topic,
-          source_partition: record.partition,
-          source_offset: record.offset,
-          error_code: err instanceof DecodeError ? err.code : 'TW_ERR_AVRO_DECODE',
-          reason: errorMessage(err),
-          original_key: record.key,
-          original_value: record.value,
-          ts: scheduler.now(),
-        });
+        const code = err instanceof DecodeError ? err.code : 'TW_ERR_AVRO_DECODE';
+        batch.rejects.push(reject(source, code, errorMessage(err), scheduler.now()));
       }
     }
-    return { payload: { records, rejects }, ack: env.ack, nack: env.nack };
+    return { payload: batch, ack: env.ack, nack: env.nack };
   });
 }

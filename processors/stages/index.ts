@@ -1,2 +1,10 @@
 export { decode } from './decode';
-export type { Decoded } from './decode';
+export { validate, DEFAULT_VALIDATE } from './validate';
+export type { ValidateOptions } from './validate';
+export { dedupe, DEFAULT_DEDUPE } from './dedupe';
+export type { DedupeOptions } from './dedupe';
+export { windowAggregate, DEFAULT_WINDOWS } from './window-aggregate';
+export type { WindowOptions } from './window-aggregate';
+export { seriesKey } from './series-key';
+export { emptyStats } from './batch';
+export type { Batch, BatchStats, Located } from './batch';

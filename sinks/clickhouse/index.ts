@@ -4,3 +4,5 @@ export { migrate, MIGRATIONS } from './migrations';
 export { clickhouseMetricsSink } from './metrics-writer';
 export { runReadOnlyQuery, checkReadOnly, DEFAULT_LIMITS } from './read-only-query';
 export type { QueryResult, QueryLimits } from './read-only-query';
+export { clickhouseAggregatesSink } from './aggregates-writer';
+export { windowLabel } from './window-label';

@@ -1,0 +1,149 @@
+import {
+  asyncScheduler,
+  catchError,
+  concatMap,
+  defer,
+  map,
+  Observable,
+  SchedulerLike,
+  throwError,
+} from 'rxjs';
+import type { Logger } from '../../core/logger';
+import type { PipelineMetrics } from '../../core/metrics';
+import { retry, RetryOptions } from '../../core/retry';
+import type { AvroSerde } from '../../core/serde';
+import { Envelope, Sink, Source, withRetry } from '../../core/stream';
+import type { DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
+import type { KafkaRecord } from '../sources';
+import {
+  decode,
+  dedupe,
+  validate,
+  windowAggregate,
+  type Batch,
+  type DedupeOptions,
+  type ValidateOptions,
+  type WindowOptions,
+} from '../stages';
+
+export interface MetricsPipelineSinks {
+  /** Raw samples (ClickHouse `metrics`). */
+  store: Sink<MetricSample>;
+  /** Closed windows (ClickHouse `aggregates`, the aggregates topic). */
+  aggregates: Sink<MetricAggregate>[];
+  /** The dead-letter topic. */
+  deadLetters: Sink<DeadLetter>;
+  /** Live fan-out (gateway); best effort, never holds up a commit. */
+  live: Sink<MetricSample>;
+}
+
+export interface StageOptions {
+  validate?: Partial<ValidateOptions>;
+  dedupe?: Partial<DedupeOptions>;
+  windows?: Partial<WindowOptions>;
+}
+
+export interface MetricsPipelineDeps {
+  source: Source<KafkaRecord[]>;
+  serde: AvroSerde;
+  sinks: MetricsPipelineSinks;
+  stages?: StageOptions;
+  metrics: PipelineMetrics;
+  logger: Logger;
+  /** Retry policy for registry look-ups and durable sinks (Infinity attempts + an abort signal to stop). */
+  retry: RetryOptions;
+  scheduler?: SchedulerLike;
+}
+
+export interface BatchOutcome {
+  received: number;
+  written: number;
+  deadLettered: number;
+  aggregates: number;
+}
+
+function countByCode(rejects: DeadLetter[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rejects) counts[r.error_code] = (counts[r.error_code] ?? 0) + 1;
+  return counts;
+}
+
+/** Runs `step`; if it fails, the envelope is nacked and the error ends the pipeline. */
+function orNack<E extends Envelope<unknown>, R>(env: E, step: () => Promise<R>): Observable<R> {
+  return defer(step).pipe(
+    catchError((err) => {
+      env.nack(err);
+      return throwError(() => err);
+    }),
+  );
+}
+
+/**
+ * The processor, and the only place its stages meet:
+ *   Kafka batch → schema look-up → decode → validate → dedupe → window-aggregate
+ *   → (raw samples ‖ aggregates ‖ dead letters) → live fan-out → ack (held at the commit floor).
+ * Batches are handled one at a time, in order; a failing durable sink is retried with backoff
+ * and holds the batch, and so the offsets, until it succeeds.
+ */
+export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutcome> {
+  const log = deps.logger.child({ component: 'pipeline', pipeline: 'metrics' });
+  const m = deps.metrics;
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  const onRetry = (sink: string) => (err: unknown, attempt: number, delayMs: number) => {
+    m.sinkWriteFailures.inc({ sink });
+    log.warn({ err, attempt, delayMs, sink }, 'write failed; retrying');
+  };
+  const durable = <T>(sink: Sink<T>) => withRetry(sink, { ...deps.retry, onRetry: onRetry(sink.name) });
+  const store = durable(deps.sinks.store);
+  const deadLetters = durable(deps.sinks.deadLetters);
+  const aggregateSinks = deps.sinks.aggregates.map(durable);
+
+  const timed = async <T>(sink: Sink<T>, batch: readonly T[]) => {
+    if (batch.length === 0) return;
+    const end = m.sinkWriteSeconds.startTimer({ sink: sink.name });
+    await sink.write(batch);
+    end();
+    m.batchesFlushed.inc({ sink: sink.name });
+    m.eventsWritten.inc({ sink: sink.name }, batch.length);
+  };
+
+  const deliver = async (env: Envelope<Batch<MetricSample, MetricAggregate>>): Promise<BatchOutcome> => {
+    const { records, rejects, aggregates, stats, commitFloor } = env.payload;
+    const samples = records.map((r) => r.value);
+    await Promise.all([
+      timed(store, samples),
+      timed(deadLetters, rejects),
+      ...aggregateSinks.map((s) => timed(s, aggregates)),
+    ]);
+    const reasons = countByCode(rejects);
+    for (const [reason, n] of Object.entries(reasons)) m.eventsDropped.inc({ reason }, n);
+    if (rejects.length > 0) log.warn({ count: rejects.length, reasons }, 'records dead-lettered');
+    if (stats.duplicates) m.dedupeHits.inc(stats.duplicates);
+    if (stats.late) m.lateEvents.inc(stats.late);
+    if (stats.windowsForceClosed) m.windowsForceClosed.inc(stats.windowsForceClosed);
+    if (aggregates.length) m.aggregatesEmitted.inc(aggregates.length);
+    await deps.sinks.live.write(samples).catch((err) => log.warn({ err }, 'live fan-out failed'));
+    env.ack(commitFloor);
+    return {
+      received: samples.length + rejects.length + stats.duplicates,
+      written: samples.length,
+      deadLettered: rejects.length,
+      aggregates: aggregates.length,
+    };
+  };
+
+  return deps.source.batches$.pipe(
+    concatMap((env) => {
+      m.eventsReceived.inc({ topic: env.payload[0]?.topic ?? 'unknown' }, env.payload.length);
+      const values = env.payload.map((r) => r.value);
+      return orNack(env, () =>
+        retry(() => deps.serde.prepare(values), { ...deps.retry, onRetry: onRetry('schema-registry') }),
+      ).pipe(map(() => env));
+    }),
+    decode<MetricSample>(deps.serde, scheduler),
+    validate(deps.stages?.validate, scheduler),
+    dedupe(deps.stages?.dedupe, scheduler),
+    windowAggregate(deps.stages?.windows, scheduler),
+    concatMap((env) => orNack(env, () => deliver(env))),
+  );
+}

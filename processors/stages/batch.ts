@@ -1,0 +1,47 @@
+import type { DeadLetter } from '../../schemas';
+import type { KafkaRecord } from '../sources/kafka-record';
+
+/** A decoded value and where it came from (for dead letters and offset bookkeeping). */
+export interface Located<T> {
+  value: T;
+  source: KafkaRecord;
+}
+
+/** Counts a stage reports about the batch; the pipeline turns them into metrics. */
+export interface BatchStats {
+  duplicates: number;
+  late: number;
+  windowsForceClosed: number;
+}
+
+/**
+ * What flows between the processor's stages: one Kafka batch (so one partition), its good
+ * records, its rejects (bound for the dead-letter topic), counts, closed aggregates, and the
+ * offset the commit must not pass once the batch is acknowledged (earlier offsets still feed an
+ * open window and must be re-read after a crash).
+ */
+export interface Batch<T, A = never> {
+  /** The batch's partition; undefined for envelopes that carry only timer-closed aggregates. */
+  partition: number | undefined;
+  records: Located<T>[];
+  rejects: DeadLetter[];
+  stats: BatchStats;
+  aggregates: A[];
+  /** Offset not to commit past; undefined: the whole batch may be committed. */
+  commitFloor: string | undefined;
+}
+
+export const emptyStats = (): BatchStats => ({ duplicates: 0, late: 0, windowsForceClosed: 0 });
+
+export function reject(source: KafkaRecord, code: string, reason: string, ts: number): DeadLetter {
+  return {
+    source_topic: source.topic,
+    source_partition: source.partition,
+    source_offset: source.offset,
+    error_code: code,
+    reason,
+    original_key: source.key,
+    original_value: source.value,
+    ts,
+  };
+}

@@ -1,0 +1,59 @@
+import { TestScheduler } from 'rxjs/testing';
+import { batchOf, sample } from './__fixtures__/batches';
+import { dedupe } from './dedupe';
+
+const ids = (...list: string[]) =>
+  list.map((id) => expect.objectContaining({ value: expect.objectContaining({ event_id: id }) }));
+
+describe('dedupe stage', () => {
+  it('drops ids seen before, within and across batches, and counts them', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ event_id: '1' }), sample({ event_id: '2' }), sample({ event_id: '1' })]);
+      const b = batchOf([sample({ event_id: '2' }), sample({ event_id: '3' })]);
+      expectObservable(cold('a b|', { a, b }).pipe(dedupe())).toBe('a b|', {
+        a: expect.objectContaining({
+          payload: expect.objectContaining({
+            records: ids('1', '2'),
+            stats: expect.objectContaining({ duplicates: 1 }),
+          }),
+        }),
+        b: expect.objectContaining({
+          payload: expect.objectContaining({
+            records: ids('3'),
+            stats: expect.objectContaining({ duplicates: 1 }),
+          }),
+        }),
+      });
+    });
+  });
+
+  it('forgets ids past the age limit (virtual time) and past the count limit', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const one = batchOf([sample({ event_id: '1' })]);
+      const out = cold('a 999ms a 1000ms a|', { a: one }).pipe(dedupe({ maxAgeMs: 1500 }));
+      expectObservable(out).toBe('a 999ms b 1000ms c|', {
+        a: expect.objectContaining({ payload: expect.objectContaining({ records: ids('1') }) }),
+        b: expect.objectContaining({ payload: expect.objectContaining({ records: [] }) }),
+        c: expect.objectContaining({ payload: expect.objectContaining({ records: ids('1') }) }),
+      });
+    });
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ event_id: '1' }), sample({ event_id: '2' }), sample({ event_id: '3' })]);
+      const b = batchOf([sample({ event_id: '1' }), sample({ event_id: '3' })]);
+      expectObservable(cold('a b|', { a, b }).pipe(dedupe({ maxEntries: 2 }))).toBe('a b|', {
+        a: expect.anything(),
+        b: expect.objectContaining({ payload: expect.objectContaining({ records: ids('1') }) }),
+      });
+    });
+  });
+
+  it('tears down upstream on unsubscribe', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(
+      ({ cold, expectObservable, expectSubscriptions }) => {
+        const src = cold('a---|', { a: batchOf([sample()]) });
+        expectObservable(src.pipe(dedupe()), '^--!').toBe('a--', { a: expect.anything() });
+        expectSubscriptions(src.subscriptions).toBe('^--!');
+      },
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { asyncScheduler, defer, map, Observable, SchedulerLike } from 'rxjs';
+import type { Envelope } from '../../core/stream';
+import type { MetricSample } from '../../schemas';
+import { Batch, reject } from './batch';
+import { seriesKey } from './series-key';
+
+export interface ValidateOptions {
+  /** How far ahead of now an event time may be. */
+  maxFutureSkewMs: number;
+  /** Event times before this (epoch ms) are absurd. */
+  earliestTs: number;
+  maxAttributes: number;
+  /** Longest attribute key or value, in characters. */
+  maxAttributeLength: number;
+  /** New series a host may add; past it the host's new series are refused (known ones go on). */
+  maxSeriesPerHost: number;
+  /** Hosts tracked for the series cap; past it samples from new hosts are refused. */
+  maxHosts: number;
+}
+
+export const DEFAULT_VALIDATE: ValidateOptions = {
+  maxFutureSkewMs: 5 * 60_000,
+  earliestTs: Date.UTC(2000, 0, 1),
+  maxAttributes: 32,
+  maxAttributeLength: 256,
+  maxSeriesPerHost: 10_000,
+  maxHosts: 100_000,
+};
+
+type Verdict = [code: string, reason: string] | undefined;
+
+function checkSample(s: MetricSample, now: number, o: ValidateOptions): Verdict {
+  if (typeof s.value !== 'number' || !Number.isFinite(s.value))
+    return ['TW_ERR_INVALID_VALUE', `value ${String(s.value)} is not a finite number`];
+  if (!Number.isFinite(s.ts) || s.ts < o.earliestTs)
+    return [
+      'TW_ERR_INVALID_TIMESTAMP',
+      `event time ${s.ts} is before ${new Date(o.earliestTs).toISOString()}`,
+    ];
+  if (s.ts > now + o.maxFutureSkewMs)
+    return [
+      'TW_ERR_INVALID_TIMESTAMP',
+      `event time ${new Date(s.ts).toISOString()} is more than ${o.maxFutureSkewMs} ms in the future`,
+    ];
+  const entries = Object.entries(s.attributes);
+  if (entries.length > o.maxAttributes)
+    return ['TW_ERR_OVERSIZE_ATTRIBUTES', `${entries.length} attributes, at most ${o.maxAttributes}`];
+  for (const [k, v] of entries) {
+    if (k.length > o.maxAttributeLength || v.length > o.maxAttributeLength) {
+      return [
+        'TW_ERR_OVERSIZE_ATTRIBUTES',
+        `attribute ${k.slice(0, 40)} is longer than ${o.maxAttributeLength} characters`,
+      ];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Moves samples that must not enter storage or aggregates to the batch's rejects, each with a
+ * code and reason: non-finite values, event times outside the skew window, oversize attributes,
+ * and series past a host's cardinality cap. The series table is bounded by maxHosts × maxSeriesPerHost.
+ */
+export function validate(options: Partial<ValidateOptions> = {}, scheduler: SchedulerLike = asyncScheduler) {
+  const o = { ...DEFAULT_VALIDATE, ...options };
+  return (source: Observable<Envelope<Batch<MetricSample>>>): Observable<Envelope<Batch<MetricSample>>> =>
+    defer(() => {
+      const seriesByHost = new Map<string, Set<string>>();
+      const cardinality = (s: MetricSample): Verdict => {
+        let series = seriesByHost.get(s.host);
+        if (!series) {
+          if (seriesByHost.size >= o.maxHosts)
+            return ['TW_ERR_CARDINALITY_CAP', `more than ${o.maxHosts} hosts are being tracked`];
+          seriesByHost.set(s.host, (series = new Set()));
+        }
+        const key = seriesKey(s);
+        if (series.has(key)) return undefined;
+        if (series.size >= o.maxSeriesPerHost)
+          return ['TW_ERR_CARDINALITY_CAP', `host ${s.host} has more than ${o.maxSeriesPerHost} series`];
+        series.add(key);
+        return undefined;
+      };
+      return source.pipe(
+        map((env) => {
+          const now = scheduler.now();
+          const batch = env.payload;
+          const kept = [];
+          const rejects = [...batch.rejects];
+          for (const record of batch.records) {
+            const verdict = checkSample(record.value, now, o) ?? cardinality(record.value);
+            if (verdict) rejects.push(reject(record.source, verdict[0], verdict[1], now));
+            else kept.push(record);
+          }
+          return { ...env, payload: { ...batch, records: kept, rejects } };
+        }),
+      );
+    });
+}

@@ -1,0 +1,151 @@
+import { TestScheduler } from 'rxjs/testing';
+import type { MetricAggregate } from '../../schemas';
+import { batchOf, sample } from './__fixtures__/batches';
+import { windowAggregate } from './window-aggregate';
+import { WindowAccumulator } from './window-accumulator';
+
+const run = (fn: (helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0]) => void) =>
+  new TestScheduler((a, b) => expect(a).toEqual(b)).run(fn);
+
+const agg = (over: Partial<MetricAggregate>) =>
+  expect.objectContaining({ host: 'h', metric: 'system.cpu.utilization', window_ms: 10_000, ...over });
+const payload = (over: object) => expect.objectContaining({ payload: expect.objectContaining(over) });
+const options = { windowsMs: [10_000], allowedLatenessMs: 1000, idleTimeoutMs: 60_000 };
+
+describe('windowAggregate stage', () => {
+  it('closes a window when the partition watermark passes its end, with its statistics', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf(
+        [sample({ event_id: '1', ts: 1000, value: 1 }), sample({ event_id: '2', ts: 5000, value: 3 })],
+        0,
+        100,
+      );
+      const b = batchOf([sample({ event_id: '3', ts: 10_500, value: 7 })], 0, 102);
+      const c = batchOf([sample({ event_id: '4', ts: 11_000, value: 9 })], 0, 103);
+      expectObservable(cold('a b c|', { a, b, c }).pipe(windowAggregate(options))).toBe('a b c|', {
+        a: payload({ aggregates: [], commitFloor: '100' }),
+        b: payload({ aggregates: [], commitFloor: '100' }),
+        c: payload({
+          aggregates: [agg({ window_start: 0, count: 2, sum: 4, min: 1, max: 3, mean: 2, last: 3 })],
+          commitFloor: '102',
+        }),
+      });
+    });
+  });
+
+  it('keeps partitions apart: one partition’s time does not close another’s windows', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ ts: 1000, host: 'p0' })], 0);
+      const b = batchOf([sample({ ts: 50_000, host: 'p1' })], 1);
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(options))).toBe('a b|', {
+        a: payload({ aggregates: [] }),
+        b: payload({ aggregates: [], commitFloor: '0' }),
+      });
+    });
+  });
+
+  it('counts a sample whose window already closed as late, keeps it in the records, leaves it out of aggregates', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ event_id: '1', ts: 1000 }), sample({ event_id: '2', ts: 25_000 })]);
+      const b = batchOf([sample({ event_id: 'late', ts: 2000, value: 100 })], 0, 2);
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(options))).toBe('a b|', {
+        a: payload({ aggregates: [agg({ window_start: 0, count: 1 })] }),
+        b: payload({
+          aggregates: [],
+          records: [expect.objectContaining({ value: expect.objectContaining({ event_id: 'late' }) })],
+          stats: expect.objectContaining({ late: 1 }),
+        }),
+      });
+    });
+  });
+
+  it('closes the windows of an idle partition by processing time, in an envelope of their own', () => {
+    run(({ cold, expectObservable, expectSubscriptions }) => {
+      const src = cold('a 19999ms |', { a: batchOf([sample({ ts: 1000, value: 4 })]) });
+      const out = src.pipe(windowAggregate({ ...options, idleTimeoutMs: 5000 }));
+      expectObservable(out).toBe('a 12499ms t 7499ms |', {
+        a: payload({ aggregates: [] }),
+        t: payload({
+          records: [],
+          aggregates: [agg({ window_start: 0, count: 1, last: 4 })],
+          commitFloor: undefined,
+        }),
+      });
+      expectSubscriptions(src.subscriptions).toBe('^ 19999ms !');
+    });
+  });
+
+  it('closes the oldest window early when too many are open, and counts it', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ ts: 1000, metric: 'a' }), sample({ ts: 1000, metric: 'b' })]);
+      expectObservable(cold('a|', { a }).pipe(windowAggregate({ ...options, maxOpenWindows: 1 }))).toBe(
+        'a|',
+        {
+          a: payload({
+            aggregates: [expect.objectContaining({ metric: 'a', count: 1 })],
+            stats: expect.objectContaining({ windowsForceClosed: 1 }),
+          }),
+        },
+      );
+    });
+  });
+
+  it('aggregates every configured window size', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ ts: 1000 }), sample({ ts: 65_000 })]);
+      expectObservable(
+        cold('a|', { a }).pipe(windowAggregate({ ...options, windowsMs: [10_000, 60_000] })),
+      ).toBe('a|', {
+        a: payload({
+          aggregates: [
+            agg({ window_ms: 10_000, window_start: 0 }),
+            agg({ window_ms: 60_000, window_start: 0 }),
+          ],
+        }),
+      });
+    });
+  });
+
+  it('stops its idle timer and upstream on unsubscribe', () => {
+    run(({ cold, expectObservable, expectSubscriptions }) => {
+      const src = cold('a 30s |', { a: batchOf([sample({ ts: 1000 })]) });
+      expectObservable(src.pipe(windowAggregate({ ...options, idleTimeoutMs: 5000 })), '^ 5s !').toBe('a', {
+        a: expect.anything(),
+      });
+      expectSubscriptions(src.subscriptions).toBe('^ 5s !');
+    });
+  });
+});
+
+describe('WindowAccumulator', () => {
+  it('estimates quantiles within the sketch’s 1% relative accuracy', () => {
+    const w = new WindowAccumulator('k', sample(), 60_000, 0, 0, 0n);
+    for (let i = 1; i <= 1000; i++) w.add(i, i / 10, BigInt(i));
+    const out = w.close();
+    expect(out).toMatchObject({ count: 1000, min: 0.1, max: 100, last: 100 });
+    expect(out.mean).toBeCloseTo(50.05, 6);
+    expect(Math.abs(out.p50 - 50) / 50).toBeLessThan(0.02);
+    expect(Math.abs(out.p95 - 95) / 95).toBeLessThan(0.02);
+    expect(Math.abs(out.p99 - 99) / 99).toBeLessThan(0.02);
+  });
+
+  it('keeps the lowest offset that fed it', () => {
+    const w = new WindowAccumulator('k', sample(), 10_000, 0, 0, 50n);
+    w.add(1, 1, 40n);
+    w.add(2, 1, 60n);
+    expect(w.minOffset).toBe(40n);
+  });
+});
+
+describe('windowAggregate commit floor', () => {
+  it('holds the commit for a partition even when a batch adds nothing to its windows', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([sample({ event_id: '1', ts: 1000 })], 3, 500);
+      const b = { ...batchOf([], 3, 501) };
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(options))).toBe('a b|', {
+        a: payload({ commitFloor: '500' }),
+        b: payload({ commitFloor: '500' }),
+      });
+    });
+  });
+});

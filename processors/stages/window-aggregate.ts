@@ -1,0 +1,168 @@
+import { asyncScheduler, Observable, SchedulerLike } from 'rxjs';
+import type { Envelope } from '../../core/stream';
+import type { MetricAggregate, MetricSample } from '../../schemas';
+import { Batch, emptyStats } from './batch';
+import { seriesKey } from './series-key';
+import { WindowAccumulator } from './window-accumulator';
+
+export interface WindowOptions {
+  /** Tumbling window sizes, in ms. */
+  windowsMs: number[];
+  /** How far behind the newest event time of a partition a sample may arrive and still count. */
+  allowedLatenessMs: number;
+  /** A partition with no events for this long has its watermark moved to processing time. */
+  idleTimeoutMs: number;
+  /** Open windows kept at most; past it the oldest is closed early (counted). */
+  maxOpenWindows: number;
+}
+
+export const DEFAULT_WINDOWS: WindowOptions = {
+  windowsMs: [10_000, 60_000],
+  allowedLatenessMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxOpenWindows: 200_000,
+};
+
+interface PartitionState {
+  maxTs: number;
+  lastSeen: number;
+  windows: Set<WindowAccumulator>;
+}
+
+const noop = () => undefined;
+
+/**
+ * Tumbling event-time windows per series (host + metric + attributes) and size. Each partition
+ * has a watermark, its newest event time minus the allowed lateness; a window closes, and its
+ * aggregate joins the batch, when the watermark passes its end. A sample whose window already
+ * closed is late: it is still stored raw, counted in `stats.late`, and left out of aggregates
+ * (the documented policy). A partition that goes quiet for `idleTimeoutMs` has its watermark
+ * moved to processing time, so its windows still close; those aggregates leave in an envelope of
+ * their own. Each batch carries the lowest offset of its partition still feeding an open window
+ * (`commitFloor`), so a crash re-reads what open windows held and aggregates stay complete.
+ */
+export function windowAggregate(
+  options: Partial<WindowOptions> = {},
+  scheduler: SchedulerLike = asyncScheduler,
+) {
+  const o = { ...DEFAULT_WINDOWS, ...options };
+  return (
+    source: Observable<Envelope<Batch<MetricSample>>>,
+  ): Observable<Envelope<Batch<MetricSample, MetricAggregate>>> =>
+    new Observable((subscriber) => {
+      const open = new Map<string, WindowAccumulator>();
+      const partitions = new Map<number, PartitionState>();
+
+      const partitionOf = (p: number): PartitionState => {
+        let state = partitions.get(p);
+        if (!state)
+          partitions.set(p, (state = { maxTs: -Infinity, lastSeen: scheduler.now(), windows: new Set() }));
+        return state;
+      };
+      const remove = (key: string, w: WindowAccumulator) => {
+        open.delete(key);
+        partitions.get(w.partition)?.windows.delete(w);
+      };
+      const closeUpTo = (p: number, watermark: number, out: MetricAggregate[]) => {
+        const state = partitions.get(p);
+        if (!state) return;
+        for (const w of state.windows) {
+          if (w.end <= watermark) {
+            out.push(w.close());
+            remove(w.key, w);
+          }
+        }
+      };
+      const floorOf = (p: number): string | undefined => {
+        let min: bigint | undefined;
+        for (const w of partitions.get(p)?.windows ?? [])
+          if (min === undefined || w.minOffset < min) min = w.minOffset;
+        return min?.toString();
+      };
+
+      const onBatch = (env: Envelope<Batch<MetricSample>>) => {
+        const batch = env.payload;
+        const closed: MetricAggregate[] = [];
+        const stats = { ...batch.stats };
+        const touched = new Set<number>();
+        const now = scheduler.now();
+        for (const { value: s, source: src } of batch.records) {
+          const p = src.partition;
+          const state = partitionOf(p);
+          state.lastSeen = now;
+          touched.add(p);
+          const watermark = state.maxTs - o.allowedLatenessMs;
+          const offset = BigInt(src.offset);
+          const series = seriesKey(s);
+          let late = false;
+          for (const size of o.windowsMs) {
+            const start = s.ts - (((s.ts % size) + size) % size);
+            if (start + size <= watermark) {
+              late = true;
+              continue;
+            }
+            const key = `${size}|${start}|${series}`;
+            let w = open.get(key);
+            if (!w) {
+              if (open.size >= o.maxOpenWindows) {
+                const [oldestKey, oldest] = open.entries().next().value as [string, WindowAccumulator];
+                closed.push(oldest.close());
+                remove(oldestKey, oldest);
+                stats.windowsForceClosed++;
+              }
+              w = new WindowAccumulator(key, s, size, start, p, offset);
+              open.set(key, w);
+              state.windows.add(w);
+            }
+            w.add(s.ts, s.value, offset);
+          }
+          if (late) stats.late++;
+          if (s.ts > state.maxTs) state.maxTs = s.ts;
+        }
+        for (const p of touched) closeUpTo(p, partitions.get(p)!.maxTs - o.allowedLatenessMs, closed);
+        const commitFloor = batch.partition === undefined ? batch.commitFloor : floorOf(batch.partition);
+        subscriber.next({
+          ...env,
+          payload: { ...batch, stats, aggregates: [...batch.aggregates, ...closed], commitFloor },
+        });
+      };
+
+      const idleCheck = scheduler.schedule(
+        function tick() {
+          const now = scheduler.now();
+          const closed: MetricAggregate[] = [];
+          for (const [p, state] of partitions) {
+            if (state.windows.size === 0 || now - state.lastSeen < o.idleTimeoutMs) continue;
+            state.maxTs = Math.max(state.maxTs, now);
+            closeUpTo(p, state.maxTs - o.allowedLatenessMs, closed);
+          }
+          if (closed.length > 0) {
+            subscriber.next({
+              payload: {
+                partition: undefined,
+                records: [],
+                rejects: [],
+                stats: emptyStats(),
+                aggregates: closed,
+                commitFloor: undefined,
+              },
+              ack: noop,
+              nack: noop,
+            });
+          }
+          this.schedule(undefined, Math.max(1, Math.floor(o.idleTimeoutMs / 2)));
+        },
+        Math.max(1, Math.floor(o.idleTimeoutMs / 2)),
+      );
+
+      const subscription = source.subscribe({
+        next: onBatch,
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        idleCheck.unsubscribe();
+        subscription.unsubscribe();
+      };
+    });
+}
