@@ -47,6 +47,8 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     const aggregatesId = await serde.register(topics.aggregates, loadSchema('metric-aggregate'));
 
     const publishStart = systemClock();
+    // Event time advances 1 s per 5000-sample batch and ends now, so windows open and close.
+    let eventTime = systemClock() - Math.ceil(options.events / 5000) * 1000;
     await runLoadgen({
       hosts: options.hosts,
       rate: 0,
@@ -54,6 +56,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       batchSize: 5000,
       publisher: samplePublisher(producer, serde, schemaId, topics.metrics),
       clock: systemClock,
+      eventClock: () => (eventTime += 1000),
     });
     const publishSeconds = (systemClock() - publishStart) / 1000;
 

@@ -35,7 +35,12 @@ export function createProcessor(parts: ProcessorParts) {
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,
   });
-  const source = kafkaSource(consumer, { topics: [parts.topics.metrics], logger: parts.logger });
+  const source = kafkaSource(consumer, {
+    topics: [parts.topics.metrics],
+    logger: parts.logger,
+    maxInFlightEvents: s.maxInFlightEvents,
+    maxInFlightBytes: s.maxInFlightBytes,
+  });
   const pipeline = metricsPipeline({
     source,
     serde: parts.serde,
@@ -67,6 +72,7 @@ export function createProcessor(parts: ProcessorParts) {
         idleTimeoutMs: s.idleTimeoutMs,
         maxOpenWindows: s.maxOpenWindows,
       },
+      coalesce: { maxRecords: s.insertMaxRows, maxWaitMs: s.insertMaxWaitMs },
     },
     metrics: parts.metrics,
     logger: parts.logger,

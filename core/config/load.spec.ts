@@ -9,12 +9,20 @@ describe('loadConfig', () => {
     expect(config.kafka.partitions).toBe(6);
     expect(config.kafka.brokers).toBeUndefined();
     expect(config.clickhouse.database).toBe('tidewatch');
-    expect(config.processor).toMatchObject({ windowsMs: [10_000, 60_000], allowedLatenessMs: 5000, groupId: 'tidewatch-processor' });
+    expect(config.processor).toMatchObject({
+      windowsMs: [10_000, 60_000],
+      allowedLatenessMs: 5000,
+      groupId: 'tidewatch-processor',
+    });
   });
 
   it('validates processor settings from a config file', () => {
-    expect(() => loadConfig({ env: {}, overrides: { processor: { windowsMs: [] } } })).toThrow(/processor\.windowsMs/);
-    expect(loadConfig({ env: {}, overrides: { processor: { windowsMs: [30_000] } } }).processor.idleTimeoutMs).toBe(30_000);
+    expect(() => loadConfig({ env: {}, overrides: { processor: { windowsMs: [] } } })).toThrow(
+      /processor\.windowsMs/,
+    );
+    expect(
+      loadConfig({ env: {}, overrides: { processor: { windowsMs: [30_000] } } }).processor.idleTimeoutMs,
+    ).toBe(30_000);
   });
 
   it('reads the environment table', () => {

@@ -103,6 +103,19 @@ export const configSchema = z
           .int()
           .min(0)
           .default(5 * 60_000),
+        maxInFlightEvents: z
+          .number()
+          .int()
+          .min(1000)
+          .default(100_000)
+          .describe('Unacknowledged events before the source holds'),
+        maxInFlightBytes: z
+          .number()
+          .int()
+          .min(2 ** 20)
+          .default(64 * 2 ** 20),
+        insertMaxRows: z.number().int().min(1).default(20_000).describe('Records joined into one write'),
+        insertMaxWaitMs: z.number().int().min(1).default(200),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,7 @@ import { Envelope, Sink, Source, withRetry } from '../../core/stream';
 import type { DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import {
+  coalesce,
   decode,
   dedupe,
   validate,
@@ -24,6 +25,7 @@ import {
   type DedupeOptions,
   type ValidateOptions,
   type WindowOptions,
+  type CoalesceOptions,
 } from '../stages';
 
 export interface MetricsPipelineSinks {
@@ -41,6 +43,7 @@ export interface StageOptions {
   validate?: Partial<ValidateOptions>;
   dedupe?: Partial<DedupeOptions>;
   windows?: Partial<WindowOptions>;
+  coalesce?: Partial<CoalesceOptions>;
 }
 
 export interface MetricsPipelineDeps {
@@ -80,7 +83,7 @@ function orNack<E extends Envelope<unknown>, R>(env: E, step: () => Promise<R>):
 
 /**
  * The processor, and the only place its stages meet:
- *   Kafka batch → schema look-up → decode → validate → dedupe → window-aggregate
+ *   Kafka batch → schema look-up → decode → validate → dedupe → window-aggregate → coalesce
  *   → (raw samples ‖ aggregates ‖ dead letters) → live fan-out → ack (held at the commit floor).
  * Batches are handled one at a time, in order; a failing durable sink is retried with backoff
  * and holds the batch, and so the offsets, until it succeeds.
@@ -144,6 +147,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     validate(deps.stages?.validate, scheduler),
     dedupe(deps.stages?.dedupe, scheduler),
     windowAggregate(deps.stages?.windows, scheduler),
+    coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
     concatMap((env) => orNack(env, () => deliver(env))),
   );
 }

@@ -2,38 +2,78 @@ import type { Consumer } from 'kafkajs';
 import { Observable } from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { Envelope, Source } from '../../core/stream';
+import { InFlightBudget } from './in-flight-budget';
 import type { KafkaRecord } from './kafka-record';
+import { PartitionCommits } from './partition-commits';
 
 export interface KafkaSourceOptions {
   topics: string[];
   logger: Logger;
-  /** Heartbeat interval while a batch waits for its acknowledgement. */
+  /** Heartbeat interval while the fetch loop is held. */
   heartbeatMs?: number;
   fromBeginning?: boolean;
+  /** Events handed downstream and not yet acknowledged, at most (then the fetch loop holds). */
+  maxInFlightEvents?: number;
+  /** Bytes (keys + values) handed downstream and not yet acknowledged, at most. */
+  maxInFlightBytes?: number;
+  /** How long `close` waits for in-flight batches to be acknowledged and committed. */
+  drainTimeoutMs?: number;
 }
 
+export interface KafkaSource extends Source<KafkaRecord[]> {
+  readonly budget: InFlightBudget;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
- * Kafka as a Source of batches, one per partition fetch. The handler waits for the batch's ack
- * before it commits and takes the next batch, so at most one batch per partition is in flight:
- * a slow sink holds the fetch loop (backpressure) and never lets memory grow. Offsets are
- * committed only after ack, and never past the position the ack names, so a crash re-delivers
- * everything not yet acknowledged or still held by open state. Commits never move backwards.
+ * Kafka as a Source of batches (one per partition fetch). Batches flow downstream while the
+ * in-flight budget allows, so fetching overlaps with writing; past the budget the fetch loop holds
+ * (heartbeats go on) until acknowledgements bring usage below the low-water mark, so memory stays
+ * bounded however slow the sinks are. Offsets are committed per partition in fetch order, only up
+ * to what was acknowledged and never past the floor an ack names, and only for partitions this
+ * member owns: after a rebalance the new owner re-reads anything not committed.
  */
-export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Source<KafkaRecord[]> {
+export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): KafkaSource {
   const log = options.logger.child({ component: 'kafka-source' });
   const heartbeatMs = options.heartbeatMs ?? 3000;
-  const committed = new Map<string, bigint>();
+  const budget = new InFlightBudget(
+    options.maxInFlightEvents ?? 100_000,
+    options.maxInFlightBytes ?? 64 * 2 ** 20,
+  );
+  const commits = new PartitionCommits();
+  let owned = new Set<string>();
   let running = false;
+  let stopped = false;
+  let commitChain: Promise<void> = Promise.resolve();
 
-  const commit = async (topic: string, partition: number, next: bigint) => {
+  consumer.on(consumer.events.REBALANCING, () => {
+    owned = new Set();
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    owned = new Set(
+      Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((p) => `${topic}:${p}`),
+      ),
+    );
+    commits.retain(owned);
+  });
+
+  const commit = (topic: string, partition: number) => {
     const key = `${topic}:${partition}`;
-    if (next <= (committed.get(key) ?? -1n)) return;
-    await consumer.commitOffsets([{ topic, partition, offset: next.toString() }]);
-    committed.set(key, next);
+    commitChain = commitChain.then(async () => {
+      const position = commits.next(key);
+      if (position === undefined || !owned.has(key)) return;
+      try {
+        await consumer.commitOffsets([{ topic, partition, offset: position.toString() }]);
+        commits.markCommitted(key, position);
+      } catch (err) {
+        log.warn({ err, topic, partition }, 'offset commit failed; the records will be read again');
+      }
+    });
   };
 
   const batches$ = new Observable<Envelope<KafkaRecord[]>>((subscriber) => {
-    let stopped = false;
     const start = async () => {
       await consumer.connect();
       for (const topic of options.topics)
@@ -44,45 +84,76 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): So
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
-          const payload: KafkaRecord[] = batch.messages.map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key,
-            value: m.value,
-          }));
-          const acked = new Promise<string | undefined>((resolve, reject) =>
-            subscriber.next({ payload, ack: resolve, nack: reject }),
+          let bytes = 0;
+          const payload: KafkaRecord[] = batch.messages.map((m) => {
+            bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+            return {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+            };
+          });
+          const acknowledge = commits.track(
+            `${batch.topic}:${batch.partition}`,
+            BigInt(batch.lastOffset()) + 1n,
           );
+          let settled = false;
+          const settle = () => {
+            if (settled) return false;
+            settled = true;
+            budget.release(payload.length, bytes);
+            return true;
+          };
+          const held = budget.acquire(payload.length, bytes);
+          subscriber.next({
+            payload,
+            ack: (floor) => {
+              if (!settle()) return;
+              acknowledge(floor);
+              commit(batch.topic, batch.partition);
+            },
+            nack: (err) => {
+              if (settle())
+                log.error(
+                  { err, topic: batch.topic, partition: batch.partition },
+                  'batch failed; it will be read again',
+                );
+            },
+          });
+          resolveOffset(batch.lastOffset());
+          if (!budget.full) return;
           const beat = setInterval(
             () => heartbeat().catch((err) => log.warn({ err }, 'heartbeat failed')),
             heartbeatMs,
           );
-          let commitUpTo: string | undefined;
           try {
-            commitUpTo = await acked;
+            await held;
           } finally {
             clearInterval(beat);
           }
-          if (isStale()) return; // partition revoked meanwhile: its new owner re-reads from the last commit
-          resolveOffset(batch.lastOffset());
-          const end = BigInt(batch.lastOffset()) + 1n;
-          const floor = commitUpTo === undefined ? end : BigInt(commitUpTo);
-          await commit(batch.topic, batch.partition, floor < end ? floor : end);
         },
       });
     };
     start().catch((err) => subscriber.error(err));
     return () => {
       stopped = true;
+      budget.releaseAll();
     };
   });
 
   return {
     batches$,
+    budget,
     async close() {
       if (!running) return;
       running = false;
+      stopped = true;
+      const limit = options.drainTimeoutMs ?? 15_000;
+      for (let waited = 0; commits.pending > 0 && waited < limit; waited += 20) await sleep(20);
+      await commitChain;
+      budget.releaseAll();
       await consumer.disconnect();
     },
   };

@@ -5,6 +5,8 @@ export { dedupe, DEFAULT_DEDUPE } from './dedupe';
 export type { DedupeOptions } from './dedupe';
 export { windowAggregate, DEFAULT_WINDOWS } from './window-aggregate';
 export type { WindowOptions } from './window-aggregate';
+export { coalesce, DEFAULT_COALESCE } from './coalesce';
+export type { CoalesceOptions } from './coalesce';
 export { seriesKey } from './series-key';
 export { emptyStats } from './batch';
 export type { Batch, BatchStats, Located } from './batch';

@@ -11,7 +11,10 @@ export interface LoadgenOptions {
   total: number;
   batchSize?: number;
   publisher: Sink<MetricSample>;
+  /** Paces the rate. */
   clock: Clock;
+  /** Stamps event times; defaults to `clock` (replays and benchmarks pass a synthetic one). */
+  eventClock?: Clock;
   signal?: AbortSignal;
   /** Sees every published batch (e.g. to keep a ledger of ids). */
   onBatch?: (batch: readonly MetricSample[]) => void;
@@ -26,7 +29,7 @@ export async function runLoadgen(options: LoadgenOptions): Promise<number> {
   const started = options.clock();
   let sent = 0;
   while (sent < options.total && !options.signal?.aborted) {
-    const batch = next(Math.min(batchSize, options.total - sent), options.clock());
+    const batch = next(Math.min(batchSize, options.total - sent), (options.eventClock ?? options.clock)());
     await options.publisher.write(batch);
     options.onBatch?.(batch);
     sent += batch.length;

@@ -1,0 +1,50 @@
+import { map } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import type { Envelope } from '../../core/stream';
+import type { MetricSample } from '../../schemas';
+import { batchOf, sample } from './__fixtures__/batches';
+import type { Batch } from './batch';
+import { coalesce } from './coalesce';
+
+const run = (fn: (helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0]) => void) =>
+  new TestScheduler((a, b) => expect(a).toEqual(b)).run(fn);
+/** The record counts of what comes out, so marbles compare sizes. */
+const sizes = map((e: Envelope<Batch<MetricSample>>) => e.payload.records.length);
+
+const two = (p: number) => batchOf([sample({ event_id: `${p}a` }), sample({ event_id: `${p}b` })], p);
+
+describe('coalesce stage', () => {
+  it('flushes at the record limit at once, and by time otherwise', () => {
+    run(({ cold, expectObservable }) => {
+      const src = cold('a b c 300ms |', { a: two(0), b: two(1), c: two(2) });
+      expectObservable(src.pipe(coalesce({ maxRecords: 4, maxWaitMs: 100 }), sizes)).toBe(
+        '-x 100ms y 200ms |',
+        { x: 4, y: 2 },
+      );
+    });
+  });
+
+  it('flushes what it holds when the source completes, and tears down its timer', () => {
+    run(({ cold, expectObservable, expectSubscriptions }) => {
+      const src = cold('a|', { a: two(0) });
+      expectObservable(src.pipe(coalesce({ maxRecords: 100, maxWaitMs: 1000 }), sizes)).toBe('-(x|)', {
+        x: 2,
+      });
+      expectSubscriptions(src.subscriptions).toBe('^!');
+    });
+  });
+
+  it('acknowledges every original batch in order, each with its own commit floor', () => {
+    const acks: string[] = [];
+    const env = (p: number, floor?: string): Envelope<Batch<MetricSample>> => {
+      const e = two(p);
+      return { ...e, payload: { ...e.payload, commitFloor: floor }, ack: (f) => acks.push(`${p}:${f}`) };
+    };
+    run(({ cold }) => {
+      cold('ab|', { a: env(0, '7'), b: env(1) })
+        .pipe(coalesce({ maxRecords: 100, maxWaitMs: 10 }))
+        .subscribe((merged) => merged.ack());
+    });
+    expect(acks).toEqual(['0:7', '1:undefined']);
+  });
+});

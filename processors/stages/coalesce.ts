@@ -1,0 +1,87 @@
+import { asyncScheduler, Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { Envelope } from '../../core/stream';
+import { Batch, emptyStats } from './batch';
+
+export interface CoalesceOptions {
+  /** Flush once this many records (plus rejects and aggregates) are buffered. */
+  maxRecords: number;
+  /** Flush this long after the first buffered envelope at the latest. */
+  maxWaitMs: number;
+}
+
+export const DEFAULT_COALESCE: CoalesceOptions = { maxRecords: 20_000, maxWaitMs: 200 };
+
+function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
+  const payload: Batch<T, A> = {
+    partition: undefined,
+    records: [],
+    rejects: [],
+    stats: emptyStats(),
+    aggregates: [],
+    commitFloor: undefined,
+  };
+  for (const { payload: b } of envs) {
+    payload.records.push(...b.records);
+    payload.rejects.push(...b.rejects);
+    payload.aggregates.push(...b.aggregates);
+    payload.stats.duplicates += b.stats.duplicates;
+    payload.stats.late += b.stats.late;
+    payload.stats.windowsForceClosed += b.stats.windowsForceClosed;
+  }
+  return {
+    payload,
+    // Each original batch is acknowledged, in order, with its own commit floor.
+    ack: () => envs.forEach((e) => e.ack(e.payload.commitFloor)),
+    nack: (err) => envs.forEach((e) => e.nack(err)),
+  };
+}
+
+const size = (b: Batch<unknown, unknown>) => b.records.length + b.rejects.length + b.aggregates.length;
+
+/**
+ * Joins consecutive batches (from any partitions) into one, so sinks write fewer, larger inserts:
+ * a flush happens at `maxRecords` or `maxWaitMs` after the first buffered batch, whichever comes
+ * first, and when the source completes. Memory is bounded by the source's in-flight budget.
+ */
+export function coalesce<T, A>(
+  options: Partial<CoalesceOptions> = {},
+  scheduler: SchedulerLike = asyncScheduler,
+) {
+  const o = { ...DEFAULT_COALESCE, ...options };
+  return (source: Observable<Envelope<Batch<T, A>>>): Observable<Envelope<Batch<T, A>>> =>
+    new Observable((subscriber) => {
+      let buffer: Envelope<Batch<T, A>>[] = [];
+      let buffered = 0;
+      let timer: Subscription | undefined;
+      const flush = () => {
+        timer?.unsubscribe();
+        timer = undefined;
+        if (buffer.length === 0) return;
+        const envs = buffer;
+        buffer = [];
+        buffered = 0;
+        subscriber.next(
+          envs.length === 1
+            ? { ...envs[0]!, ack: () => envs[0]!.ack(envs[0]!.payload.commitFloor) }
+            : merge(envs),
+        );
+      };
+      const subscription = source.subscribe({
+        next: (env) => {
+          buffer.push(env);
+          buffered += size(env.payload);
+          if (buffered >= o.maxRecords) flush();
+          else timer ??= scheduler.schedule(flush, o.maxWaitMs);
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        timer?.unsubscribe();
+        subscription.unsubscribe();
+      };
+    });
+}
