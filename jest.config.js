@@ -1,4 +1,4 @@
-// Three suites: unit specs beside the code (pure, fast), and integration and e2e suites that run
+// Four suites: unit specs beside the code (pure, fast), and integration, e2e and fault suites that run
 // against a real Kafka broker, schema registry and ClickHouse engine started by the global setup.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
 const system = {
@@ -19,5 +19,6 @@ module.exports = {
     },
     { displayName: 'integration', ...system, testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
     { displayName: 'e2e', ...system, testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
+    { displayName: 'fault', ...system, testMatch: ['<rootDir>/tests/fault/**/*.test.ts'] },
   ],
 };

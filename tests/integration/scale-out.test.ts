@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import type { Kafka, Producer } from 'kafkajs';
+import { createProcessor } from '../../cli/processor';
+import type { Config } from '../../core/config';
+import { createKafka, createProducer, ensureTopics, topicNames } from '../../core/kafka';
+import { silentLogger } from '../../core/logger';
+import { createMetrics } from '../../core/metrics';
+import { confluentRegistry, createAvroSerde, type AvroSerde } from '../../core/serde';
+import { loadSchema, type MetricSample } from '../../schemas';
+import { createClickHouse, migrate, type ClickHouseClient } from '../../sinks/clickhouse';
+import { check, Ledger } from '../helpers/ledger';
+import { testConfig, testEndpoints } from '../helpers/test-stack';
+import { waitFor } from '../helpers/wait-for';
+
+const WINDOW = 10_000;
+
+describe('scale-out: processors in one consumer group with a rolling restart', () => {
+  const config = testConfig(
+    'scale',
+    { TIDEWATCH_PARTITIONS: '6' },
+    {
+      processor: { windowsMs: [WINDOW], allowedLatenessMs: 0, idleTimeoutMs: 2000 },
+    },
+  );
+  const topics = topicNames(config.kafka.topicPrefix);
+  const db = config.clickhouse.database;
+  const ledger = new Ledger(WINDOW);
+  let kafka: Kafka;
+  let producer: Producer;
+  let serde: AvroSerde;
+  let clickhouse: ClickHouseClient;
+  let ids: { dlq: number; aggregates: number; metrics: number };
+  const running = new Map<string, { close: () => Promise<void> }>();
+
+  beforeAll(async () => {
+    kafka = createKafka(testEndpoints().brokers, 'scale-test', silentLogger);
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, Object.values(topics), 6);
+    await admin.disconnect();
+    producer = createProducer(kafka);
+    await producer.connect();
+    serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
+    ids = {
+      metrics: await serde.register(topics.metrics, loadSchema('metric-sample')),
+      dlq: await serde.register(topics.dlq, loadSchema('dead-letter')),
+      aggregates: await serde.register(topics.aggregates, loadSchema('metric-aggregate')),
+    };
+    clickhouse = createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
+    await migrate(clickhouse, db);
+  });
+
+  afterAll(async () => {
+    for (const p of running.values()) await p.close();
+    await producer?.disconnect();
+    await clickhouse?.close();
+    fs.rmSync(config.dataDir, { recursive: true, force: true });
+  });
+
+  const start = (name: string, settings: Config['processor'] = config.processor) => {
+    const { source, pipeline } = createProcessor({
+      kafka: createKafka(testEndpoints().brokers, `scale-${name}`, silentLogger),
+      producer,
+      serde,
+      schemaIds: ids,
+      clickhouse,
+      database: db,
+      topics,
+      settings,
+      live: { name: 'live', write: async () => undefined, close: async () => undefined },
+      metrics: createMetrics(),
+      logger: silentLogger,
+      retry: { initialMs: 100, maxMs: 2000, attempts: Infinity },
+    });
+    const subscription = pipeline.subscribe({
+      error: (err) => process.stderr.write(`processor ${name} failed: ${String(err)}\n`),
+    });
+    running.set(name, {
+      close: async () => {
+        await source.close();
+        subscription.unsubscribe();
+      },
+    });
+  };
+  const stop = async (name: string) => {
+    await running.get(name)!.close();
+    running.delete(name);
+  };
+
+  let seq = 0;
+  const base = Math.floor((Date.now() - 10 * 60_000) / WINDOW) * WINDOW;
+  /** 12 hosts × `perHost` samples, 250 ms of event time apart, continuing where the last call ended. */
+  const produce = async (perHost: number) => {
+    const samples: MetricSample[] = [];
+    const first = seq;
+    for (let i = 0; i < perHost; i++, seq++) {
+      for (let h = 0; h < 12; h++) {
+        samples.push({
+          event_id: `scale-${h}:1:${seq}`,
+          host: `scale-${h}`,
+          ts: base + seq * 250,
+          metric: 'system.cpu.utilization',
+          value: ((seq * 7 + h) % 100) / 100,
+          unit: '1',
+          attributes: {},
+        });
+      }
+    }
+    for (let i = 0; i < samples.length; i += 1000) {
+      const chunk = samples.slice(i, i + 1000);
+      await producer.send({
+        topic: topics.metrics,
+        acks: -1,
+        messages: chunk.map((s) => ({ key: s.host, value: serde.encode(ids.metrics, s) })),
+      });
+    }
+    ledger.record(samples);
+    return seq - first;
+  };
+  const stored = async () => {
+    const idRows = await (
+      await clickhouse.query({
+        query: `SELECT event_id, count() AS n FROM ${db}.metrics FINAL WHERE host LIKE 'scale-%' GROUP BY event_id`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ event_id: string; n: string }>();
+    const windows = await (
+      await clickhouse.query({
+        query: `SELECT host, toUnixTimestamp64Milli(window_start) AS window_start_ms, count, sum FROM ${db}.metrics_10s WHERE host LIKE 'scale-%'`,
+        format: 'JSONEachRow',
+      })
+    ).json<{ host: string; window_start_ms: string; count: string; sum: number }>();
+    return { idRows, windows };
+  };
+
+  it('stores every sample once and every window once, with correct counts, across 2 → 3 → 2 processors', async () => {
+    start('a');
+    start('b');
+    await produce(400);
+    await waitFor('the first processors to make progress', async () => (await stored()).idRows.length > 0);
+    start('c'); // 2 → 3
+    await produce(400);
+    await stop('a'); // 3 → 2 (rolling restart: a leaves, d joins)
+    start('d');
+    await produce(400);
+    await stop('b');
+
+    const result = await waitFor(
+      'storage to match the ledger',
+      async () => {
+        const { idRows, windows } = await stored();
+        const r = check(ledger, idRows, windows);
+        return r.lost === 0 && r.windowsMissing === 0 && r.windowsWrong === 0 ? r : undefined;
+      },
+      120_000,
+      1000,
+    );
+    expect(result).toEqual({ lost: 0, duplicated: 0, windowsMissing: 0, windowsWrong: 0 });
+    const { windows } = await stored();
+    expect(windows.length).toBe(ledger.windows.size);
+    expect(windows.reduce((n, w) => n + Number(w.count), 0)).toBe(ledger.ids.size);
+  });
+});
