@@ -43,6 +43,7 @@ export function createProcessor(parts: ProcessorParts) {
   });
   const pipeline = metricsPipeline({
     source,
+    sourceHolding: () => source.budget.holding,
     serde: parts.serde,
     sinks: {
       store: clickhouseMetricsSink(parts.clickhouse, parts.database),

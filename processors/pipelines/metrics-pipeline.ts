@@ -48,6 +48,8 @@ export interface StageOptions {
 
 export interface MetricsPipelineDeps {
   source: Source<KafkaRecord[]>;
+  /** True while the source holds back for backpressure (windows then treat no partition as idle). */
+  sourceHolding?: () => boolean;
   serde: AvroSerde;
   sinks: MetricsPipelineSinks;
   stages?: StageOptions;
@@ -146,7 +148,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     decode<MetricSample>(deps.serde, scheduler),
     validate(deps.stages?.validate, scheduler),
     dedupe(deps.stages?.dedupe, scheduler),
-    windowAggregate(deps.stages?.windows, scheduler),
+    windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding }, scheduler),
     coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
     concatMap((env) => orNack(env, () => deliver(env))),
   );

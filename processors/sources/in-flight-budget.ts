@@ -21,6 +21,11 @@ export class InFlightBudget {
     return { events: this.events, bytes: this.bytes };
   }
 
+  /** True while a batch waits for room: the source is holding the fetch loop. */
+  get holding(): boolean {
+    return this.waiters.length > 0;
+  }
+
   get full(): boolean {
     return this.events >= this.maxEvents || this.bytes >= this.maxBytes;
   }

@@ -6,4 +6,6 @@ export interface KafkaRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The partition's high watermark when this record was fetched (offset of the next record to be written). */
+  highWatermark?: string;
 }

@@ -93,6 +93,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
               offset: m.offset,
               key: m.key,
               value: m.value,
+              highWatermark: batch.highWatermark,
             };
           });
           const acknowledge = commits.track(

@@ -23,6 +23,8 @@ export interface BatchStats {
 export interface Batch<T, A = never> {
   /** The batch's partition; undefined for envelopes that carry only timer-closed aggregates. */
   partition: number | undefined;
+  /** The batch reached the end of its partition's log when fetched (nothing more was waiting). */
+  caughtUp: boolean;
   records: Located<T>[];
   rejects: DeadLetter[];
   stats: BatchStats;

@@ -14,6 +14,7 @@ export const DEFAULT_COALESCE: CoalesceOptions = { maxRecords: 20_000, maxWaitMs
 function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
   const payload: Batch<T, A> = {
     partition: undefined,
+    caughtUp: envs.every((e) => e.payload.caughtUp),
     records: [],
     rejects: [],
     stats: emptyStats(),

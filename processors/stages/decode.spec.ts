@@ -29,6 +29,7 @@ const envelope = (records: KafkaRecord[]): Envelope<KafkaRecord[]> => ({
 });
 const batch = (records: unknown[], rejects: unknown[]) => ({
   partition: 2,
+  caughtUp: true,
   records,
   rejects,
   stats: emptyStats(),

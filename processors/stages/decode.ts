@@ -15,8 +15,11 @@ export function decode<T>(
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<Envelope<KafkaRecord[]>, Envelope<Batch<T>>> {
   return map((env) => {
+    const last = env.payload[env.payload.length - 1];
+    const caughtUp = !last?.highWatermark || BigInt(last.offset) + 1n >= BigInt(last.highWatermark);
     const batch: Batch<T> = {
-      partition: env.payload[0]?.partition,
+      partition: last?.partition,
+      caughtUp,
       records: [],
       rejects: [],
       stats: emptyStats(),

@@ -149,3 +149,32 @@ describe('windowAggregate commit floor', () => {
     });
   });
 });
+
+describe('windowAggregate idle rule', () => {
+  const idleOptions = { ...options, idleTimeoutMs: 5000 };
+
+  it('does not treat a partition with a backlog as idle', () => {
+    run(({ cold, expectObservable }) => {
+      const behind = { ...batchOf([sample({ ts: 1000 })]) };
+      behind.payload = { ...behind.payload, caughtUp: false };
+      expectObservable(cold('a 19999ms |', { a: behind }).pipe(windowAggregate(idleOptions))).toBe(
+        'a 19999ms |',
+        {
+          a: payload({ aggregates: [] }),
+        },
+      );
+    });
+  });
+
+  it('does not treat any partition as idle while the source holds back', () => {
+    run(({ cold, expectObservable }) => {
+      const src = cold('a 19999ms |', { a: batchOf([sample({ ts: 1000 })]) });
+      expectObservable(src.pipe(windowAggregate({ ...idleOptions, sourceHolding: () => true }))).toBe(
+        'a 19999ms |',
+        {
+          a: payload({ aggregates: [] }),
+        },
+      );
+    });
+  });
+});

@@ -14,6 +14,8 @@ export interface WindowOptions {
   idleTimeoutMs: number;
   /** Open windows kept at most; past it the oldest is closed early (counted). */
   maxOpenWindows: number;
+  /** True while the source holds back for backpressure: then no partition counts as idle. */
+  sourceHolding?: () => boolean;
 }
 
 export const DEFAULT_WINDOWS: WindowOptions = {
@@ -26,6 +28,8 @@ export const DEFAULT_WINDOWS: WindowOptions = {
 interface PartitionState {
   maxTs: number;
   lastSeen: number;
+  /** Its last batch reached the end of the log: quiet now means idle, not held back. */
+  caughtUp: boolean;
   windows: Set<WindowAccumulator>;
 }
 
@@ -36,9 +40,10 @@ const noop = () => undefined;
  * has a watermark, its newest event time minus the allowed lateness; a window closes, and its
  * aggregate joins the batch, when the watermark passes its end. A sample whose window already
  * closed is late: it is still stored raw, counted in `stats.late`, and left out of aggregates
- * (the documented policy). A partition that goes quiet for `idleTimeoutMs` has its watermark
- * moved to processing time, so its windows still close; those aggregates leave in an envelope of
- * their own. Each batch carries the lowest offset of its partition still feeding an open window
+ * (the documented policy). A partition that goes quiet for `idleTimeoutMs` after reaching the
+ * end of its log has its watermark moved to processing time, so its windows still close; those
+ * aggregates leave in an envelope of their own. A partition held back by backpressure, or with a
+ * backlog still to read, is never idle. Each batch carries the lowest offset of its partition still feeding an open window
  * (`commitFloor`), so a crash re-reads what open windows held and aggregates stay complete.
  */
 export function windowAggregate(
@@ -56,7 +61,10 @@ export function windowAggregate(
       const partitionOf = (p: number): PartitionState => {
         let state = partitions.get(p);
         if (!state)
-          partitions.set(p, (state = { maxTs: -Infinity, lastSeen: scheduler.now(), windows: new Set() }));
+          partitions.set(
+            p,
+            (state = { maxTs: -Infinity, lastSeen: scheduler.now(), caughtUp: false, windows: new Set() }),
+          );
         return state;
       };
       const remove = (key: string, w: WindowAccumulator) => {
@@ -86,6 +94,11 @@ export function windowAggregate(
         const stats = { ...batch.stats };
         const touched = new Set<number>();
         const now = scheduler.now();
+        if (batch.partition !== undefined) {
+          const state = partitionOf(batch.partition);
+          state.caughtUp = batch.caughtUp;
+          state.lastSeen = now;
+        }
         for (const { value: s, source: src } of batch.records) {
           const p = src.partition;
           const state = partitionOf(p);
@@ -131,8 +144,17 @@ export function windowAggregate(
         function tick() {
           const now = scheduler.now();
           const closed: MetricAggregate[] = [];
+          const holding = o.sourceHolding?.() ?? false;
           for (const [p, state] of partitions) {
-            if (state.windows.size === 0 || now - state.lastSeen < o.idleTimeoutMs) continue;
+            // Quiet is idle only when the partition had reached the end of its log and the
+            // source is not holding back: a partition waiting behind backpressure is not idle.
+            if (
+              holding ||
+              !state.caughtUp ||
+              state.windows.size === 0 ||
+              now - state.lastSeen < o.idleTimeoutMs
+            )
+              continue;
             state.maxTs = Math.max(state.maxTs, now);
             closeUpTo(p, state.maxTs - o.allowedLatenessMs, closed);
           }
@@ -140,6 +162,7 @@ export function windowAggregate(
             subscriber.next({
               payload: {
                 partition: undefined,
+                caughtUp: true,
                 records: [],
                 rejects: [],
                 stats: emptyStats(),

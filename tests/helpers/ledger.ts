@@ -28,6 +28,8 @@ export interface CheckResult {
   duplicated: number;
   windowsMissing: number;
   windowsWrong: number;
+  /** A few keys of what is wrong (host|window start, or event ids), to read in a failure. */
+  examples?: string[];
 }
 
 /** Compares stored ids (with their stored multiplicity) and stored windows against the ledger. */

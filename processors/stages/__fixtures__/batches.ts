@@ -22,6 +22,7 @@ export function batchOf(
   return {
     payload: {
       partition,
+      caughtUp: true,
       records: samples.map((value, i) => ({
         value,
         source: {
