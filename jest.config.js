@@ -17,7 +17,11 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/{core,producers,processors,sinks,stack,cli,schemas,dashboard}/**/*.spec.ts'],
     },
-    { displayName: 'integration', ...system, testMatch: ['<rootDir>/tests/integration/**/*.test.ts'] },
+    {
+      displayName: 'integration',
+      ...system,
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts', '<rootDir>/tests/conformance/**/*.test.ts'],
+    },
     { displayName: 'e2e', ...system, testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
     { displayName: 'fault', ...system, testMatch: ['<rootDir>/tests/fault/**/*.test.ts'] },
   ],
