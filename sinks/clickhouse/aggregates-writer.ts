@@ -1,8 +1,7 @@
-import crypto from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { SinkWriteError, errorMessage } from '../../core/errors';
 import type { Sink } from '../../core/stream';
 import type { MetricAggregate } from '../../schemas';
+import { idempotentInsert } from './idempotent-insert';
 import { windowLabel } from './window-label';
 
 /**
@@ -13,31 +12,14 @@ import { windowLabel } from './window-label';
 export function clickhouseAggregatesSink(client: ClickHouseClient, db: string): Sink<MetricAggregate> {
   return {
     name: 'clickhouse-aggregates',
-    async write(batch) {
-      if (batch.length === 0) return;
-      const hash = crypto.createHash('sha256');
-      const rows = batch.map((a) => {
-        const window = windowLabel(a.window_ms);
-        hash.update(
-          `${window}|${a.host}|${a.metric}|${JSON.stringify(a.attributes)}|${a.window_start}|${a.count}\n`,
-        );
-        const { window_ms: _ms, ...rest } = a;
-        return { window, ...rest };
-      });
-      try {
-        await client.insert({
-          table: `${db}.aggregates`,
-          values: rows,
-          format: 'JSONEachRow',
-          clickhouse_settings: { insert_deduplication_token: hash.digest('hex') },
-        });
-      } catch (err) {
-        throw new SinkWriteError(
-          `ClickHouse insert of ${batch.length} aggregates failed: ${errorMessage(err)}`,
-          { cause: err },
-        );
-      }
-    },
+    write: (batch) =>
+      idempotentInsert(
+        client,
+        `${db}.aggregates`,
+        batch.map(({ window_ms, ...rest }) => ({ window: windowLabel(window_ms), ...rest })),
+        (a) =>
+          `${a.window}|${a.host}|${a.metric}|${JSON.stringify(a.attributes)}|${a.window_start}|${a.count}`,
+      ),
     close: async () => undefined,
   };
 }
