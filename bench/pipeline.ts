@@ -12,7 +12,8 @@ import { createProcessor } from '../cli/processor';
 import { loadConfig } from '../core/config';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
-import { loadSchema, type MetricSample } from '../schemas';
+import type { MetricSample } from '../schemas';
+import { registerTopicSchemas } from '../schemas/register';
 import { createClickHouse, migrate } from '../sinks/clickhouse';
 import { benchStack, rssSampler } from './bench-stack';
 
@@ -42,9 +43,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     await ensureTopics(admin, Object.values(topics), 6);
     await producer.connect();
     const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
-    const schemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
-    const dlqId = await serde.register(topics.dlq, loadSchema('dead-letter'));
-    const aggregatesId = await serde.register(topics.aggregates, loadSchema('metric-aggregate'));
+    const ids = await registerTopicSchemas(serde, topics);
 
     const publishStart = systemClock();
     // Event time advances 1 s per 5000-sample batch and ends now, so windows open and close.
@@ -54,7 +53,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       rate: 0,
       total: options.events,
       batchSize: 5000,
-      publisher: samplePublisher(producer, serde, schemaId, topics.metrics),
+      publisher: samplePublisher(producer, serde, ids.metrics, topics.metrics),
       clock: systemClock,
       eventClock: () => (eventTime += 1000),
     });
@@ -87,7 +86,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       kafka,
       producer,
       serde,
-      schemaIds: { dlq: dlqId, aggregates: aggregatesId },
+      schemaIds: ids,
       clickhouse,
       database: 'tidewatch',
       topics,

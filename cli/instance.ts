@@ -9,7 +9,7 @@ import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { projectRoot } from '../core/paths';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { collectHost, hostAgent, samplePublisher } from '../producers/host-agent';
-import { loadSchema } from '../schemas';
+import { registerTopicSchemas } from '../schemas/register';
 import { ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
 import { loadOrCreateToken, startGateway } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
@@ -73,9 +73,7 @@ export async function startInstance(
     await admin.disconnect();
 
     const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
-    const metricsSchemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
-    const dlqSchemaId = await serde.register(topics.dlq, loadSchema('dead-letter'));
-    const aggregatesSchemaId = await serde.register(topics.aggregates, loadSchema('metric-aggregate'));
+    const schemaIds = await registerTopicSchemas(serde, topics);
 
     const clickhouse =
       overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
@@ -105,7 +103,7 @@ export async function startInstance(
         kafka,
         producer,
         serde,
-        schemaIds: { dlq: dlqSchemaId, aggregates: aggregatesSchemaId },
+        schemaIds,
         clickhouse,
         database: config.clickhouse.database,
         topics,
@@ -134,7 +132,7 @@ export async function startInstance(
         host: config.agent.host,
         intervalMs: config.agent.intervalMs,
         collect: collectHost,
-        publisher: samplePublisher(producer, serde, metricsSchemaId, topics.metrics),
+        publisher: samplePublisher(producer, serde, schemaIds.metrics, topics.metrics),
         clock: systemClock,
         logger,
         metrics,

@@ -9,6 +9,7 @@ import type { Sink } from '../core/stream';
 import { metricsPipeline } from '../processors/pipelines';
 import { kafkaSource } from '../processors/sources';
 import type { DeadLetter, MetricAggregate, MetricSample } from '../schemas';
+import type { TopicSchemaIds } from '../schemas/register';
 import { clickhouseAggregatesSink, clickhouseMetricsSink, type ClickHouseClient } from '../sinks/clickhouse';
 import { kafkaTopicSink } from '../sinks/kafka';
 
@@ -16,7 +17,7 @@ export interface ProcessorParts {
   kafka: Kafka;
   producer: Producer;
   serde: AvroSerde;
-  schemaIds: { dlq: number; aggregates: number };
+  schemaIds: Pick<TopicSchemaIds, 'dlq' | 'aggregates'>;
   clickhouse: ClickHouseClient;
   database: string;
   topics: Topics;

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   TW_ERR_NO_INSTANCE: 'The command needs a running Tidewatch instance and none was found.',
   TW_ERR_AUTH: 'A request did not carry a valid token, or came from an origin that is not allowed.',
   TW_ERR_BAD_REQUEST: 'A request to the gateway was malformed.',
+  TW_ERR_INTERNAL: 'The gateway failed to answer a well-formed request; the log has the cause.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,7 @@ describe('InFlightBudget', () => {
     await held;
     expect(through).toBe(true);
     expect(budget.usage.events).toBe(50);
+    expect(budget.peakEvents).toBe(110);
   });
 
   it('limits bytes as well as events', async () => {

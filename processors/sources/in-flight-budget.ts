@@ -9,6 +9,8 @@ export class InFlightBudget {
   private waiters: (() => void)[] = [];
   /** Times `acquire` had to wait: how often downstream was slower than the topic. */
   pauses = 0;
+  /** Most events ever in flight at once. */
+  peakEvents = 0;
 
   constructor(
     readonly maxEvents: number,
@@ -38,6 +40,7 @@ export class InFlightBudget {
   async acquire(events: number, bytes: number): Promise<void> {
     this.events += events;
     this.bytes += bytes;
+    if (this.events > this.peakEvents) this.peakEvents = this.events;
     if (!this.full) return;
     this.pauses++;
     await new Promise<void>((resolve) => this.waiters.push(resolve));

@@ -102,7 +102,6 @@ export function windowAggregate(
         for (const { value: s, source: src } of batch.records) {
           const p = src.partition;
           const state = partitionOf(p);
-          state.lastSeen = now;
           touched.add(p);
           const watermark = state.maxTs - o.allowedLatenessMs;
           const offset = BigInt(src.offset);

@@ -39,10 +39,10 @@ export function hostAgent(options: HostAgentOptions): HostAgent {
 
   const flush = async () => {
     if (pending.length === 0) return;
-    const batch = pending;
+    const batch = pending; // ticks are serialized: nothing adds to `pending` while this write runs
     try {
       await options.publisher.write(batch);
-      pending = pending.slice(batch.length);
+      pending = [];
       status.sent += batch.length;
       options.metrics.agentSamplesSent.inc(batch.length);
       status.lastError = undefined;

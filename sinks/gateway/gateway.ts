@@ -73,7 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const fail = (err: unknown) => {
       log.error({ err }, 'request failed');
-      if (!res.headersSent) sendError(res, 500, 'TW_ERR_BAD_REQUEST', 'internal error');
+      if (!res.headersSent) sendError(res, 500, 'TW_ERR_INTERNAL', 'internal error');
     };
     if (url.pathname === '/api/sql') return void handleSql(req, res, deps).catch(fail);
     if (url.pathname === '/metrics') return void handleMetrics(res, deps).catch(fail);

@@ -6,7 +6,8 @@ import { createKafka, createProducer, ensureTopics, topicNames } from '../../cor
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
-import { loadSchema, type MetricSample } from '../../schemas';
+import type { MetricSample } from '../../schemas';
+import { registerTopicSchemas } from '../../schemas/register';
 import { embeddedConnection, migrate } from '../../sinks/clickhouse';
 import { committedOffsets } from '../helpers/committed-offsets';
 import { stallingConnection } from '../helpers/faulty-connection';
@@ -58,11 +59,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
     await Promise.all([admin.connect(), producer.connect()]);
     await ensureTopics(admin, Object.values(topics), 6);
     const serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
-    const ids = {
-      metrics: await serde.register(topics.metrics, loadSchema('metric-sample')),
-      dlq: await serde.register(topics.dlq, loadSchema('dead-letter')),
-      aggregates: await serde.register(topics.aggregates, loadSchema('metric-aggregate')),
-    };
+    const ids = await registerTopicSchemas(serde, topics);
     await migrate(clickhouse, db);
     const base = Math.floor((Date.now() - 60 * 60_000) / 10_000) * 10_000;
     for (let i = 0; i < TOTAL; i += 5000) {
@@ -106,12 +103,10 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
       subscription.unsubscribe();
     };
 
-    let maxEvents = 0;
-    const sampler = setInterval(() => (maxEvents = Math.max(maxEvents, source.budget.usage.events)), 10);
     await waitFor('the writer to stall on its first insert', () => stall.state.waiting > 0);
     await new Promise((r) => setTimeout(r, STALL_MS));
-    clearInterval(sampler);
     const pausesDuringStall = source.budget.pauses;
+    const maxEvents = source.budget.peakEvents;
     const committedDuringStall = await committedOffsets(admin, config.processor.groupId, topics.metrics);
     stall.state.release();
 

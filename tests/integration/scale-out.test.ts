@@ -6,7 +6,8 @@ import { createKafka, createProducer, ensureTopics, topicNames } from '../../cor
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde, type AvroSerde } from '../../core/serde';
-import { loadSchema, type MetricSample } from '../../schemas';
+import type { MetricSample } from '../../schemas';
+import { registerTopicSchemas } from '../../schemas/register';
 import { createClickHouse, migrate, type ClickHouseClient } from '../../sinks/clickhouse';
 import { check, Ledger } from '../helpers/ledger';
 import { testConfig, testEndpoints } from '../helpers/test-stack';
@@ -41,11 +42,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
     producer = createProducer(kafka);
     await producer.connect();
     serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
-    ids = {
-      metrics: await serde.register(topics.metrics, loadSchema('metric-sample')),
-      dlq: await serde.register(topics.dlq, loadSchema('dead-letter')),
-      aggregates: await serde.register(topics.aggregates, loadSchema('metric-aggregate')),
-    };
+    ids = await registerTopicSchemas(serde, topics);
     clickhouse = createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
     await migrate(clickhouse, db);
   });

@@ -1,0 +1,18 @@
+import type { Topics } from '../core/kafka';
+import type { AvroSerde } from '../core/serde';
+import { loadSchema } from '.';
+
+export interface TopicSchemaIds {
+  metrics: number;
+  dlq: number;
+  aggregates: number;
+}
+
+/** Registers each topic's value schema (subject `<topic>-value`) and returns the registry's ids. */
+export async function registerTopicSchemas(serde: AvroSerde, topics: Topics): Promise<TopicSchemaIds> {
+  return {
+    metrics: await serde.register(topics.metrics, loadSchema('metric-sample')),
+    dlq: await serde.register(topics.dlq, loadSchema('dead-letter')),
+    aggregates: await serde.register(topics.aggregates, loadSchema('metric-aggregate')),
+  };
+}
