@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { detectBench } from './detect';
 import { pipelineBench } from './pipeline';
 
 /** `npm run bench -- <scenario> [--events N] [--hosts H]`: runs one scenario and prints one JSON line. */
@@ -7,12 +8,24 @@ const SCENARIOS: Record<
   (args: Record<string, string | undefined>) => Promise<Record<string, unknown>>
 > = {
   pipeline: (a) => pipelineBench({ events: Number(a.events ?? 200_000), hosts: Number(a.hosts ?? 100) }),
+  detect: (a) =>
+    detectBench({
+      perKind: Number(a['per-kind'] ?? 10),
+      detector: a.detector,
+      threshold: Number(a.threshold ?? 0.5),
+    }),
 };
 
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { events: { type: 'string' }, hosts: { type: 'string' } },
+    options: {
+      events: { type: 'string' },
+      hosts: { type: 'string' },
+      'per-kind': { type: 'string' },
+      detector: { type: 'string' },
+      threshold: { type: 'string' },
+    },
   });
   const name = positionals[0];
   const scenario = name ? SCENARIOS[name] : undefined;

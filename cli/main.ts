@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
 import { TidewatchError, errorMessage } from '../core/errors';
 import { createLogger } from '../core/logger';
+import { detectCommand } from './commands/detect';
 import { loadgenCommand } from './commands/loadgen';
 import { sqlCommand } from './commands/sql';
 import { stackCommand } from './commands/stack';
@@ -16,6 +17,8 @@ Usage:
   tidewatch sql "<query>" [--format json|table]
   tidewatch tail <topic> [--from-beginning]
   tidewatch loadgen [--hosts H] [--rate R] [--total N]
+  tidewatch detect --input <file.csv> --output <out.csv> [--detector <name>] [--explain]
+                                          score one series (header timestamp,value) offline
 
 Options:
   --config <file>    JSON config file (also TIDEWATCH_CONFIG)
@@ -43,6 +46,10 @@ async function main(argv: string[]): Promise<void> {
       hosts: { type: 'string' },
       rate: { type: 'string' },
       total: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      detector: { type: 'string' },
+      explain: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -51,6 +58,14 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // Offline scoring needs no configuration, stack or logger.
+  if (command === 'detect')
+    return detectCommand({
+      input: values.input,
+      output: values.output,
+      detector: values.detector,
+      explain: values.explain,
+    });
   const config = loadConfig({
     env: process.env,
     file: values.config,

@@ -46,7 +46,31 @@ export interface MetricAggregate {
   p99: number;
 }
 
-export type SchemaName = 'metric-sample' | 'dead-letter' | 'metric-aggregate';
+/** One state of an incident, as in anomaly.avsc. */
+export interface Anomaly {
+  id: string;
+  group_id: string;
+  status: 'open' | 'closed';
+  version: number;
+  host: string;
+  metric: string;
+  unit: string;
+  attributes: Record<string, string>;
+  ts: number;
+  started_at: number;
+  ended_at: number | null;
+  value: number;
+  expected: number;
+  lower: number;
+  upper: number;
+  score: number;
+  severity: 'warning' | 'critical';
+  detector: string;
+  reason: string;
+  samples: number;
+}
+
+export type SchemaName = 'metric-sample' | 'dead-letter' | 'metric-aggregate' | 'anomaly';
 
 const cache = new Map<SchemaName, object>();
 

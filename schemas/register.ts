@@ -6,6 +6,7 @@ export interface TopicSchemaIds {
   metrics: number;
   dlq: number;
   aggregates: number;
+  anomalies: number;
 }
 
 /** Registers each topic's value schema (subject `<topic>-value`) and returns the registry's ids. */
@@ -14,5 +15,6 @@ export async function registerTopicSchemas(serde: AvroSerde, topics: Topics): Pr
     metrics: await serde.register(topics.metrics, loadSchema('metric-sample')),
     dlq: await serde.register(topics.dlq, loadSchema('dead-letter')),
     aggregates: await serde.register(topics.aggregates, loadSchema('metric-aggregate')),
+    anomalies: await serde.register(topics.anomalies, loadSchema('anomaly')),
   };
 }

@@ -1,6 +1,6 @@
-import { loadSchema, type DeadLetter, type MetricSample } from '.';
+import { loadSchema, type Anomaly, type DeadLetter, type MetricSample, type SchemaName } from '.';
 
-const fieldsOf = (name: 'metric-sample' | 'dead-letter') =>
+const fieldsOf = (name: SchemaName) =>
   (loadSchema(name) as { fields: { name: string }[] }).fields.map((f) => f.name).sort();
 
 describe('schemas and their TypeScript types', () => {
@@ -29,5 +29,31 @@ describe('schemas and their TypeScript types', () => {
       ts: true,
     };
     expect(fieldsOf('dead-letter')).toEqual(Object.keys(keys).sort());
+  });
+
+  it('Anomaly has exactly the fields of anomaly.avsc', () => {
+    const keys: Record<keyof Anomaly, true> = {
+      id: true,
+      group_id: true,
+      status: true,
+      version: true,
+      host: true,
+      metric: true,
+      unit: true,
+      attributes: true,
+      ts: true,
+      started_at: true,
+      ended_at: true,
+      value: true,
+      expected: true,
+      lower: true,
+      upper: true,
+      score: true,
+      severity: true,
+      detector: true,
+      reason: true,
+      samples: true,
+    };
+    expect(fieldsOf('anomaly')).toEqual(Object.keys(keys).sort());
   });
 });

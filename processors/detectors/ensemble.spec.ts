@@ -1,0 +1,115 @@
+import { seeded } from '../../bench/detect/random';
+import { SeriesDetector } from './ensemble';
+import { decodeState, encodeState } from './state-codec';
+
+const MINUTE = 60_000;
+const T0 = Date.UTC(2026, 0, 5);
+
+function run(values: number[], intervalMs = MINUTE, detector = new SeriesDetector()) {
+  return values.map((x, i) => detector.step(T0 + i * intervalMs, x).score);
+}
+
+const firstAlarm = (scores: number[], from: number) =>
+  scores.findIndex((s, i) => i >= from && s >= 0.5) - from;
+
+describe('the default ensemble', () => {
+  it('gives no score while it learns the baseline', () => {
+    const r = seeded(1);
+    const scores = run(Array.from({ length: 60 }, (_, i) => (i === 20 ? 1000 : r.normal())));
+    expect(scores.slice(0, 50).every((s) => s === 0)).toBe(true);
+  });
+
+  it('catches a step within a few samples', () => {
+    const r = seeded(2);
+    const values = Array.from({ length: 1500 }, (_, i) => 10 + r.normal() + (i >= 1000 ? 5 : 0));
+    const scores = run(values);
+    expect(scores.slice(100, 1000).filter((s) => s >= 0.5)).toHaveLength(0);
+    const delay = firstAlarm(scores, 1000);
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThanOrEqual(5);
+  });
+
+  it('does not flag a noise spike on a series that spikes like that all the time', () => {
+    const r = seeded(3);
+    const spiky = () => 0.2 + 0.02 * r.normal() + (r.next() < 0.02 ? r.between(0.1, 0.25) : 0);
+    const values = Array.from({ length: 4000 }, spiky);
+    values[3500] = 0.2 + 0.2; // one more spike of the usual size
+    const scores = run(values, 5000);
+    expect(scores[3500]).toBeLessThan(0.5);
+  });
+
+  it('does flag the same spike on a quiet series', () => {
+    const r = seeded(3);
+    const values = Array.from({ length: 4000 }, () => 0.2 + 0.02 * r.normal());
+    values[3500] = 0.4;
+    expect(run(values, 5000)[3500]).toBeGreaterThan(0.9);
+  });
+
+  it('catches a flatline of a series that always moves', () => {
+    const r = seeded(4);
+    const values = Array.from({ length: 1100 }, (_, i) => (i < 1000 ? 0.5 + 0.05 * r.normal() : 0.4321));
+    const scores = run(values, 15_000);
+    const delay = firstAlarm(scores, 1000);
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThanOrEqual(15);
+    // and it stays flagged while the series stays stuck
+    expect(Math.min(...scores.slice(1000 + delay))).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('does not flag a series that often sits still', () => {
+    const r = seeded(5);
+    let v = 3;
+    const values = Array.from({ length: 3000 }, () =>
+      r.next() < 0.1 ? (v = Math.round(3 + 2 * r.normal())) : v,
+    );
+    const scores = run(values);
+    expect(scores.filter((s) => s >= 0.5).length).toBeLessThanOrEqual(2);
+  });
+
+  it('does not alarm at the daily peak of a seasonal series', () => {
+    const r = seeded(6);
+    const interval = 5 * MINUTE;
+    const perDay = 288;
+    const values = Array.from(
+      { length: 8 * perDay },
+      (_, i) => 0.3 + 0.25 * Math.sin((2 * Math.PI * i) / perDay) + 0.02 * r.normal(),
+    );
+    const scores = run(values, interval);
+    const lateDays = scores.slice(4 * perDay);
+    expect(lateDays.filter((s) => s >= 0.5)).toHaveLength(0);
+    // …while a peak twice as high is caught
+    const high = [...values];
+    high[7 * perDay + 72] = 0.3 + 0.5;
+    expect(run(high, interval)[7 * perDay + 72]).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('is deterministic, and a restored state scores exactly like the original', () => {
+    const r = seeded(7);
+    const values = Array.from({ length: 800 }, () => 5 + r.normal());
+    const a = new SeriesDetector();
+    values.slice(0, 400).forEach((x, i) => a.step(T0 + i * MINUTE, x));
+    const restored = new SeriesDetector({}, decodeState(encodeState(a.state!), 6));
+    const rest = values.slice(400);
+    const fromA = rest.map((x, i) => a.step(T0 + (400 + i) * MINUTE, x).score);
+    const fromB = rest.map((x, i) => restored.step(T0 + (400 + i) * MINUTE, x).score);
+    expect(fromB).toEqual(fromA);
+    expect(run(values)).toEqual(run(values));
+  });
+
+  it('explains a finding in plain words', () => {
+    const r = seeded(8);
+    const d = new SeriesDetector();
+    for (let i = 0; i < 500; i++) d.step(T0 + i * MINUTE, 0.3 + 0.02 * r.normal());
+    const v = d.step(T0 + 500 * MINUTE, 0.97);
+    expect(v.detector).toBe('spike');
+    expect(d.reason('CPU utilization')).toMatch(
+      /^CPU utilization 0\.97 is far above its usual 0\.2\d+–0\.3\d+$/,
+    );
+  });
+
+  it('rejects an unknown detector name', () => {
+    expect(() => new SeriesDetector({ detectors: ['magic'] })).toThrow(
+      /unknown detector "magic"; known: spike/,
+    );
+  });
+});

@@ -1,0 +1,8 @@
+export { SeriesDetector, DEFAULT_ENSEMBLE, DETECTOR_NAMES, scoreOf } from './ensemble';
+export type { EnsembleOptions, SeriesState, Verdict } from './ensemble';
+export { IncidentTracker, DEFAULT_INCIDENTS } from './incident-tracker';
+export type { IncidentOptions, OpenIncident, Scored, SeriesRef } from './incident-tracker';
+export { compileRule, parseRule, parseDuration } from './threshold-rule';
+export type { CompiledRule, RuleState, ThresholdRule } from './threshold-rule';
+export { encodeState, decodeState } from './state-codec';
+export { metricLabel } from './metric-label';
