@@ -91,6 +91,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       database: 'tidewatch',
       topics,
       settings: { ...settings, groupId: `bench-processor-${run}` },
+      detect: loadConfig({ env: {} }).detect,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,

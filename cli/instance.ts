@@ -99,7 +99,7 @@ export async function startInstance(
 
     const stopping = new AbortController();
     if (config.processor.enabled) {
-      const { source, pipeline } = createProcessor({
+      const { source, pipeline, baselines } = createProcessor({
         kafka,
         producer,
         serde,
@@ -108,11 +108,15 @@ export async function startInstance(
         database: config.clickhouse.database,
         topics,
         settings: config.processor,
+        detect: config.detect,
         live: gateway.hub.sink,
+        liveAnomalies: gateway.hub.anomalySink,
         metrics,
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
       });
+      if (config.detect.enabled) await baselines.load();
+      baselines.start();
       const subscription: Subscription = pipeline.subscribe({
         error: (err: unknown) => {
           logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
@@ -124,6 +128,7 @@ export async function startInstance(
         await source.close();
         clearTimeout(grace);
         subscription.unsubscribe();
+        await baselines.stop();
       });
     }
 

@@ -8,21 +8,32 @@ import type { AvroSerde } from '../core/serde';
 import type { Sink } from '../core/stream';
 import { metricsPipeline } from '../processors/pipelines';
 import { kafkaSource } from '../processors/sources';
-import type { DeadLetter, MetricAggregate, MetricSample } from '../schemas';
+import { parseRule } from '../processors/detectors';
+import { DetectorStore } from '../processors/stages';
+import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../schemas';
 import type { TopicSchemaIds } from '../schemas/register';
-import { clickhouseAggregatesSink, clickhouseMetricsSink, type ClickHouseClient } from '../sinks/clickhouse';
+import {
+  clickhouseAggregatesSink,
+  clickhouseAnomaliesSink,
+  clickhouseMetricsSink,
+  loadDetectorStates,
+  saveDetectorStates,
+  type ClickHouseClient,
+} from '../sinks/clickhouse';
 import { kafkaTopicSink } from '../sinks/kafka';
 
 export interface ProcessorParts {
   kafka: Kafka;
   producer: Producer;
   serde: AvroSerde;
-  schemaIds: Pick<TopicSchemaIds, 'dlq' | 'aggregates'>;
+  schemaIds: Pick<TopicSchemaIds, 'dlq' | 'aggregates' | 'anomalies'>;
   clickhouse: ClickHouseClient;
   database: string;
   topics: Topics;
   settings: Config['processor'];
+  detect: Config['detect'];
   live: Sink<MetricSample>;
+  liveAnomalies?: Sink<Anomaly>;
   metrics: PipelineMetrics;
   logger: Logger;
   retry: RetryOptions;
@@ -31,6 +42,13 @@ export interface ProcessorParts {
 /** The processor from real parts: a consumer-group source on the metrics topic and its sinks. */
 export function createProcessor(parts: ProcessorParts) {
   const s = parts.settings;
+  const d = parts.detect;
+  const detectors = new DetectorStore(
+    d.maxSeries,
+    { warmup: d.warmupSamples },
+    d.rules.map((r) => (typeof r === 'string' ? parseRule(r) : parseRule(r.rule, r.host, r.name))),
+  );
+  const baselines = detectorBaselines(parts, detectors);
   const consumer = parts.kafka.consumer({
     groupId: s.groupId,
     sessionTimeout: 30_000,
@@ -46,6 +64,7 @@ export function createProcessor(parts: ProcessorParts) {
     source,
     sourceHolding: () => source.budget.holding,
     serde: parts.serde,
+    detectors,
     sinks: {
       store: clickhouseMetricsSink(parts.clickhouse, parts.database),
       aggregates: [
@@ -57,6 +76,18 @@ export function createProcessor(parts: ProcessorParts) {
           key: (a) => a.host,
         }),
       ],
+      anomalies: d.enabled
+        ? [
+            clickhouseAnomaliesSink(parts.clickhouse, parts.database),
+            kafkaTopicSink<Anomaly>(parts.producer, parts.serde, {
+              name: 'anomalies-topic',
+              topic: parts.topics.anomalies,
+              schemaId: parts.schemaIds.anomalies,
+              key: (a) => a.host,
+            }),
+          ]
+        : [],
+      liveAnomalies: parts.liveAnomalies,
       deadLetters: kafkaTopicSink<DeadLetter>(parts.producer, parts.serde, {
         name: 'dlq',
         topic: parts.topics.dlq,
@@ -75,10 +106,71 @@ export function createProcessor(parts: ProcessorParts) {
         maxOpenWindows: s.maxOpenWindows,
       },
       coalesce: { maxRecords: s.insertMaxRows, maxWaitMs: s.insertMaxWaitMs },
+      detect: {
+        enabled: d.enabled,
+        staleAfterMs: d.staleAfterMs,
+        incidents: {
+          openAt: d.openScore,
+          criticalAt: d.criticalScore,
+          closeBelow: d.closeScore,
+          closeAfter: d.closeAfterSamples,
+          groupWindowMs: d.groupWindowMs,
+        },
+      },
     },
     metrics: parts.metrics,
     logger: parts.logger,
     retry: parts.retry,
   });
-  return { source, pipeline };
+  if (d.enabled) consumer.on(consumer.events.GROUP_JOIN, () => void baselines.load());
+  return { source, pipeline, detectors, baselines };
+}
+
+/**
+ * Detector baselines kept in ClickHouse: loaded when the processor joins its group (at start and
+ * after every rebalance, so a series that moves here keeps its baseline) and saved every
+ * `stateSnapshotMs`, and once more on close.
+ */
+function detectorBaselines(parts: ProcessorParts, store: DetectorStore) {
+  const log = parts.logger.child({ component: 'processor', part: 'detector-baselines' });
+  let timer: NodeJS.Timeout | undefined;
+  const save = async () => {
+    const rows = store.takeDirty();
+    try {
+      await saveDetectorStates(parts.clickhouse, parts.database, rows, Date.now());
+      parts.metrics.detectorStatesSaved.inc(rows.length);
+    } catch (err) {
+      log.warn(
+        { err, series: rows.length },
+        'saving detector baselines failed; will retry at the next snapshot',
+      );
+      for (const r of rows) {
+        const e = store.entries.get(r.series);
+        if (e) e.dirty = true;
+      }
+    }
+  };
+  return {
+    async load(): Promise<number> {
+      try {
+        const taken = store.restore(
+          await loadDetectorStates(parts.clickhouse, parts.database, store.maxSeries),
+        );
+        log.info({ series: taken }, 'detector baselines restored');
+        return taken;
+      } catch (err) {
+        log.warn({ err }, 'loading detector baselines failed; series start cold');
+        return 0;
+      }
+    },
+    start() {
+      timer ??= setInterval(() => void save(), parts.detect.stateSnapshotMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await save();
+    },
+  };
 }

@@ -16,6 +16,9 @@ export interface PipelineMetrics {
   lateEvents: Counter;
   windowsForceClosed: Counter;
   aggregatesEmitted: Counter;
+  anomaliesPublished: Counter<'status'>;
+  detectorSeriesEvicted: Counter;
+  detectorStatesSaved: Counter;
   gatewayClients: Gauge;
   gatewayMessagesDropped: Counter<'reason'>;
   agentSamplesSent: Counter;
@@ -82,6 +85,22 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     aggregatesEmitted: new Counter({
       name: 'tidewatch_aggregates_emitted_total',
       help: 'Closed windows emitted',
+      registers,
+    }),
+    anomaliesPublished: new Counter({
+      name: 'tidewatch_anomalies_published_total',
+      help: 'Incident states published (opened, escalated or closed)',
+      labelNames: ['status'],
+      registers,
+    }),
+    detectorSeriesEvicted: new Counter({
+      name: 'tidewatch_detector_series_evicted_total',
+      help: 'Series whose detector state was dropped to stay within detect.maxSeries',
+      registers,
+    }),
+    detectorStatesSaved: new Counter({
+      name: 'tidewatch_detector_states_saved_total',
+      help: 'Series baselines snapshotted to ClickHouse (so a restart keeps them)',
       registers,
     }),
     gatewayClients: new Gauge({

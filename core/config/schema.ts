@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { parseRule } from '../../processors/detectors/threshold-rule';
 
 const port = z.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
@@ -119,6 +120,49 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    detect: z
+      .object({
+        enabled: z.boolean().default(true).describe('Anomaly detection on every series'),
+        rules: z
+          .array(
+            z.union([
+              z.string(),
+              z
+                .object({ rule: z.string(), host: z.string().default('*'), name: z.string().optional() })
+                .strict(),
+            ]),
+          )
+          .default([])
+          .describe('Threshold rules, e.g. "system.cpu.utilization > 0.9 for 2m"')
+          .superRefine((rules, ctx) => {
+            rules.forEach((r, i) => {
+              try {
+                if (typeof r === 'string') parseRule(r);
+                else parseRule(r.rule, r.host, r.name);
+              } catch (err) {
+                ctx.addIssue({ code: 'custom', path: [i], message: (err as Error).message });
+              }
+            });
+          }),
+        maxSeries: z.number().int().min(1).default(100_000).describe('Series with a detector in memory'),
+        warmupSamples: z.number().int().min(10).default(50).describe('Samples before a series is scored'),
+        openScore: z.number().gt(0).lt(1).default(0.5).describe('Score that opens an incident'),
+        criticalScore: z.number().gt(0).max(1).default(0.9),
+        closeScore: z.number().gt(0).lt(1).default(0.3),
+        closeAfterSamples: z.number().int().min(1).default(3),
+        groupWindowMs: z.number().int().min(0).default(120_000),
+        staleAfterMs: z.number().int().min(1000).default(300_000),
+        stateSnapshotMs: z.number().int().min(1000).default(60_000).describe('How often baselines are saved'),
+      })
+      .strict()
+      .prefault({})
+      .superRefine((d, ctx) => {
+        if (!(d.closeScore < d.openScore && d.openScore <= d.criticalScore))
+          ctx.addIssue({
+            code: 'custom',
+            message: `need closeScore < openScore <= criticalScore (got ${d.closeScore}, ${d.openScore}, ${d.criticalScore})`,
+          });
+      }),
     gateway: z
       .object({
         host: z.string().min(1).default('127.0.0.1'),

@@ -13,12 +13,13 @@ import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
 import type { AvroSerde } from '../../core/serde';
 import { Envelope, Sink, Source, withRetry } from '../../core/stream';
-import type { DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
+import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import {
   coalesce,
   decode,
   dedupe,
+  detectAnomalies,
   validate,
   windowAggregate,
   type Batch,
@@ -26,6 +27,8 @@ import {
   type ValidateOptions,
   type WindowOptions,
   type CoalesceOptions,
+  type DetectOptions,
+  type DetectorStore,
 } from '../stages';
 
 export interface MetricsPipelineSinks {
@@ -33,10 +36,13 @@ export interface MetricsPipelineSinks {
   store: Sink<MetricSample>;
   /** Closed windows (ClickHouse `aggregates`, the aggregates topic). */
   aggregates: Sink<MetricAggregate>[];
+  /** Incident states (ClickHouse `anomalies`, the anomalies topic). */
+  anomalies: Sink<Anomaly>[];
   /** The dead-letter topic. */
   deadLetters: Sink<DeadLetter>;
   /** Live fan-out (gateway); best effort, never holds up a commit. */
   live: Sink<MetricSample>;
+  liveAnomalies?: Sink<Anomaly>;
 }
 
 export interface StageOptions {
@@ -44,6 +50,7 @@ export interface StageOptions {
   dedupe?: Partial<DedupeOptions>;
   windows?: Partial<WindowOptions>;
   coalesce?: Partial<CoalesceOptions>;
+  detect?: Partial<DetectOptions>;
 }
 
 export interface MetricsPipelineDeps {
@@ -52,6 +59,8 @@ export interface MetricsPipelineDeps {
   sourceHolding?: () => boolean;
   serde: AvroSerde;
   sinks: MetricsPipelineSinks;
+  /** Detector state per series (the processor snapshots and restores it). */
+  detectors: DetectorStore;
   stages?: StageOptions;
   metrics: PipelineMetrics;
   logger: Logger;
@@ -65,6 +74,7 @@ export interface BatchOutcome {
   written: number;
   deadLettered: number;
   aggregates: number;
+  anomalies: number;
 }
 
 function countByCode(rejects: DeadLetter[]): Record<string, number> {
@@ -85,8 +95,8 @@ function orNack<E extends Envelope<unknown>, R>(env: E, step: () => Promise<R>):
 
 /**
  * The processor, and the only place its stages meet:
- *   Kafka batch → schema look-up → decode → validate → dedupe → window-aggregate → coalesce
- *   → (raw samples ‖ aggregates ‖ dead letters) → live fan-out → ack (held at the commit floor).
+ *   Kafka batch → schema look-up → decode → validate → dedupe → detect-anomalies → window-aggregate
+ *   → coalesce → (raw samples ‖ aggregates ‖ incidents ‖ dead letters) → live fan-out → ack (held at the commit floor).
  * Batches are handled one at a time, in order; a failing durable sink is retried with backoff
  * and holds the batch, and so the offsets, until it succeeds.
  */
@@ -102,6 +112,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
   const store = durable(deps.sinks.store);
   const deadLetters = durable(deps.sinks.deadLetters);
   const aggregateSinks = deps.sinks.aggregates.map(durable);
+  const anomalySinks = deps.sinks.anomalies.map(durable);
 
   const timed = async <T>(sink: Sink<T>, batch: readonly T[]) => {
     if (batch.length === 0) return;
@@ -113,12 +124,13 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
   };
 
   const deliver = async (env: Envelope<Batch<MetricSample, MetricAggregate>>): Promise<BatchOutcome> => {
-    const { records, rejects, aggregates, stats, commitFloor } = env.payload;
+    const { records, rejects, aggregates, anomalies, stats, commitFloor } = env.payload;
     const samples = records.map((r) => r.value);
     await Promise.all([
       timed(store, samples),
       timed(deadLetters, rejects),
       ...aggregateSinks.map((s) => timed(s, aggregates)),
+      ...anomalySinks.map((s) => timed(s, anomalies)),
     ]);
     const reasons = countByCode(rejects);
     for (const [reason, n] of Object.entries(reasons)) m.eventsDropped.inc({ reason }, n);
@@ -127,6 +139,12 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     if (stats.late) m.lateEvents.inc(stats.late);
     if (stats.windowsForceClosed) m.windowsForceClosed.inc(stats.windowsForceClosed);
     if (aggregates.length) m.aggregatesEmitted.inc(aggregates.length);
+    if (stats.detectorSeriesEvicted) m.detectorSeriesEvicted.inc(stats.detectorSeriesEvicted);
+    for (const a of anomalies) m.anomaliesPublished.inc({ status: a.status });
+    if (anomalies.length && deps.sinks.liveAnomalies)
+      await deps.sinks.liveAnomalies
+        .write(anomalies)
+        .catch((err) => log.warn({ err }, 'live fan-out failed'));
     await deps.sinks.live.write(samples).catch((err) => log.warn({ err }, 'live fan-out failed'));
     env.ack(commitFloor);
     return {
@@ -134,6 +152,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
       written: samples.length,
       deadLettered: rejects.length,
       aggregates: aggregates.length,
+      anomalies: anomalies.length,
     };
   };
 
@@ -148,6 +167,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     decode<MetricSample>(deps.serde, scheduler),
     validate(deps.stages?.validate, scheduler),
     dedupe(deps.stages?.dedupe, scheduler),
+    detectAnomalies<never>(deps.detectors, deps.stages?.detect, scheduler),
     windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding }, scheduler),
     coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
     concatMap((env) => orNack(env, () => deliver(env))),

@@ -1,4 +1,4 @@
-import type { DeadLetter } from '../../schemas';
+import type { Anomaly, DeadLetter } from '../../schemas';
 import type { KafkaRecord } from '../sources/kafka-record';
 
 /** A decoded value and where it came from (for dead letters and offset bookkeeping). */
@@ -12,6 +12,8 @@ export interface BatchStats {
   duplicates: number;
   late: number;
   windowsForceClosed: number;
+  /** Series whose detector state was dropped to stay within the series limit. */
+  detectorSeriesEvicted: number;
 }
 
 /**
@@ -29,11 +31,18 @@ export interface Batch<T, A = never> {
   rejects: DeadLetter[];
   stats: BatchStats;
   aggregates: A[];
+  /** Incident states the anomaly detection published for this batch. */
+  anomalies: Anomaly[];
   /** Offset not to commit past; undefined: the whole batch may be committed. */
   commitFloor: string | undefined;
 }
 
-export const emptyStats = (): BatchStats => ({ duplicates: 0, late: 0, windowsForceClosed: 0 });
+export const emptyStats = (): BatchStats => ({
+  duplicates: 0,
+  late: 0,
+  windowsForceClosed: 0,
+  detectorSeriesEvicted: 0,
+});
 
 export function reject(source: KafkaRecord, code: string, reason: string, ts: number): DeadLetter {
   return {

@@ -19,15 +19,18 @@ function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
     rejects: [],
     stats: emptyStats(),
     aggregates: [],
+    anomalies: [],
     commitFloor: undefined,
   };
   for (const { payload: b } of envs) {
     payload.records.push(...b.records);
     payload.rejects.push(...b.rejects);
     payload.aggregates.push(...b.aggregates);
+    payload.anomalies.push(...b.anomalies);
     payload.stats.duplicates += b.stats.duplicates;
     payload.stats.late += b.stats.late;
     payload.stats.windowsForceClosed += b.stats.windowsForceClosed;
+    payload.stats.detectorSeriesEvicted += b.stats.detectorSeriesEvicted;
   }
   return {
     payload,
@@ -37,7 +40,8 @@ function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
   };
 }
 
-const size = (b: Batch<unknown, unknown>) => b.records.length + b.rejects.length + b.aggregates.length;
+const size = (b: Batch<unknown, unknown>) =>
+  b.records.length + b.rejects.length + b.aggregates.length + b.anomalies.length;
 
 /**
  * Joins consecutive batches (from any partitions) into one, so sinks write fewer, larger inserts:

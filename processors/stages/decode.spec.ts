@@ -34,6 +34,7 @@ const batch = (records: unknown[], rejects: unknown[]) => ({
   rejects,
   stats: emptyStats(),
   aggregates: [],
+  anomalies: [],
   commitFloor: undefined,
 });
 

@@ -24,6 +24,7 @@ export function decode<T>(
       rejects: [],
       stats: emptyStats(),
       aggregates: [],
+      anomalies: [],
       commitFloor: undefined,
     };
     for (const source of env.payload) {

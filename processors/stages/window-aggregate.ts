@@ -166,6 +166,7 @@ export function windowAggregate(
                 rejects: [],
                 stats: emptyStats(),
                 aggregates: closed,
+                anomalies: [],
                 commitFloor: undefined,
               },
               ack: noop,

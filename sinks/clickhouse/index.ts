@@ -6,3 +6,6 @@ export { runReadOnlyQuery, checkReadOnly, DEFAULT_LIMITS } from './read-only-que
 export type { QueryResult, QueryLimits } from './read-only-query';
 export { clickhouseAggregatesSink } from './aggregates-writer';
 export { windowLabel } from './window-label';
+export { clickhouseAnomaliesSink } from './anomalies-writer';
+export { saveDetectorStates, loadDetectorStates } from './detector-state';
+export type { DetectorStateRow } from './detector-state';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import type { Sink } from '../../core/stream';
-import type { MetricSample } from '../../schemas';
+import type { Anomaly, MetricSample } from '../../schemas';
 
 const subscribeMessage = z
   .object({
@@ -35,6 +35,8 @@ export interface LiveHub {
   readonly size: number;
   /** The hub as a pipeline sink: fan-out is best effort and resolves at once. */
   readonly sink: Sink<MetricSample>;
+  /** Incident states, to every client whose host filter admits them; best effort like `sink`. */
+  readonly anomalySink: Sink<Anomaly>;
   /** Pings every client; one that did not answer the previous ping is terminated. */
   heartbeat(): void;
   closeAll(code: number, reason: string): void;
@@ -130,6 +132,17 @@ export function liveHub(options: LiveHubOptions): LiveHub {
               ? (shared ??= JSON.stringify({ type: 'samples', samples }))
               : JSON.stringify({ type: 'samples', samples });
           send(client, message);
+        }
+      },
+      close: async () => undefined,
+    },
+    anomalySink: {
+      name: 'gateway-anomalies',
+      async write(batch) {
+        if (clients.size === 0 || batch.length === 0) return;
+        for (const client of clients) {
+          const anomalies = client.hosts ? batch.filter((a) => client.hosts!.has(a.host)) : batch;
+          if (anomalies.length > 0) send(client, JSON.stringify({ type: 'anomalies', anomalies }));
         }
       },
       close: async () => undefined,

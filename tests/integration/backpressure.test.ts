@@ -92,6 +92,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
       database: db,
       topics,
       settings: config.processor,
+      detect: config.detect,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,

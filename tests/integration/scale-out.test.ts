@@ -7,7 +7,7 @@ import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde, type AvroSerde } from '../../core/serde';
 import type { MetricSample } from '../../schemas';
-import { registerTopicSchemas } from '../../schemas/register';
+import { registerTopicSchemas, type TopicSchemaIds } from '../../schemas/register';
 import { createClickHouse, migrate, type ClickHouseClient } from '../../sinks/clickhouse';
 import { check, Ledger } from '../helpers/ledger';
 import { testConfig, testEndpoints } from '../helpers/test-stack';
@@ -30,7 +30,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
   let producer: Producer;
   let serde: AvroSerde;
   let clickhouse: ClickHouseClient;
-  let ids: { dlq: number; aggregates: number; metrics: number };
+  let ids: TopicSchemaIds;
   const running = new Map<string, { close: () => Promise<void> }>();
 
   beforeAll(async () => {
@@ -64,6 +64,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
       database: db,
       topics,
       settings,
+      detect: config.detect,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,

@@ -36,6 +36,7 @@ export function batchOf(
       rejects: [],
       stats: emptyStats(),
       aggregates: [],
+      anomalies: [],
       commitFloor: undefined,
     },
     ack: () => undefined,

@@ -1,0 +1,124 @@
+import {
+  compileRule,
+  DEFAULT_ENSEMBLE,
+  decodeState,
+  encodeState,
+  type CompiledRule,
+  type EnsembleOptions,
+  type OpenIncident,
+  type RuleState,
+  type SeriesRef,
+  type SeriesState,
+  type ThresholdRule,
+  SeriesDetector,
+} from '../detectors';
+
+export interface SeriesEntry {
+  ref: SeriesRef;
+  label: string;
+  detector: SeriesDetector;
+  rules: Array<{ rule: CompiledRule; state: RuleState }>;
+  incident: OpenIncident | undefined;
+  /** Processing time of the series' last sample (for stale incidents and eviction). */
+  lastSeen: number;
+  /** Learned something since the last snapshot. */
+  dirty: boolean;
+}
+
+export interface StoredState {
+  series: string;
+  host: string;
+  state: string;
+}
+
+/**
+ * The anomaly stage's memory, one entry per series, held outside the stage so the processor can
+ * snapshot it (baselines survive restarts and rebalances) without the stage doing I/O. Bounded:
+ * past `maxSeries` the least recently seen series is dropped (counted); restored states wait in
+ * a second bounded map until their series shows up.
+ */
+export class DetectorStore {
+  readonly entries = new Map<string, SeriesEntry>();
+  /** Series with an open incident. */
+  readonly open = new Set<string>();
+  private readonly restored = new Map<string, SeriesState>();
+  private readonly rules: CompiledRule[];
+  private readonly ensemble: Partial<EnsembleOptions>;
+  evicted = 0;
+
+  constructor(
+    readonly maxSeries: number,
+    ensemble: Partial<EnsembleOptions> = {},
+    rules: ThresholdRule[] = [],
+  ) {
+    if (!(maxSeries >= 1)) throw new Error(`maxSeries must be at least 1, not ${maxSeries}`);
+    this.ensemble = ensemble;
+    this.rules = rules.map(compileRule);
+  }
+
+  /** The entry for a series, created (from a restored state when there is one) on first sight. */
+  entry(key: string, ref: () => Omit<SeriesRef, 'key'>, label: () => string, now: number): SeriesEntry {
+    let e = this.entries.get(key);
+    if (e) {
+      e.lastSeen = now;
+      return e;
+    }
+    const r = { key, ...ref() };
+    const state = this.restored.get(key);
+    this.restored.delete(key);
+    e = {
+      ref: r,
+      label: label(),
+      detector: new SeriesDetector(this.ensemble, state),
+      rules: this.rules
+        .filter((x) => x.matches(r.host, r.metric))
+        .map((rule) => ({ rule, state: rule.newState() })),
+      incident: undefined,
+      lastSeen: now,
+      dirty: true,
+    };
+    this.entries.set(key, e);
+    this.evictOverLimit();
+    return e;
+  }
+
+  private evictOverLimit(): void {
+    // Second chance: an entry seen since it was inserted goes to the back instead of out.
+    let guard = this.entries.size;
+    while (this.entries.size > this.maxSeries && guard-- > 0) {
+      const [key, e] = this.entries.entries().next().value as [string, SeriesEntry];
+      this.entries.delete(key);
+      if (this.open.has(key) && guard > 0) {
+        this.entries.set(key, e);
+        continue;
+      }
+      this.open.delete(key);
+      this.evicted++;
+    }
+  }
+
+  /** States to snapshot (encoded), clearing their dirty marks. */
+  takeDirty(): StoredState[] {
+    const out: StoredState[] = [];
+    for (const [series, e] of this.entries) {
+      if (!e.dirty || !e.detector.state) continue;
+      e.dirty = false;
+      out.push({ series, host: e.ref.host, state: encodeState(e.detector.state) });
+    }
+    return out;
+  }
+
+  /** Offers snapshotted states; a series already in memory keeps its own. Returns how many were taken. */
+  restore(rows: readonly StoredState[]): number {
+    const detectors = (this.ensemble.detectors ?? DEFAULT_ENSEMBLE.detectors).length;
+    let taken = 0;
+    for (const row of rows) {
+      if (this.entries.has(row.series) || this.restored.size >= this.maxSeries) continue;
+      const state = decodeState(row.state, detectors);
+      if (!state) continue;
+      this.restored.set(row.series, state);
+      taken++;
+    }
+    return taken;
+  }
+}
