@@ -20,6 +20,8 @@ import { benchStack, rssSampler } from './bench-stack';
 export interface PipelineBenchOptions {
   events: number;
   hosts: number;
+  /** Anomaly detection on every sample (`--detect off` measures the pipeline without it). */
+  detect: boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       database: 'tidewatch',
       topics,
       settings: { ...settings, groupId: `bench-processor-${run}` },
-      detect: loadConfig({ env: {} }).detect,
+      detect: { ...loadConfig({ env: {} }).detect, enabled: options.detect },
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,
@@ -121,6 +123,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       scenario: 'pipeline',
       events: options.events,
       hosts: options.hosts,
+      detect: options.detect,
       events_per_sec: eventsPerSec,
       raw_consumer_events_per_sec: rawPerSec,
       ratio: Number((eventsPerSec / rawPerSec).toFixed(3)),

@@ -7,7 +7,12 @@ const SCENARIOS: Record<
   string,
   (args: Record<string, string | undefined>) => Promise<Record<string, unknown>>
 > = {
-  pipeline: (a) => pipelineBench({ events: Number(a.events ?? 200_000), hosts: Number(a.hosts ?? 100) }),
+  pipeline: (a) =>
+    pipelineBench({
+      events: Number(a.events ?? 200_000),
+      hosts: Number(a.hosts ?? 100),
+      detect: a.detect !== 'off',
+    }),
   detect: (a) =>
     detectBench({
       perKind: Number(a['per-kind'] ?? 10),
@@ -25,6 +30,7 @@ async function main() {
       'per-kind': { type: 'string' },
       detector: { type: 'string' },
       threshold: { type: 'string' },
+      detect: { type: 'string' },
     },
   });
   const name = positionals[0];

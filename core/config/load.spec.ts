@@ -62,6 +62,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { KAFKA_BROKERS: 'k:9092' } })).toThrow(/SCHEMA_REGISTRY_URL/);
   });
 
+  it('checks anomaly rules and score thresholds at start-up, saying what to fix', () => {
+    const rules = [
+      'system.cpu.utilization > 0.9 for 2m',
+      { rule: 'system.filesystem.utilization >= 0.95', host: 'db-*' },
+    ];
+    expect(loadConfig({ env: {}, overrides: { detect: { rules } } }).detect.rules).toHaveLength(2);
+    expect(() => loadConfig({ env: {}, overrides: { detect: { rules: ['cpu is high'] } } })).toThrow(
+      /detect\.rules\.0.*not of the form "<metric> <op> <number>/s,
+    );
+    expect(() => loadConfig({ env: {}, overrides: { detect: { openScore: 0.2, closeScore: 0.3 } } })).toThrow(
+      /closeScore < openScore <= criticalScore/,
+    );
+  });
+
   it('refuses unknown keys from a config file', () => {
     expect(() => loadConfig({ env: {}, overrides: { gateway: { prot: 1 } } })).toThrow(/prot/);
   });

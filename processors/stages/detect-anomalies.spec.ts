@@ -1,0 +1,113 @@
+import { TestScheduler } from 'rxjs/testing';
+import { seeded } from '../../bench/detect/random';
+import { batchOf, sample } from './__fixtures__/batches';
+import { detectAnomalies } from './detect-anomalies';
+import { DetectorStore } from './detector-store';
+import { parseRule } from '../detectors';
+
+const MINUTE = 60_000;
+const r = seeded(21);
+/** 300 calm CPU samples of host h, a minute apart, then a spike. */
+const calm = Array.from({ length: 300 }, (_, i) =>
+  sample({ event_id: `h:1:${i}`, ts: i * MINUTE, value: 0.3 + 0.02 * r.normal() }),
+);
+const spike = sample({ event_id: 'h:1:300', ts: 300 * MINUTE, value: 0.97 });
+const anomalies = (list: object[]) =>
+  expect.objectContaining({ payload: expect.objectContaining({ anomalies: list }) });
+
+describe('detect-anomalies stage', () => {
+  it('opens an incident at a spike and closes it when its series goes quiet (virtual time), then tears down', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(
+      ({ cold, expectObservable, expectSubscriptions }) => {
+        const store = new DetectorStore(100);
+        const source = cold('a b 5m c|', { a: batchOf(calm), b: batchOf([spike]), c: batchOf([]) });
+        expectObservable(source.pipe(detectAnomalies(store, { staleAfterMs: 4 * MINUTE }))).toBe(
+          'a b 5m c|',
+          {
+            a: anomalies([]),
+            b: anomalies([
+              expect.objectContaining({
+                status: 'open',
+                host: 'h',
+                severity: 'critical',
+                detector: 'spike',
+                value: 0.97,
+                started_at: 300 * MINUTE,
+                reason: expect.stringMatching(/^CPU utilization 0\.97 is far above its usual/),
+              }),
+            ]),
+            c: anomalies([
+              expect.objectContaining({
+                status: 'closed',
+                version: 2,
+                ended_at: 300 * MINUTE,
+                reason: expect.stringMatching(/the series stopped reporting$/),
+              }),
+            ]),
+          },
+        );
+        expectSubscriptions(source.subscriptions).toBe('^ 300002ms !');
+      },
+    );
+  });
+
+  it('fires a user rule after its duration, even on a series still warming up', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const store = new DetectorStore(100, {}, [parseRule('system.cpu.utilization > 0.9 for 2m')]);
+      const hot = [0, 1, 2, 3].map((i) => sample({ event_id: `h:1:${i}`, ts: i * MINUTE, value: 0.95 }));
+      expectObservable(cold('a|', { a: batchOf(hot) }).pipe(detectAnomalies(store))).toBe('a|', {
+        a: anomalies([
+          expect.objectContaining({
+            status: 'open',
+            started_at: 2 * MINUTE,
+            detector: 'rule:system.cpu.utilization > 0.9 for 2m',
+            reason:
+              'CPU utilization 0.95 is above 0.9 for at least 2m (rule "system.cpu.utilization > 0.9 for 2m")',
+          }),
+        ]),
+      });
+    });
+  });
+
+  it('keeps at most maxSeries detectors, counting what it drops', () => {
+    const store = new DetectorStore(2);
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const three = ['a', 'b', 'c'].map((host) => sample({ host, event_id: `${host}:1:0` }));
+      expectObservable(cold('a|', { a: batchOf(three) }).pipe(detectAnomalies(store))).toBe('a|', {
+        a: expect.objectContaining({
+          payload: expect.objectContaining({ stats: expect.objectContaining({ detectorSeriesEvicted: 1 }) }),
+        }),
+      });
+    });
+    expect(store.entries.size).toBe(2);
+  });
+
+  it('passes batches through untouched when disabled', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const a = batchOf([...calm, spike]);
+      expectObservable(
+        cold('a|', { a }).pipe(detectAnomalies(new DetectorStore(10), { enabled: false })),
+      ).toBe('a|', {
+        a,
+      });
+    });
+  });
+
+  it('continues a restored baseline instead of starting cold', () => {
+    const first = new DetectorStore(10);
+    const second = new DetectorStore(10);
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      expectObservable(cold('a|', { a: batchOf(calm) }).pipe(detectAnomalies(first))).toBe('a|', {
+        a: anomalies([]),
+      });
+    });
+    expect(second.restore(first.takeDirty())).toBe(1);
+    expect(first.takeDirty()).toEqual([]); // nothing new since the snapshot
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      // The spike is the restored series' first sample here: a cold detector would be warming up.
+      expectObservable(cold('b|', { b: batchOf([spike]) }).pipe(detectAnomalies(second))).toBe('b|', {
+        b: anomalies([expect.objectContaining({ status: 'open' })]),
+      });
+    });
+  });
+});
