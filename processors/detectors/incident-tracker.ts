@@ -77,6 +77,11 @@ export class IncidentTracker {
     this.o = { ...DEFAULT_INCIDENTS, ...options };
   }
 
+  /** Score that opens an incident: below it, a calm series needs no `step` (the hot path). */
+  get openAt(): number {
+    return this.o.openAt;
+  }
+
   /** Advances one series by one scored sample; returns a record when the incident changes state. */
   step(
     series: SeriesRef,

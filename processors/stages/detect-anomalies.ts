@@ -1,7 +1,7 @@
 import { asyncScheduler, map, Observable, SchedulerLike } from 'rxjs';
 import type { Envelope } from '../../core/stream';
 import type { Anomaly, MetricSample } from '../../schemas';
-import { IncidentTracker, metricLabel, type IncidentOptions } from '../detectors';
+import { IncidentTracker, type IncidentOptions } from '../detectors';
 import type { Batch } from './batch';
 import type { DetectorStore, SeriesEntry } from './detector-store';
 import { seriesKey } from './series-key';
@@ -34,13 +34,17 @@ export function detectAnomalies<A>(
     const v = e.detector.step(s.ts, s.value);
     let score = v.score;
     let detector = v.detector;
-    let reason = () => e.detector.reason(e.label);
+    let rule: (typeof e.rules)[number] | undefined;
     for (const r of e.rules) {
       if (!r.rule.step(r.state, s.ts, s.value)) continue;
       score = 1;
       detector = `rule:${r.rule.rule.name}`;
-      reason = () => `${e.label} ${r.rule.describe(s.value)}`;
+      rule = r;
     }
+    if (!e.incident && score < tracker.openAt) return;
+    const reason = rule
+      ? () => `${e.label} ${rule.rule.describe(s.value)}`
+      : () => e.detector.reason(e.label);
     const step = tracker.step(e.ref, e.incident, {
       t: s.ts,
       x: s.value,
@@ -82,12 +86,7 @@ export function detectAnomalies<A>(
         const anomalies: Anomaly[] = [];
         const evictedBefore = store.evicted;
         for (const { value: s } of batch.records) {
-          const e = store.entry(
-            seriesKey(s),
-            () => ({ host: s.host, metric: s.metric, unit: s.unit, attributes: s.attributes }),
-            () => metricLabel(s.metric, s.attributes),
-            now,
-          );
+          const e = store.entry(seriesKey(s), s, now);
           e.dirty = true;
           score(e, s, anomalies);
         }

@@ -3,6 +3,7 @@ import {
   DEFAULT_ENSEMBLE,
   decodeState,
   encodeState,
+  metricLabel,
   type CompiledRule,
   type EnsembleOptions,
   type OpenIncident,
@@ -57,18 +58,24 @@ export class DetectorStore {
   }
 
   /** The entry for a series, created (from a restored state when there is one) on first sight. */
-  entry(key: string, ref: () => Omit<SeriesRef, 'key'>, label: () => string, now: number): SeriesEntry {
+  entry(key: string, sample: Omit<SeriesRef, 'key'>, now: number): SeriesEntry {
     let e = this.entries.get(key);
     if (e) {
       e.lastSeen = now;
       return e;
     }
-    const r = { key, ...ref() };
+    const r: SeriesRef = {
+      key,
+      host: sample.host,
+      metric: sample.metric,
+      unit: sample.unit,
+      attributes: sample.attributes,
+    };
     const state = this.restored.get(key);
     this.restored.delete(key);
     e = {
       ref: r,
-      label: label(),
+      label: metricLabel(r.metric, r.attributes),
       detector: new SeriesDetector(this.ensemble, state),
       rules: this.rules
         .filter((x) => x.matches(r.host, r.metric))
