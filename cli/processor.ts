@@ -63,6 +63,7 @@ export function createProcessor(parts: ProcessorParts) {
   const pipeline = metricsPipeline({
     source,
     sourceHolding: () => source.budget.holding,
+    assignment: source.assignment,
     serde: parts.serde,
     detectors,
     sinks: {

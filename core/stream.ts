@@ -33,3 +33,17 @@ export function withRetry<T>(sink: Sink<T>, options: RetryOptions): Sink<T> {
     close: () => sink.close(),
   };
 }
+
+/**
+ * Which partitions this consumer owns, as its source last learned it, so stateful stages can
+ * hand over cleanly on a rebalance: `version` changes with every new assignment, and `owns` is
+ * true for every partition while ownership is unknown (before the first join, during a
+ * rebalance), so nothing is dropped on a guess.
+ */
+export interface Assignment {
+  readonly version: number;
+  owns(topic: string, partition: number): boolean;
+}
+
+/** The assignment of a source that owns everything it reads (tests, a single consumer). */
+export const ownsEverything: Assignment = { version: 0, owns: () => true };

@@ -12,7 +12,7 @@ import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
 import type { AvroSerde } from '../../core/serde';
-import { Envelope, Sink, Source, withRetry } from '../../core/stream';
+import { Envelope, ownsEverything, Sink, Source, withRetry, type Assignment } from '../../core/stream';
 import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import {
@@ -57,6 +57,8 @@ export interface MetricsPipelineDeps {
   source: Source<KafkaRecord[]>;
   /** True while the source holds back for backpressure (windows then treat no partition as idle). */
   sourceHolding?: () => boolean;
+  /** The partitions this member owns: stateful stages hand a revoked partition's state over. */
+  assignment?: Assignment;
   serde: AvroSerde;
   sinks: MetricsPipelineSinks;
   /** Detector state per series (the processor snapshots and restores it). */
@@ -104,6 +106,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
   const log = deps.logger.child({ component: 'pipeline', pipeline: 'metrics' });
   const m = deps.metrics;
   const scheduler = deps.scheduler ?? asyncScheduler;
+  const assignment = deps.assignment ?? ownsEverything;
   const onRetry = (sink: string) => (err: unknown, attempt: number, delayMs: number) => {
     m.sinkWriteFailures.inc({ sink });
     log.warn({ err, attempt, delayMs, sink }, 'write failed; retrying');
@@ -166,9 +169,9 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     }),
     decode<MetricSample>(deps.serde, scheduler),
     validate(deps.stages?.validate, scheduler),
-    dedupe(deps.stages?.dedupe, scheduler),
-    detectAnomalies<never>(deps.detectors, deps.stages?.detect, scheduler),
-    windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding }, scheduler),
+    dedupe({ ...deps.stages?.dedupe, assignment }, scheduler),
+    detectAnomalies<never>(deps.detectors, { ...deps.stages?.detect, assignment }, scheduler),
+    windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
     coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
     concatMap((env) => orNack(env, () => deliver(env))),
   );

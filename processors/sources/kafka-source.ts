@@ -1,7 +1,7 @@
 import type { Consumer } from 'kafkajs';
 import { Observable } from 'rxjs';
 import type { Logger } from '../../core/logger';
-import type { Envelope, Source } from '../../core/stream';
+import type { Assignment, Envelope, Source } from '../../core/stream';
 import { InFlightBudget } from './in-flight-budget';
 import type { KafkaRecord } from './kafka-record';
 import { PartitionCommits } from './partition-commits';
@@ -22,6 +22,8 @@ export interface KafkaSourceOptions {
 
 export interface KafkaSource extends Source<KafkaRecord[]> {
   readonly budget: InFlightBudget;
+  /** The partitions this member owns (from the last group join). */
+  readonly assignment: Assignment;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,12 +45,21 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
   );
   const commits = new PartitionCommits();
   let owned = new Set<string>();
+  let known = false;
+  let version = 0;
+  const assignment: Assignment = {
+    get version() {
+      return version;
+    },
+    owns: (topic, partition) => !known || owned.has(`${topic}:${partition}`),
+  };
   let running = false;
   let stopped = false;
   let commitChain: Promise<void> = Promise.resolve();
 
   consumer.on(consumer.events.REBALANCING, () => {
     owned = new Set();
+    known = false;
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     owned = new Set(
@@ -57,6 +68,8 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
       ),
     );
     commits.retain(owned);
+    known = true;
+    version++;
   });
 
   const commit = (topic: string, partition: number) => {
@@ -147,6 +160,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
   return {
     batches$,
     budget,
+    assignment,
     async close() {
       if (!running) return;
       running = false;

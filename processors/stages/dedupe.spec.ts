@@ -1,3 +1,4 @@
+import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { batchOf, sample } from './__fixtures__/batches';
 import { dedupe } from './dedupe';
@@ -55,5 +56,33 @@ describe('dedupe stage', () => {
         expectSubscriptions(src.subscriptions).toBe('^--!');
       },
     );
+  });
+});
+
+describe('dedupe stage across a rebalance', () => {
+  it('passes records of a revoked partition unremembered, and forgets its ids for when it comes back', () => {
+    let owned = new Set([0, 1]);
+    let version = 1;
+    const assignment = {
+      get version() {
+        return version;
+      },
+      owns: (_topic: string, p: number) => owned.has(p),
+    };
+    const rebalance = (partitions: number[]) => () => {
+      owned = new Set(partitions);
+      version++;
+    };
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const p0 = batchOf([sample({ event_id: 'x' })], 0);
+      const p1 = batchOf([sample({ event_id: 'y' })], 1);
+      cold('----- a', { a: 0 }).subscribe(rebalance([0])); // partition 1 revoked at 5ms
+      cold('20ms a', { a: 0 }).subscribe(rebalance([0, 1])); // and back at 20ms
+      const out = cold('a b 10ms c d 10ms f|', { a: p0, b: p1, c: p0, d: p1, f: p1 }).pipe(
+        dedupe({ assignment }),
+        map((env) => env.payload.records.map((r) => r.value.event_id).join()),
+      );
+      expectObservable(out).toBe('a b 10ms c d 10ms f|', { a: 'x', b: 'y', c: '', d: 'y', f: 'y' });
+    });
   });
 });

@@ -1,47 +1,108 @@
 import { asyncScheduler, defer, map, Observable, SchedulerLike } from 'rxjs';
-import type { Envelope } from '../../core/stream';
+import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
-import type { Batch } from './batch';
+import type { Batch, Located } from './batch';
 
 export interface DedupeOptions {
   /** Most event ids remembered; past it the oldest are forgotten. */
   maxEntries: number;
   /** How long an id is remembered, in ms. */
   maxAgeMs: number;
+  /** Partitions this member owns: ids of a revoked partition are forgotten with it. */
+  assignment: Assignment;
 }
 
-export const DEFAULT_DEDUPE: DedupeOptions = { maxEntries: 500_000, maxAgeMs: 15 * 60_000 };
+export const DEFAULT_DEDUPE: DedupeOptions = {
+  maxEntries: 500_000,
+  maxAgeMs: 15 * 60_000,
+  assignment: ownsEverything,
+};
 
 /**
  * Drops samples whose event_id was seen within the memory window (an agent re-send, a
  * re-delivery), counting them in `stats.duplicates`. Memory is bounded by count and by age; a
- * duplicate older than the window passes through, and storage dedupes it by key.
+ * duplicate older than the window passes through, and storage dedupes it by key. Ids are kept
+ * per partition: when a rebalance takes a partition away, its ids are forgotten, so if it comes
+ * back the re-read records count again (the window stage dropped their windows too). Records of
+ * a partition this member no longer owns pass through unremembered; their new owner handles them.
  */
 export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: SchedulerLike = asyncScheduler) {
   const o = { ...DEFAULT_DEDUPE, ...options };
   return (source: Observable<Envelope<Batch<MetricSample>>>): Observable<Envelope<Batch<MetricSample>>> =>
     defer(() => {
-      const seen = new Map<string, number>(); // insertion order = age order
-      const evict = (now: number) => {
-        for (const [id, at] of seen) {
-          if (seen.size <= o.maxEntries && now - at <= o.maxAgeMs) break;
-          seen.delete(id);
+      /** Per partition ("topic:partition"), ids in insertion (= age) order. */
+      const partitions = new Map<string, { topic: string; partition: number; seen: Map<string, number> }>();
+      let size = 0;
+      let version = o.assignment.version;
+      const oldest = () => {
+        let pick: Map<string, number> | undefined;
+        let at = Infinity;
+        for (const p of partitions.values()) {
+          const first = p.seen.values().next();
+          if (!first.done && first.value < at) {
+            at = first.value;
+            pick = p.seen;
+          }
         }
+        return pick;
+      };
+      const evict = (now: number) => {
+        for (const p of partitions.values())
+          for (const [id, at] of p.seen) {
+            if (now - at <= o.maxAgeMs) break;
+            p.seen.delete(id);
+            size--;
+          }
+        while (size > o.maxEntries) {
+          const seen = oldest()!;
+          seen.delete(seen.keys().next().value as string);
+          size--;
+        }
+      };
+      const handOver = () => {
+        if (o.assignment.version === version) return;
+        version = o.assignment.version;
+        for (const [key, p] of partitions)
+          if (!o.assignment.owns(p.topic, p.partition)) {
+            size -= p.seen.size;
+            partitions.delete(key);
+          }
+      };
+      const seenOf = (topic: string, partition: number) => {
+        const key = `${topic}:${partition}`;
+        let p = partitions.get(key);
+        if (!p) partitions.set(key, (p = { topic, partition, seen: new Map() }));
+        return p.seen;
       };
       return source.pipe(
         map((env) => {
           const now = scheduler.now();
+          handOver();
           evict(now);
           const batch = env.payload;
-          const kept = [];
+          const kept: Located<MetricSample>[] = [];
           let duplicates = 0;
+          let seen: Map<string, number> | undefined;
+          let seenTopic = '';
+          let seenPartition = -1;
           for (const record of batch.records) {
+            const { topic, partition } = record.source;
+            if (!o.assignment.owns(topic, partition)) {
+              kept.push(record);
+              continue;
+            }
+            if (!seen || seenTopic !== topic || seenPartition !== partition) {
+              seen = seenOf(topic, partition);
+              seenTopic = topic;
+              seenPartition = partition;
+            }
             const id = record.value.event_id;
             if (seen.has(id)) {
               duplicates++;
               continue;
             }
             seen.set(id, now);
+            size++;
             kept.push(record);
           }
           evict(now);

@@ -111,3 +111,37 @@ describe('detect-anomalies stage', () => {
     });
   });
 });
+
+describe('detect-anomalies stage across a rebalance', () => {
+  it('closes the incidents of a revoked partition’s series, releases their state for saving, and skips in-flight records', () => {
+    let owned = new Set([0]);
+    let version = 1;
+    const assignment = {
+      get version() {
+        return version;
+      },
+      owns: (_topic: string, p: number) => owned.has(p),
+    };
+    const store = new DetectorStore(100);
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      cold('--- a', { a: 0 }).subscribe(() => {
+        owned = new Set([1]);
+        version++;
+      });
+      const after = sample({ event_id: 'h:1:301', ts: 301 * MINUTE, value: 0.3 });
+      const src = cold('a b -- c|', { a: batchOf(calm), b: batchOf([spike]), c: batchOf([after]) });
+      expectObservable(src.pipe(detectAnomalies(store, { assignment }))).toBe('a b -- c|', {
+        a: anomalies([]),
+        b: anomalies([expect.objectContaining({ status: 'open' })]),
+        c: anomalies([
+          expect.objectContaining({
+            status: 'closed',
+            reason: expect.stringMatching(/the series moved to another processor$/),
+          }),
+        ]),
+      });
+    });
+    expect(store.entries.size).toBe(0);
+    expect(store.takeDirty().map((s) => s.host)).toEqual(['h']);
+  });
+});

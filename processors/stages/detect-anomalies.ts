@@ -1,5 +1,5 @@
 import { asyncScheduler, map, Observable, SchedulerLike } from 'rxjs';
-import type { Envelope } from '../../core/stream';
+import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
 import type { Anomaly, MetricSample } from '../../schemas';
 import { IncidentTracker, type IncidentOptions } from '../detectors';
 import type { Batch } from './batch';
@@ -12,9 +12,16 @@ export interface DetectOptions {
   incidents: Partial<IncidentOptions>;
   /** An open incident of a series silent this long (processing time) is closed. */
   staleAfterMs: number;
+  /** Partitions this member owns: a revoked partition's series leave with it. */
+  assignment: Assignment;
 }
 
-export const DEFAULT_DETECT: DetectOptions = { enabled: true, incidents: {}, staleAfterMs: 5 * 60_000 };
+export const DEFAULT_DETECT: DetectOptions = {
+  enabled: true,
+  incidents: {},
+  staleAfterMs: 5 * 60_000,
+  assignment: ownsEverything,
+};
 
 /**
  * Scores every sample with its series' detectors and rules, and publishes incident states
@@ -61,6 +68,21 @@ export function detectAnomalies<A>(
     if (step.emit) anomalies.push(step.emit);
   };
 
+  let version = o.assignment.version;
+  /**
+   * After a rebalance, the series of a partition this member lost leave with it: their open
+   * incidents close here ("handed over"), and their new owner continues from the saved baseline.
+   */
+  const handOver = (anomalies: Anomaly[]) => {
+    if (o.assignment.version === version) return;
+    version = o.assignment.version;
+    for (const e of store.release(o.assignment.owns))
+      if (e.incident)
+        anomalies.push(
+          tracker.close(e.incident, e.incident.record.ts, 'the series moved to another processor'),
+        );
+  };
+
   const closeStale = (now: number, anomalies: Anomaly[]) => {
     for (const key of store.open) {
       const e = store.entries.get(key);
@@ -85,8 +107,10 @@ export function detectAnomalies<A>(
         const batch = env.payload;
         const anomalies: Anomaly[] = [];
         const evictedBefore = store.evicted;
-        for (const { value: s } of batch.records) {
-          const e = store.entry(seriesKey(s), s, now);
+        handOver(anomalies);
+        for (const { value: s, source: from } of batch.records) {
+          if (!o.assignment.owns(from.topic, from.partition)) continue; // its new owner scores it
+          const e = store.entry(seriesKey(s), s, from, now);
           e.dirty = true;
           score(e, s, anomalies);
         }

@@ -16,6 +16,9 @@ import {
 
 export interface SeriesEntry {
   ref: SeriesRef;
+  /** Where the series is read from: its state moves with the partition on a rebalance. */
+  topic: string;
+  partition: number;
   label: string;
   detector: SeriesDetector;
   rules: Array<{ rule: CompiledRule; state: RuleState }>;
@@ -43,6 +46,8 @@ export class DetectorStore {
   /** Series with an open incident. */
   readonly open = new Set<string>();
   private readonly restored = new Map<string, SeriesState>();
+  /** Released series' last states, saved with the next snapshot so their new owner gets them. */
+  private releasedStates: StoredState[] = [];
   private readonly rules: CompiledRule[];
   private readonly ensemble: Partial<EnsembleOptions>;
   evicted = 0;
@@ -58,7 +63,12 @@ export class DetectorStore {
   }
 
   /** The entry for a series, created (from a restored state when there is one) on first sight. */
-  entry(key: string, sample: Omit<SeriesRef, 'key'>, now: number): SeriesEntry {
+  entry(
+    key: string,
+    sample: Omit<SeriesRef, 'key'>,
+    from: { topic: string; partition: number },
+    now: number,
+  ): SeriesEntry {
     let e = this.entries.get(key);
     if (e) {
       e.lastSeen = now;
@@ -75,6 +85,8 @@ export class DetectorStore {
     this.restored.delete(key);
     e = {
       ref: r,
+      topic: from.topic,
+      partition: from.partition,
       label: metricLabel(r.metric, r.attributes),
       detector: new SeriesDetector(this.ensemble, state),
       rules: this.rules
@@ -104,9 +116,24 @@ export class DetectorStore {
     }
   }
 
+  /** Removes and returns the entries read from partitions `owns` rejects (after a rebalance). */
+  release(owns: (topic: string, partition: number) => boolean): SeriesEntry[] {
+    const released: SeriesEntry[] = [];
+    for (const [key, e] of this.entries) {
+      if (owns(e.topic, e.partition)) continue;
+      this.entries.delete(key);
+      this.open.delete(key);
+      released.push(e);
+      if (e.dirty && e.detector.state && this.releasedStates.length < this.maxSeries)
+        this.releasedStates.push({ series: key, host: e.ref.host, state: encodeState(e.detector.state) });
+    }
+    return released;
+  }
+
   /** States to snapshot (encoded), clearing their dirty marks. */
   takeDirty(): StoredState[] {
-    const out: StoredState[] = [];
+    const out: StoredState[] = this.releasedStates;
+    this.releasedStates = [];
     for (const [series, e] of this.entries) {
       if (!e.dirty || !e.detector.state) continue;
       e.dirty = false;

@@ -178,3 +178,36 @@ describe('windowAggregate idle rule', () => {
     });
   });
 });
+
+describe('windowAggregate stage across a rebalance', () => {
+  it('drops a revoked partition’s open windows unpublished, and ignores its in-flight batches', () => {
+    let owned = new Set([0, 1]);
+    let version = 1;
+    const assignment = {
+      get version() {
+        return version;
+      },
+      owns: (_topic: string, p: number) => owned.has(p),
+    };
+    run(({ cold, expectObservable }) => {
+      cold('--- a', { a: 0 }).subscribe(() => {
+        owned = new Set([0]);
+        version++;
+      });
+      const a = batchOf([sample({ event_id: '1', ts: 1000, host: 'p0' })], 0, 10);
+      const b = batchOf([sample({ event_id: '2', ts: 1000, host: 'p1' })], 1, 20);
+      const late = batchOf([sample({ event_id: '3', ts: 30_000, host: 'p1' })], 1, 21);
+      const c = batchOf([sample({ event_id: '4', ts: 30_000, host: 'p0' })], 0, 11);
+      const src = cold('a b -- d c 19999ms |', { a, b, d: late, c });
+      const out = src.pipe(windowAggregate({ ...options, idleTimeoutMs: 5000, assignment }));
+      // Partition 1 is revoked at 3ms: its window [0, 10 s) never closes here, not even when idle;
+      // the batch fetched before the revocation passes through without being windowed.
+      expectObservable(out).toBe('a b -- d c 19999ms |', {
+        a: payload({ aggregates: [] }),
+        b: payload({ aggregates: [] }),
+        d: payload({ aggregates: [], commitFloor: undefined }),
+        c: payload({ aggregates: [agg({ host: 'p0', window_start: 0, count: 1 })], commitFloor: '11' }),
+      });
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, SchedulerLike } from 'rxjs';
-import type { Envelope } from '../../core/stream';
+import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricAggregate, MetricSample } from '../../schemas';
 import { Batch, emptyStats } from './batch';
 import { seriesKey } from './series-key';
@@ -16,6 +16,8 @@ export interface WindowOptions {
   maxOpenWindows: number;
   /** True while the source holds back for backpressure: then no partition counts as idle. */
   sourceHolding?: () => boolean;
+  /** Partitions this member owns: a revoked partition's open windows are dropped, unpublished. */
+  assignment?: Assignment;
 }
 
 export const DEFAULT_WINDOWS: WindowOptions = {
@@ -26,6 +28,7 @@ export const DEFAULT_WINDOWS: WindowOptions = {
 };
 
 interface PartitionState {
+  topic: string;
   maxTs: number;
   lastSeen: number;
   /** Its last batch reached the end of the log: quiet now means idle, not held back. */
@@ -58,14 +61,36 @@ export function windowAggregate(
       const open = new Map<string, WindowAccumulator>();
       const partitions = new Map<number, PartitionState>();
 
-      const partitionOf = (p: number): PartitionState => {
+      const assignment = o.assignment ?? ownsEverything;
+      let version = assignment.version;
+      const partitionOf = (topic: string, p: number): PartitionState => {
         let state = partitions.get(p);
         if (!state)
           partitions.set(
             p,
-            (state = { maxTs: -Infinity, lastSeen: scheduler.now(), caughtUp: false, windows: new Set() }),
+            (state = {
+              topic,
+              maxTs: -Infinity,
+              lastSeen: scheduler.now(),
+              caughtUp: false,
+              windows: new Set(),
+            }),
           );
         return state;
+      };
+      /**
+       * After a rebalance, a partition this member lost takes its open windows with it, unpublished:
+       * they hold only part of their data, and the new owner re-reads everything from the commit
+       * floor and publishes them complete.
+       */
+      const handOver = () => {
+        if (assignment.version === version) return;
+        version = assignment.version;
+        for (const [p, state] of partitions) {
+          if (assignment.owns(state.topic, p)) continue;
+          for (const w of state.windows) open.delete(w.key);
+          partitions.delete(p);
+        }
       };
       const remove = (key: string, w: WindowAccumulator) => {
         open.delete(key);
@@ -94,14 +119,27 @@ export function windowAggregate(
         const stats = { ...batch.stats };
         const touched = new Set<number>();
         const now = scheduler.now();
-        if (batch.partition !== undefined) {
-          const state = partitionOf(batch.partition);
+        handOver();
+        const topic =
+          batch.records[0]?.source.topic ??
+          (batch.partition === undefined ? undefined : partitions.get(batch.partition)?.topic);
+        if (
+          batch.partition !== undefined &&
+          topic !== undefined &&
+          !assignment.owns(topic, batch.partition)
+        ) {
+          // Fetched before the partition was revoked: stored raw, windowed by its new owner.
+          subscriber.next({ ...env, payload: { ...batch, commitFloor: undefined } });
+          return;
+        }
+        if (batch.partition !== undefined && topic !== undefined) {
+          const state = partitionOf(topic, batch.partition);
           state.caughtUp = batch.caughtUp;
           state.lastSeen = now;
         }
         for (const { value: s, source: src } of batch.records) {
           const p = src.partition;
-          const state = partitionOf(p);
+          const state = partitionOf(src.topic, p);
           touched.add(p);
           const watermark = state.maxTs - o.allowedLatenessMs;
           const offset = BigInt(src.offset);
@@ -142,6 +180,7 @@ export function windowAggregate(
       const idleCheck = scheduler.schedule(
         function tick() {
           const now = scheduler.now();
+          handOver();
           const closed: MetricAggregate[] = [];
           const holding = o.sourceHolding?.() ?? false;
           for (const [p, state] of partitions) {

@@ -6,7 +6,7 @@ import { createKafka, createProducer, ensureTopics, topicNames } from '../../cor
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde, type AvroSerde } from '../../core/serde';
-import type { MetricSample } from '../../schemas';
+import type { MetricAggregate, MetricSample } from '../../schemas';
 import { registerTopicSchemas, type TopicSchemaIds } from '../../schemas/register';
 import { createClickHouse, migrate, type ClickHouseClient } from '../../sinks/clickhouse';
 import { check, Ledger } from '../helpers/ledger';
@@ -136,11 +136,14 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
     start('b');
     await produce(400);
     await waitFor('the first processors to make progress', async () => (await stored()).idRows.length > 0);
+    // Members join and leave while samples keep arriving, so partitions move with windows open.
+    const more = produce(400);
     start('c'); // 2 → 3
-    await produce(400);
+    await more;
+    const evenMore = produce(400);
     await stop('a'); // 3 → 2 (rolling restart: a leaves, d joins)
     start('d');
-    await produce(400);
+    await evenMore;
     await stop('b');
 
     const result = await waitFor(
@@ -157,5 +160,35 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
     const { windows } = await stored();
     expect(windows.length).toBe(ledger.windows.size);
     expect(windows.reduce((n, w) => n + Number(w.count), 0)).toBe(ledger.ids.size);
+
+    // The aggregates topic never carries a partial window: a revoked partition's open windows
+    // leave with it, and only complete windows are published (possibly twice, identical).
+    const published = await aggregatesOnTopic();
+    const partial = published.filter(
+      (a) => a.count !== ledger.windows.get(`${a.host}|${a.window_start}`)?.count,
+    );
+    expect(published.length).toBeGreaterThanOrEqual(ledger.windows.size);
+    expect(partial).toEqual([]);
   });
+
+  const aggregatesOnTopic = async () => {
+    const consumer = kafka.consumer({ groupId: `${config.processor.groupId}-reader` });
+    const out: MetricAggregate[] = [];
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topics.aggregates);
+    await admin.disconnect();
+    const total = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.aggregates, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        await serde.prepare(batch.messages.map((m) => m.value));
+        for (const m of batch.messages) out.push(serde.decode<MetricAggregate>(m.value));
+      },
+    });
+    await waitFor('the whole aggregates topic', () => out.length >= total || undefined, 60_000);
+    await consumer.disconnect();
+    return out.filter((a) => a.host.startsWith('scale-'));
+  };
 });
