@@ -84,6 +84,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
     await migrate(clickhouse, 'tidewatch');
     const settings = loadConfig({ env: {} }).processor;
+    const metrics = createMetrics();
     const { source, pipeline } = createProcessor({
       kafka,
       producer,
@@ -95,7 +96,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       settings: { ...settings, groupId: `bench-processor-${run}` },
       detect: { ...loadConfig({ env: {} }).detect, enabled: options.detect },
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
-      metrics: createMetrics(),
+      metrics,
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
     });
@@ -131,6 +132,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       aggregates_emitted: aggregates,
       publish_events_per_sec: Math.round(options.events / publishSeconds),
       peak_rss_mb: rss.peakMb(),
+      stage_latency_ms: await stageLatencies(metrics),
     };
   } finally {
     rss.stop();
@@ -141,4 +143,17 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     fs.rmSync(dataDir, { recursive: true, force: true });
     await stop();
   }
+}
+
+/** p50 and p99 of the time a batch spends in each stage and sink write, in ms. */
+async function stageLatencies(metrics: ReturnType<typeof createMetrics>) {
+  const out: Record<string, { p50: number; p99: number }> = {};
+  for (const v of (await metrics.stageSeconds.get()).values) {
+    const stage = String(v.labels.stage);
+    const q = (v.labels as Record<string, unknown>).quantile;
+    if (q !== 0.5 && q !== 0.99) continue;
+    out[stage] ??= { p50: 0, p99: 0 };
+    out[stage][q === 0.5 ? 'p50' : 'p99'] = Math.round(v.value * 1e5) / 100;
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, Summary } from 'prom-client';
 
 /**
  * The pipeline's Prometheus metrics. One registry per process (or per test), passed to the
@@ -12,6 +12,7 @@ export interface PipelineMetrics {
   batchesFlushed: Counter<'sink'>;
   sinkWriteFailures: Counter<'sink'>;
   sinkWriteSeconds: Histogram<'sink'>;
+  stageSeconds: Summary<'stage'>;
   dedupeHits: Counter;
   lateEvents: Counter;
   windowsForceClosed: Counter;
@@ -58,6 +59,15 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
       name: 'tidewatch_sink_write_failures_total',
       help: 'Failed batch writes (each is retried)',
       labelNames: ['sink'],
+      registers,
+    }),
+    stageSeconds: new Summary({
+      name: 'tidewatch_stage_batch_seconds',
+      help: 'Time one batch spends in a processing stage (its added latency)',
+      labelNames: ['stage'],
+      percentiles: [0.5, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
       registers,
     }),
     sinkWriteSeconds: new Histogram({

@@ -5,6 +5,7 @@ import {
   defer,
   map,
   Observable,
+  OperatorFunction,
   SchedulerLike,
   throwError,
 } from 'rxjs';
@@ -30,6 +31,7 @@ import {
   type DetectOptions,
   type DetectorStore,
 } from '../stages';
+import { timedStage } from './timed-stage';
 
 export interface MetricsPipelineSinks {
   /** Raw samples (ClickHouse `metrics`). */
@@ -107,6 +109,8 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
   const m = deps.metrics;
   const scheduler = deps.scheduler ?? asyncScheduler;
   const assignment = deps.assignment ?? ownsEverything;
+  const measured = <I, O>(name: string, stage: OperatorFunction<I, O>) =>
+    timedStage(name, stage, m.stageSeconds);
   const onRetry = (sink: string) => (err: unknown, attempt: number, delayMs: number) => {
     m.sinkWriteFailures.inc({ sink });
     log.warn({ err, attempt, delayMs, sink }, 'write failed; retrying');
@@ -121,7 +125,7 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     if (batch.length === 0) return;
     const end = m.sinkWriteSeconds.startTimer({ sink: sink.name });
     await sink.write(batch);
-    end();
+    m.stageSeconds.observe({ stage: `write:${sink.name}` }, end());
     m.batchesFlushed.inc({ sink: sink.name });
     m.eventsWritten.inc({ sink: sink.name }, batch.length);
   };
@@ -167,11 +171,17 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
         retry(() => deps.serde.prepare(values), { ...deps.retry, onRetry: onRetry('schema-registry') }),
       ).pipe(map(() => env));
     }),
-    decode<MetricSample>(deps.serde, scheduler),
-    validate(deps.stages?.validate, scheduler),
-    dedupe({ ...deps.stages?.dedupe, assignment }, scheduler),
-    detectAnomalies<never>(deps.detectors, { ...deps.stages?.detect, assignment }, scheduler),
-    windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
+    measured('decode', decode<MetricSample>(deps.serde, scheduler)),
+    measured('validate', validate(deps.stages?.validate, scheduler)),
+    measured('dedupe', dedupe({ ...deps.stages?.dedupe, assignment }, scheduler)),
+    measured(
+      'detect',
+      detectAnomalies<never>(deps.detectors, { ...deps.stages?.detect, assignment }, scheduler),
+    ),
+    measured(
+      'window',
+      windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
+    ),
     coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
     concatMap((env) => orNack(env, () => deliver(env))),
   );
