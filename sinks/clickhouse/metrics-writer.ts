@@ -1,7 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Sink } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
-import { idempotentInsert } from './idempotent-insert';
+import { idempotentInsert, type CompactRows } from './idempotent-insert';
+
+const COMPACT: CompactRows<MetricSample> = {
+  columns: ['event_id', 'host', 'ts', 'metric', 'value', 'unit', 'attributes'],
+  row: (s) => [s.event_id, s.host, s.ts, s.metric, s.value, s.unit, s.attributes],
+};
 
 /**
  * Writes raw samples to `<db>.metrics`. The insert's deduplication token comes from the batch's
@@ -11,7 +16,7 @@ import { idempotentInsert } from './idempotent-insert';
 export function clickhouseMetricsSink(client: ClickHouseClient, db: string): Sink<MetricSample> {
   return {
     name: 'clickhouse',
-    write: (batch) => idempotentInsert(client, `${db}.metrics`, batch, (s) => s.event_id),
+    write: (batch) => idempotentInsert(client, `${db}.metrics`, batch, (s) => s.event_id, COMPACT),
     close: async () => undefined,
   };
 }

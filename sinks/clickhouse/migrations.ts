@@ -80,7 +80,7 @@ export const MIGRATIONS: readonly Migration[] = [
         host LowCardinality(String),
         metric LowCardinality(String),
         unit LowCardinality(String),
-        attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+        attributes Map(String, String) CODEC(ZSTD(1)),
         ts DateTime64(3, 'UTC'),
         started_at DateTime64(3, 'UTC'),
         ended_at Nullable(DateTime64(3, 'UTC')),
@@ -111,6 +111,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ENGINE = ReplacingMergeTree(updated_at)
       ORDER BY series
       TTL toDateTime(updated_at) + INTERVAL 7 DAY`,
+    ],
+  },
+  {
+    version: 4,
+    name: 'plain map keys for raw attributes',
+    statements: (db) => [
+      // LowCardinality keys inside a Map made raw inserts about three times slower; ZSTD already
+      // compresses the repeated keys. A mutation rewrites existing parts once.
+      `ALTER TABLE ${db}.metrics MODIFY COLUMN attributes Map(String, String) CODEC(ZSTD(1))`,
     ],
   },
 ];

@@ -12,7 +12,7 @@ interface WithSettings {
 }
 
 /** Settings clickhouse-js may send that only mean something over HTTP. */
-const HTTP_ONLY = new Set([
+export const HTTP_ONLY = new Set([
   'wait_end_of_query',
   'send_progress_in_http_headers',
   'http_headers_progress_interval_ms',
