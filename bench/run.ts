@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { backpressureBench } from './backpressure';
 import { detectBench } from './detect';
 import { pipelineBench } from './pipeline';
 
@@ -12,6 +13,12 @@ const SCENARIOS: Record<
       events: Number(a.events ?? 200_000),
       hosts: Number(a.hosts ?? 100),
       detect: a.detect !== 'off',
+    }),
+  backpressure: (a) =>
+    backpressureBench({
+      rate: Number(a.rate ?? 20_000),
+      seconds: Number(a.seconds ?? 90),
+      hosts: Number(a.hosts ?? 100),
     }),
   detect: (a) =>
     detectBench({
@@ -31,6 +38,8 @@ async function main() {
       detector: { type: 'string' },
       threshold: { type: 'string' },
       detect: { type: 'string' },
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
     },
   });
   const name = positionals[0];

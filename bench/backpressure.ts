@@ -1,0 +1,153 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '../core/clock';
+import { loadConfig } from '../core/config';
+import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
+import { silentLogger } from '../core/logger';
+import { createMetrics } from '../core/metrics';
+import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { createProcessor } from '../cli/processor';
+import { samplePublisher } from '../producers/host-agent';
+import { runLoadgen } from '../producers/loadgen';
+import { registerTopicSchemas } from '../schemas/register';
+import { createClickHouse, migrate, type ClickHouseClient } from '../sinks/clickhouse';
+import { benchStack } from './bench-stack';
+
+export interface BackpressureBenchOptions {
+  /** Samples per second published for the whole run. */
+  rate: number;
+  seconds: number;
+  hosts: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const DEDUPE_CAP = 50_000;
+
+/** `client` with inserts into `table` held to `rowsPerSec` (each insert takes at least rows / rate). */
+function throttled(client: ClickHouseClient, table: string, rowsPerSec: number): ClickHouseClient {
+  const insert: ClickHouseClient['insert'] = async (params) => {
+    const started = Date.now();
+    const result = await client.insert(params);
+    const rows = Array.isArray(params.values) ? params.values.length : 0;
+    if (params.table === table) await sleep((rows / rowsPerSec) * 1000 - (Date.now() - started));
+    return result;
+  };
+  return new Proxy(client, { get: (t, p, r) => (p === 'insert' ? insert : Reflect.get(t, p, r)) });
+}
+
+/** Least-squares slope of (t, y) in y-units per minute. */
+function slopePerMinute(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mt = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  const num = points.reduce((s, p) => s + (p[0] - mt) * (p[1] - my), 0);
+  const den = points.reduce((s, p) => s + (p[0] - mt) ** 2, 0);
+  return (num / den) * 60_000;
+}
+
+/**
+ * `npm run bench -- backpressure`: samples arrive at `rate` per second for `seconds` while the
+ * raw-samples table accepts a tenth of that. The source must hold (pause) instead of buffering:
+ * reports the process RSS over the run (first and last quarter, peak, slope over the second half),
+ * the in-flight peak against its budget, how often the source held, and the backlog left in Kafka.
+ */
+export async function backpressureBench(o: BackpressureBenchOptions): Promise<Record<string, unknown>> {
+  const { endpoints, stop } = await benchStack();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-bench-bp-'));
+  const run = crypto.randomBytes(4).toString('hex');
+  const topics = topicNames(`bench-bp-${run}.`);
+  const kafka = createKafka(endpoints.brokers, 'bench-bp', silentLogger);
+  const admin = kafka.admin();
+  const producer = createProducer(kafka);
+  const clickhouse = createClickHouse({ username: 'default', password: '', dataDir });
+  const samples: Array<[number, number]> = [];
+  const heap: number[] = [];
+  const external: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const sampler = setInterval(() => {
+    gc?.(); // with --expose-gc, measure live memory rather than garbage awaiting collection
+    const m = process.memoryUsage();
+    samples.push([Date.now(), m.rss / 2 ** 20]);
+    heap.push(m.heapUsed / 2 ** 20);
+    external.push(m.external / 2 ** 20);
+  }, 1000);
+  try {
+    await admin.connect();
+    await ensureTopics(admin, Object.values(topics), 6);
+    await producer.connect();
+    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+    const ids = await registerTopicSchemas(serde, topics);
+    await migrate(clickhouse, 'tidewatch');
+    const config = loadConfig({ env: {} });
+    const { source, pipeline } = createProcessor({
+      kafka,
+      producer,
+      serde,
+      schemaIds: ids,
+      clickhouse: throttled(clickhouse, 'tidewatch.metrics', o.rate / 10),
+      database: 'tidewatch',
+      topics,
+      // Dedupe memory grows with what is processed until its cap: a smaller cap reaches its
+      // plateau within the run, so what is left to see is whether the backlog costs memory.
+      settings: { ...config.processor, groupId: `bench-bp-${run}`, dedupeMaxEntries: DEDUPE_CAP },
+      detect: config.detect,
+      live: { name: 'live', write: async () => undefined, close: async () => undefined },
+      metrics: createMetrics(),
+      logger: silentLogger,
+      retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
+    });
+    let processed = 0;
+    const subscription = pipeline.subscribe({ next: (outcome) => (processed += outcome.received) });
+    const started = systemClock();
+    const produced = await runLoadgen({
+      hosts: o.hosts,
+      rate: o.rate,
+      total: o.rate * o.seconds,
+      batchSize: 1000,
+      publisher: samplePublisher(producer, serde, ids.metrics, topics.metrics),
+      clock: systemClock,
+    });
+    const seconds = (systemClock() - started) / 1000;
+    clearInterval(sampler);
+    subscription.unsubscribe();
+    await source.close().catch(() => undefined);
+
+    const rss = samples.map((s) => s[1]);
+    const quarter = Math.max(1, Math.floor(rss.length / 4));
+    const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+    return {
+      scenario: 'backpressure',
+      seconds: Math.round(seconds),
+      input_events_per_sec: Math.round(produced / seconds),
+      clickhouse_rows_per_sec_allowed: o.rate / 10,
+      events_processed: processed,
+      backlog_left: produced - processed,
+      rss_mb_first_quarter: mean(rss.slice(0, quarter)),
+      rss_mb_last_quarter: mean(rss.slice(-quarter)),
+      rss_mb_peak: Math.round(Math.max(...rss)),
+      heap_mb_first_quarter: mean(heap.slice(0, quarter)),
+      heap_mb_last_quarter: mean(heap.slice(-quarter)),
+      external_mb_first_quarter: mean(external.slice(0, quarter)),
+      external_mb_last_quarter: mean(external.slice(-quarter)),
+      rss_slope_mb_per_min_second_half: Number(
+        slopePerMinute(samples.slice(Math.floor(samples.length / 2))).toFixed(1),
+      ),
+      dedupe_max_entries: DEDUPE_CAP,
+      gc_before_samples: gc !== undefined,
+      in_flight_peak_events: source.budget.peakEvents,
+      in_flight_limit_events: source.budget.maxEvents,
+      source_holds: source.budget.pauses,
+    };
+  } finally {
+    clearInterval(sampler);
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await clickhouse.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop();
+  }
+}
