@@ -5,6 +5,8 @@ import type { KafkaRecord } from '../sources/kafka-record';
 export interface Located<T> {
   value: T;
   source: KafkaRecord;
+  /** The sample's series key, computed once by the first stage that needs it (`seriesOf`). */
+  series?: string;
 }
 
 /** Counts a stage reports about the batch; the pipeline turns them into metrics. */

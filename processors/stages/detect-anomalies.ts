@@ -4,7 +4,7 @@ import type { Anomaly, MetricSample } from '../../schemas';
 import { IncidentTracker, type IncidentOptions } from '../detectors';
 import type { Batch } from './batch';
 import type { DetectorStore, SeriesEntry } from './detector-store';
-import { seriesKey } from './series-key';
+import { seriesOf } from './series-key';
 
 export interface DetectOptions {
   /** Off: batches pass through unscored. */
@@ -108,9 +108,10 @@ export function detectAnomalies<A>(
         const anomalies: Anomaly[] = [];
         const evictedBefore = store.evicted;
         handOver(anomalies);
-        for (const { value: s, source: from } of batch.records) {
+        for (const record of batch.records) {
+          const { value: s, source: from } = record;
           if (!o.assignment.owns(from.topic, from.partition)) continue; // its new owner scores it
-          const e = store.entry(seriesKey(s), s, from, now);
+          const e = store.entry(seriesOf(record), s, from, now);
           e.dirty = true;
           score(e, s, anomalies);
         }

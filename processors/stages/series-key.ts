@@ -1,4 +1,5 @@
 import type { MetricSample } from '../../schemas';
+import type { Located } from './batch';
 
 /** A series is host + metric + attributes; the key is stable whatever the attribute order. */
 export function seriesKey(sample: Pick<MetricSample, 'host' | 'metric' | 'attributes'>): string {
@@ -8,4 +9,9 @@ export function seriesKey(sample: Pick<MetricSample, 'host' | 'metric' | 'attrib
   let out = `${sample.host}\u0000${sample.metric}`;
   for (const k of keys) out += `\u0000${k}=${sample.attributes[k]}`;
   return out;
+}
+
+/** The series key of a located sample, computed at most once per record. */
+export function seriesOf(record: Located<MetricSample>): string {
+  return (record.series ??= seriesKey(record.value));
 }

@@ -1,8 +1,8 @@
 import { asyncScheduler, defer, map, Observable, SchedulerLike } from 'rxjs';
 import type { Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
-import { Batch, reject } from './batch';
-import { seriesKey } from './series-key';
+import { Batch, reject, type Located } from './batch';
+import { seriesOf } from './series-key';
 
 export interface ValidateOptions {
   /** How far ahead of now an event time may be. */
@@ -66,14 +66,15 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
   return (source: Observable<Envelope<Batch<MetricSample>>>): Observable<Envelope<Batch<MetricSample>>> =>
     defer(() => {
       const seriesByHost = new Map<string, Set<string>>();
-      const cardinality = (s: MetricSample): Verdict => {
+      const cardinality = (record: Located<MetricSample>): Verdict => {
+        const s = record.value;
         let series = seriesByHost.get(s.host);
         if (!series) {
           if (seriesByHost.size >= o.maxHosts)
             return ['TW_ERR_CARDINALITY_CAP', `more than ${o.maxHosts} hosts are being tracked`];
           seriesByHost.set(s.host, (series = new Set()));
         }
-        const key = seriesKey(s);
+        const key = seriesOf(record);
         if (series.has(key)) return undefined;
         if (series.size >= o.maxSeriesPerHost)
           return ['TW_ERR_CARDINALITY_CAP', `host ${s.host} has more than ${o.maxSeriesPerHost} series`];
@@ -87,7 +88,7 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
           const kept = [];
           const rejects = [...batch.rejects];
           for (const record of batch.records) {
-            const verdict = checkSample(record.value, now, o) ?? cardinality(record.value);
+            const verdict = checkSample(record.value, now, o) ?? cardinality(record);
             if (verdict) rejects.push(reject(record.source, verdict[0], verdict[1], now));
             else kept.push(record);
           }

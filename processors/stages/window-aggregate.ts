@@ -2,7 +2,7 @@ import { asyncScheduler, Observable, SchedulerLike } from 'rxjs';
 import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricAggregate, MetricSample } from '../../schemas';
 import { Batch, emptyStats } from './batch';
-import { seriesKey } from './series-key';
+import { seriesOf } from './series-key';
 import { WindowAccumulator } from './window-accumulator';
 
 export interface WindowOptions {
@@ -137,13 +137,14 @@ export function windowAggregate(
           state.caughtUp = batch.caughtUp;
           state.lastSeen = now;
         }
-        for (const { value: s, source: src } of batch.records) {
+        for (const record of batch.records) {
+          const { value: s, source: src } = record;
           const p = src.partition;
           const state = partitionOf(src.topic, p);
           touched.add(p);
           const watermark = state.maxTs - o.allowedLatenessMs;
           const offset = BigInt(src.offset);
-          const series = seriesKey(s);
+          const series = seriesOf(record);
           let late = false;
           for (const size of o.windowsMs) {
             const start = s.ts - (((s.ts % size) + size) % size);
