@@ -1,19 +1,12 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
-import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import { silentLogger } from '../core/logger';
 import { createMetrics } from '../core/metrics';
-import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { createProcessor } from '../cli/processor';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
-import { registerTopicSchemas } from '../schemas/register';
-import { createClickHouse, migrate, type ClickHouseClient } from '../sinks/clickhouse';
-import { benchStack } from './bench-stack';
+import type { ClickHouseClient } from '../sinks/clickhouse';
+import { benchRun } from './bench-stack';
 
 export interface BackpressureBenchOptions {
   /** Samples per second published for the whole run. */
@@ -55,14 +48,7 @@ function slopePerMinute(points: Array<[number, number]>): number {
  * the in-flight peak against its budget, how often the source held, and the backlog left in Kafka.
  */
 export async function backpressureBench(o: BackpressureBenchOptions): Promise<Record<string, unknown>> {
-  const { endpoints, stop } = await benchStack();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-bench-bp-'));
-  const run = crypto.randomBytes(4).toString('hex');
-  const topics = topicNames(`bench-bp-${run}.`);
-  const kafka = createKafka(endpoints.brokers, 'bench-bp', silentLogger);
-  const admin = kafka.admin();
-  const producer = createProducer(kafka);
-  const clickhouse = createClickHouse({ username: 'default', password: '', dataDir });
+  const { run, topics, kafka, producer, serde, ids, clickhouse, close } = await benchRun('bp');
   const samples: Array<[number, number]> = [];
   const heap: number[] = [];
   const external: number[] = [];
@@ -75,12 +61,6 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
     external.push(m.external / 2 ** 20);
   }, 1000);
   try {
-    await admin.connect();
-    await ensureTopics(admin, Object.values(topics), 6);
-    await producer.connect();
-    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
-    const ids = await registerTopicSchemas(serde, topics);
-    await migrate(clickhouse, 'tidewatch');
     const config = loadConfig({ env: {} });
     const { source, pipeline } = createProcessor({
       kafka,
@@ -143,11 +123,6 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
     };
   } finally {
     clearInterval(sampler);
-    await producer.disconnect().catch(() => undefined);
-    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
-    await clickhouse.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await stop();
+    await close();
   }
 }

@@ -1,3 +1,11 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
+import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { registerTopicSchemas } from '../schemas/register';
+import { createClickHouse, migrate } from '../sinks/clickhouse';
 import { loadConfig } from '../core/config';
 import { silentLogger } from '../core/logger';
 import { startPrivateStack, type StackEndpoints } from '../stack';
@@ -19,4 +27,40 @@ export function rssSampler(everyMs = 200): { peakMb: () => number; stop: () => v
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs);
   return { peakMb: () => Math.round(peak / 2 ** 20), stop: () => clearInterval(timer) };
+}
+
+/**
+ * Everything a pipeline scenario needs, fresh for one run: the stack, its own topics (created,
+ * schemas registered), a connected producer and admin, and an embedded ClickHouse in a temporary
+ * folder with the schema migrated. `close` removes the topics and the folder and stops the stack.
+ */
+export async function benchRun(label: string) {
+  const { endpoints, stop } = await benchStack();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tidewatch-bench-${label}-`));
+  const run = crypto.randomBytes(4).toString('hex');
+  const topics = topicNames(`bench-${label}-${run}.`);
+  const kafka = createKafka(endpoints.brokers, `bench-${label}`, silentLogger);
+  const admin = kafka.admin();
+  const producer = createProducer(kafka);
+  const clickhouse = createClickHouse({ username: 'default', password: '', dataDir });
+  const close = async () => {
+    await producer.disconnect().catch(() => undefined);
+    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await clickhouse.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop();
+  };
+  try {
+    await admin.connect();
+    await ensureTopics(admin, Object.values(topics), 6);
+    await producer.connect();
+    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+    const ids = await registerTopicSchemas(serde, topics);
+    await migrate(clickhouse, 'tidewatch');
+    return { run, topics, kafka, producer, serde, ids, clickhouse, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -1,21 +1,13 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { filter, firstValueFrom, scan } from 'rxjs';
 import { systemClock } from '../core/clock';
-import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import { silentLogger } from '../core/logger';
 import { createMetrics } from '../core/metrics';
-import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { createProcessor } from '../cli/processor';
 import { loadConfig } from '../core/config';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
 import type { MetricSample } from '../schemas';
-import { registerTopicSchemas } from '../schemas/register';
-import { createClickHouse, migrate } from '../sinks/clickhouse';
-import { benchStack, rssSampler } from './bench-stack';
+import { benchRun, rssSampler } from './bench-stack';
 
 export interface PipelineBenchOptions {
   events: number;
@@ -31,22 +23,9 @@ export interface PipelineBenchOptions {
  * the embedded engine, aggregates to their topic; commits). Ratio = b / a.
  */
 export async function pipelineBench(options: PipelineBenchOptions): Promise<Record<string, unknown>> {
-  const { endpoints, stop } = await benchStack();
   const rss = rssSampler();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-bench-ch-'));
-  const run = crypto.randomBytes(4).toString('hex');
-  const topics = topicNames(`bench-${run}.`);
-  const kafka = createKafka(endpoints.brokers, 'bench', silentLogger);
-  const admin = kafka.admin();
-  const producer = createProducer(kafka);
-  const clickhouse = createClickHouse({ username: 'default', password: '', dataDir });
+  const { run, topics, kafka, producer, serde, ids, clickhouse, close } = await benchRun('pipeline');
   try {
-    await admin.connect();
-    await ensureTopics(admin, Object.values(topics), 6);
-    await producer.connect();
-    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
-    const ids = await registerTopicSchemas(serde, topics);
-
     const publishStart = systemClock();
     // Event time advances 1 s per 5000-sample batch and ends now, so windows open and close.
     let eventTime = systemClock() - Math.ceil(options.events / 5000) * 1000;
@@ -82,7 +61,6 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     await raw.disconnect();
 
     // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
-    await migrate(clickhouse, 'tidewatch');
     const settings = loadConfig({ env: {} }).processor;
     const metrics = createMetrics();
     const { source, pipeline } = createProcessor({
@@ -136,12 +114,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     };
   } finally {
     rss.stop();
-    await producer.disconnect().catch(() => undefined);
-    await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
-    await clickhouse.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await stop();
+    await close();
   }
 }
 

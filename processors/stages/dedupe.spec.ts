@@ -1,6 +1,6 @@
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { batchOf, sample } from './__fixtures__/batches';
+import { batchOf, movableAssignment, sample } from './__fixtures__/batches';
 import { dedupe } from './dedupe';
 
 const ids = (...list: string[]) =>
@@ -61,18 +61,7 @@ describe('dedupe stage', () => {
 
 describe('dedupe stage across a rebalance', () => {
   it('passes records of a revoked partition unremembered, and forgets its ids for when it comes back', () => {
-    let owned = new Set([0, 1]);
-    let version = 1;
-    const assignment = {
-      get version() {
-        return version;
-      },
-      owns: (_topic: string, p: number) => owned.has(p),
-    };
-    const rebalance = (partitions: number[]) => () => {
-      owned = new Set(partitions);
-      version++;
-    };
+    const { assignment, rebalance } = movableAssignment([0, 1]);
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
       const p0 = batchOf([sample({ event_id: 'x' })], 0);
       const p1 = batchOf([sample({ event_id: 'y' })], 1);

@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import { seeded } from '../../bench/detect/random';
-import { batchOf, sample } from './__fixtures__/batches';
+import { batchOf, movableAssignment, sample } from './__fixtures__/batches';
 import { detectAnomalies } from './detect-anomalies';
 import { DetectorStore } from './detector-store';
 import { parseRule } from '../detectors';
@@ -114,20 +114,10 @@ describe('detect-anomalies stage', () => {
 
 describe('detect-anomalies stage across a rebalance', () => {
   it('closes the incidents of a revoked partition’s series, releases their state for saving, and skips in-flight records', () => {
-    let owned = new Set([0]);
-    let version = 1;
-    const assignment = {
-      get version() {
-        return version;
-      },
-      owns: (_topic: string, p: number) => owned.has(p),
-    };
+    const { assignment, rebalance } = movableAssignment([0]);
     const store = new DetectorStore(100);
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
-      cold('--- a', { a: 0 }).subscribe(() => {
-        owned = new Set([1]);
-        version++;
-      });
+      cold('--- a', { a: 0 }).subscribe(rebalance([1]));
       const after = sample({ event_id: 'h:1:301', ts: 301 * MINUTE, value: 0.3 });
       const src = cold('a b -- c|', { a: batchOf(calm), b: batchOf([spike]), c: batchOf([after]) });
       expectObservable(src.pipe(detectAnomalies(store, { assignment }))).toBe('a b -- c|', {

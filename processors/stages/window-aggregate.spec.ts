@@ -1,6 +1,6 @@
 import { TestScheduler } from 'rxjs/testing';
 import type { MetricAggregate } from '../../schemas';
-import { batchOf, sample } from './__fixtures__/batches';
+import { batchOf, movableAssignment, sample } from './__fixtures__/batches';
 import { windowAggregate } from './window-aggregate';
 import { WindowAccumulator } from './window-accumulator';
 
@@ -181,19 +181,9 @@ describe('windowAggregate idle rule', () => {
 
 describe('windowAggregate stage across a rebalance', () => {
   it('drops a revoked partition’s open windows unpublished, and ignores its in-flight batches', () => {
-    let owned = new Set([0, 1]);
-    let version = 1;
-    const assignment = {
-      get version() {
-        return version;
-      },
-      owns: (_topic: string, p: number) => owned.has(p),
-    };
+    const { assignment, rebalance } = movableAssignment([0, 1]);
     run(({ cold, expectObservable }) => {
-      cold('--- a', { a: 0 }).subscribe(() => {
-        owned = new Set([0]);
-        version++;
-      });
+      cold('--- a', { a: 0 }).subscribe(rebalance([0]));
       const a = batchOf([sample({ event_id: '1', ts: 1000, host: 'p0' })], 0, 10);
       const b = batchOf([sample({ event_id: '2', ts: 1000, host: 'p1' })], 1, 20);
       const late = batchOf([sample({ event_id: '3', ts: 30_000, host: 'p1' })], 1, 21);

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../core/stream';
+import type { Assignment, Envelope } from '../../../core/stream';
 import type { MetricSample } from '../../../schemas';
 import { Batch, emptyStats } from '../batch';
 
@@ -41,5 +41,24 @@ export function batchOf(
     },
     ack: () => undefined,
     nack: () => undefined,
+  };
+}
+
+/** An assignment a test can move: `rebalance([0])` leaves this member with partition 0 only. */
+export function movableAssignment(partitions: number[]) {
+  let owned = new Set(partitions);
+  let version = 1;
+  const assignment: Assignment = {
+    get version() {
+      return version;
+    },
+    owns: (_topic, p) => owned.has(p),
+  };
+  return {
+    assignment,
+    rebalance: (next: number[]) => () => {
+      owned = new Set(next);
+      version++;
+    },
   };
 }
