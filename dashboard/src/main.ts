@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { IncidentList, type Incident } from './incident-list';
 import { SeriesBuffer } from './series-buffer';
 
 interface Sample {
@@ -11,6 +12,7 @@ interface Sample {
 
 type ServerMessage =
   | { type: 'snapshot' | 'samples'; samples: Sample[] }
+  | { type: 'anomalies'; anomalies: Incident[] }
   | { type: 'error'; reason: string }
   | { type: 'subscribed' };
 
@@ -26,6 +28,44 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const hostSelect = $<HTMLSelectElement>('host');
 const statusEl = $('status');
 const banner = $('banner');
+
+const incidents = new IncidentList(200);
+const incidentList = $<HTMLOListElement>('incidents');
+
+function cell(className: string, text: string): HTMLSpanElement {
+  const el = document.createElement('span');
+  el.className = className;
+  el.textContent = text;
+  return el;
+}
+
+function renderIncidents() {
+  const all = incidents.ordered();
+  $('no-incidents').hidden = all.length > 0;
+  $('open-incidents').textContent = all.length ? `${incidents.open} open` : '';
+  incidentList.replaceChildren(
+    ...all.map((a) => {
+      const li = document.createElement('li');
+      li.dataset.status = a.status;
+      li.title = `score ${a.score.toFixed(3)}; ${a.status === 'open' ? 'open' : `closed ${new Date(a.ended_at ?? 0).toLocaleTimeString()}`}`;
+      const severity = cell('severity', a.status === 'open' ? a.severity : 'closed');
+      severity.dataset.severity = a.severity;
+      li.append(
+        cell('time', new Date(a.started_at).toLocaleString()),
+        severity,
+        cell('host', a.host),
+        cell('reason', a.reason),
+      );
+      li.addEventListener('click', () => {
+        if (!data.has(a.host)) return;
+        selected = a.host;
+        renderHosts();
+        render();
+      });
+      return li;
+    }),
+  );
+}
 
 /** Per host, per chart: a bounded buffer. */
 const data = new Map<string, Map<string, SeriesBuffer>>();
@@ -128,7 +168,9 @@ function connect() {
   ws.onmessage = (event) => {
     const msg = JSON.parse(String(event.data)) as ServerMessage;
     if (msg.type === 'snapshot' || msg.type === 'samples') addSamples(msg.samples);
-    else if (msg.type === 'error') {
+    else if (msg.type === 'anomalies') {
+      if (incidents.merge(msg.anomalies)) renderIncidents();
+    } else if (msg.type === 'error') {
       banner.textContent = msg.reason;
       banner.hidden = false;
     }

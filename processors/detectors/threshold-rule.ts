@@ -1,3 +1,5 @@
+import { fmt } from './detector';
+
 /**
  * Rules users write next to the learned detectors, Prometheus style:
  *   "system.cpu.utilization > 0.9 for 2m"            fires after 2 minutes above 0.9
@@ -5,6 +7,13 @@
  * `metric` and `host` accept `*` wildcards. Time is event time, so replays behave like live data.
  */
 export type Comparison = '>' | '>=' | '<' | '<=';
+
+const WORDS: Record<Comparison, string> = {
+  '>': 'is above',
+  '>=': 'is at or above',
+  '<': 'is below',
+  '<=': 'is at or below',
+};
 
 export interface ThresholdRule {
   name: string;
@@ -96,7 +105,7 @@ export function compileRule(rule: ThresholdRule) {
       return s.firing;
     },
     describe: (x: number) =>
-      `${x} ${rule.op.startsWith('>') ? 'is above' : 'is below'} ${rule.threshold}${rule.forMs ? ` for at least ${formatDuration(rule.forMs)}` : ''} (rule "${rule.name}")`,
+      `${fmt(x)} ${WORDS[rule.op]} ${rule.threshold}${rule.forMs ? ` for at least ${formatDuration(rule.forMs)}` : ''} (rule "${rule.name}")`,
   };
 }
 

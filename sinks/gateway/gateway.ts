@@ -8,6 +8,7 @@ import type { PipelineMetrics } from '../../core/metrics';
 import { originAllowed, requestToken, sessionCookie, tokenMatches } from './auth';
 import { handleMetrics, handleSql, sendError, sendJson } from './http-api';
 import { LiveHub, liveHub } from './live-hub';
+import { recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
 import { serveStatic } from './static-files';
 
@@ -95,7 +96,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return refuseUpgrade(socket, 503, 'too many clients');
     }
     wss.handleUpgrade(req, socket, head, (ws) =>
-      hub.add(ws, () => recentSamples(options.clickhouse, options.database)),
+      hub.add(
+        ws,
+        () => recentSamples(options.clickhouse, options.database),
+        () => recentAnomalies(options.clickhouse, options.database),
+      ),
     );
   });
 

@@ -31,7 +31,8 @@ export interface LiveHubOptions {
 }
 
 export interface LiveHub {
-  add(ws: WebSocket, snapshot: () => Promise<MetricSample[]>): void;
+  /** A new client: it gets the recent samples and incidents first, then everything live. */
+  add(ws: WebSocket, snapshot: () => Promise<MetricSample[]>, incidents?: () => Promise<Anomaly[]>): void;
   readonly size: number;
   /** The hub as a pipeline sink: fan-out is best effort and resolves at once. */
   readonly sink: Sink<MetricSample>;
@@ -80,7 +81,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
     get size() {
       return clients.size;
     },
-    add(ws, snapshot) {
+    add(ws, snapshot, incidents) {
       const client: Client = { ws, droppedInARow: 0, alive: true };
       clients.add(client);
       options.metrics.gatewayClients.set(clients.size);
@@ -112,6 +113,12 @@ export function liveHub(options: LiveHubOptions): LiveHub {
           metrics: result.data.metrics ?? null,
         });
       });
+      incidents?.()
+        .then((anomalies) => {
+          const mine = client.hosts ? anomalies.filter((a) => client.hosts!.has(a.host)) : anomalies;
+          if (mine.length > 0) reply(client, { type: 'anomalies', anomalies: mine, snapshot: true });
+        })
+        .catch((err) => log.warn({ err }, 'incident snapshot query failed'));
       snapshot()
         .then((samples) => reply(client, { type: 'snapshot', samples: wanted(client, samples) }))
         .catch((err) => {

@@ -17,6 +17,10 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // A rule that fires on the first CPU sample, so an incident opens while the page is open.
+    const configFile = path.join(env.TIDEWATCH_DATA_DIR!, 'e2e-config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ detect: { rules: ['system.cpu.utilization >= 0'] } }));
+    env.TIDEWATCH_CONFIG = configFile;
     cli = spawnCli(['start'], env);
     const line = await waitForLine(
       cli,
@@ -49,6 +53,19 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
     await waitFor('memory points', async () => (await points('#chart-mem')) > 0);
     expect(new URL(page.url()).searchParams.has('token')).toBe(false);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png') });
+    await page.close();
+  });
+
+  it('lists incidents as they open, with their reason', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(dashboardUrl);
+    const item = await page.waitForSelector('#incidents li[data-status="open"]', { timeout: 60_000 });
+    expect(await item.textContent()).toMatch(
+      /CPU utilization.* is at or above 0 \(rule "system\.cpu\.utilization >= 0"\)/,
+    );
+    expect(await page.textContent('#open-incidents')).toMatch(/^\d+ open$/);
+    expect(await page.isHidden('#no-incidents')).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-incidents.png'), fullPage: true });
     await page.close();
   });
 
