@@ -63,6 +63,14 @@ describe('tidewatch detect', () => {
       /--detector must be ensemble or one of spike/,
     );
     await expect(run(path.join(dir, 'missing.csv'))).rejects.toThrow(/no such file/);
+    await expect(run(dir)).rejects.toThrow(/not a file/);
+    const input = write('f.csv', 'timestamp,value\n1,2\n');
+    await expect(
+      detectCommand(
+        { input, output: path.join(dir, 'no', 'such', 'dir.csv'), detector: undefined, explain: false },
+        new PassThrough(),
+      ),
+    ).rejects.toThrow(/--output .*: cannot write there \(ENOENT\)/);
   });
 
   it('runs one detector alone', async () => {

@@ -36,10 +36,21 @@ export async function detectCommand(
     );
   if (!fs.existsSync(a.input))
     throw new TidewatchError('TW_ERR_BAD_REQUEST', `--input ${a.input}: no such file`);
+  if (!fs.statSync(a.input).isFile())
+    throw new TidewatchError('TW_ERR_BAD_REQUEST', `--input ${a.input}: not a file`);
+  let fd: number | undefined;
+  if (a.output && a.output !== '-') {
+    try {
+      fd = fs.openSync(a.output, 'w');
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new TidewatchError('TW_ERR_BAD_REQUEST', `--output ${a.output}: cannot write there (${why})`);
+    }
+  }
   const detector = new SeriesDetector(
     a.detector && a.detector !== 'ensemble' ? { detectors: [a.detector] } : {},
   );
-  const out = a.output && a.output !== '-' ? fs.createWriteStream(a.output) : process.stdout;
+  const out = fd !== undefined ? fs.createWriteStream('', { fd }) : process.stdout;
   const lines = readline.createInterface({
     input: fs.createReadStream(a.input, { highWaterMark: 1 << 20 }),
     crlfDelay: Infinity,
