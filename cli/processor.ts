@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
 import type { Topics } from '../core/kafka';
 import type { Logger } from '../core/logger';
@@ -16,10 +17,9 @@ import {
   clickhouseAggregatesSink,
   clickhouseAnomaliesSink,
   clickhouseMetricsSink,
-  loadDetectorStates,
-  saveDetectorStates,
   type ClickHouseClient,
 } from '../sinks/clickhouse';
+import { detectorBaselines } from './detector-baselines';
 import { kafkaTopicSink } from '../sinks/kafka';
 
 export interface ProcessorParts {
@@ -48,7 +48,15 @@ export function createProcessor(parts: ProcessorParts) {
     { warmup: d.warmupSamples },
     d.rules.map((r) => (typeof r === 'string' ? parseRule(r) : parseRule(r.rule, r.host, r.name))),
   );
-  const baselines = detectorBaselines(parts, detectors);
+  const baselines = detectorBaselines({
+    clickhouse: parts.clickhouse,
+    database: parts.database,
+    snapshotMs: d.stateSnapshotMs,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    store: detectors,
+    clock: systemClock,
+  });
   const consumer = parts.kafka.consumer({
     groupId: s.groupId,
     sessionTimeout: 30_000,
@@ -125,53 +133,4 @@ export function createProcessor(parts: ProcessorParts) {
   });
   if (d.enabled) consumer.on(consumer.events.GROUP_JOIN, () => void baselines.load());
   return { source, pipeline, detectors, baselines };
-}
-
-/**
- * Detector baselines kept in ClickHouse: loaded when the processor joins its group (at start and
- * after every rebalance, so a series that moves here keeps its baseline) and saved every
- * `stateSnapshotMs`, and once more on close.
- */
-function detectorBaselines(parts: ProcessorParts, store: DetectorStore) {
-  const log = parts.logger.child({ component: 'processor', part: 'detector-baselines' });
-  let timer: NodeJS.Timeout | undefined;
-  const save = async () => {
-    const rows = store.takeDirty();
-    try {
-      await saveDetectorStates(parts.clickhouse, parts.database, rows, Date.now());
-      parts.metrics.detectorStatesSaved.inc(rows.length);
-    } catch (err) {
-      log.warn(
-        { err, series: rows.length },
-        'saving detector baselines failed; will retry at the next snapshot',
-      );
-      for (const r of rows) {
-        const e = store.entries.get(r.series);
-        if (e) e.dirty = true;
-      }
-    }
-  };
-  return {
-    async load(): Promise<number> {
-      try {
-        const taken = store.restore(
-          await loadDetectorStates(parts.clickhouse, parts.database, store.maxSeries),
-        );
-        log.info({ series: taken }, 'detector baselines restored');
-        return taken;
-      } catch (err) {
-        log.warn({ err }, 'loading detector baselines failed; series start cold');
-        return 0;
-      }
-    },
-    start() {
-      timer ??= setInterval(() => void save(), parts.detect.stateSnapshotMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      timer = undefined;
-      await save();
-    },
-  };
 }

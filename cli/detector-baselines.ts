@@ -1,0 +1,65 @@
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { PipelineMetrics } from '../core/metrics';
+import type { DetectorStore } from '../processors/stages';
+import { loadDetectorStates, saveDetectorStates, type ClickHouseClient } from '../sinks/clickhouse';
+
+export interface DetectorBaselinesParts {
+  clickhouse: ClickHouseClient;
+  database: string;
+  snapshotMs: number;
+  metrics: PipelineMetrics;
+  logger: Logger;
+  store: DetectorStore;
+  clock: Clock;
+}
+
+/**
+ * Detector baselines kept in ClickHouse: loaded when the processor joins its group (at start and
+ * after every rebalance, so a series that moves here keeps its baseline) and saved every
+ * `stateSnapshotMs`, and once more on close.
+ */
+export function detectorBaselines(parts: DetectorBaselinesParts) {
+  const store = parts.store;
+  const log = parts.logger.child({ component: 'processor', part: 'detector-baselines' });
+  let timer: NodeJS.Timeout | undefined;
+  const save = async () => {
+    const rows = store.takeDirty();
+    try {
+      await saveDetectorStates(parts.clickhouse, parts.database, rows, parts.clock());
+      parts.metrics.detectorStatesSaved.inc(rows.length);
+    } catch (err) {
+      log.warn(
+        { err, series: rows.length },
+        'saving detector baselines failed; will retry at the next snapshot',
+      );
+      for (const r of rows) {
+        const e = store.entries.get(r.series);
+        if (e) e.dirty = true;
+      }
+    }
+  };
+  return {
+    async load(): Promise<number> {
+      try {
+        const taken = store.restore(
+          await loadDetectorStates(parts.clickhouse, parts.database, store.maxSeries),
+        );
+        log.info({ series: taken }, 'detector baselines restored');
+        return taken;
+      } catch (err) {
+        log.warn({ err }, 'loading detector baselines failed; series start cold');
+        return 0;
+      }
+    },
+    start() {
+      timer ??= setInterval(() => void save(), parts.snapshotMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await save();
+    },
+  };
+}
