@@ -15,8 +15,8 @@ export interface DetectorBaselinesParts {
 }
 
 /**
- * Detector baselines kept in ClickHouse: loaded when the processor joins its group (at start and
- * after every rebalance, so a series that moves here keeps its baseline) and saved every
+ * Detector baselines kept in ClickHouse: loaded at start, before the first batch, and again
+ * after every later rebalance (so a series that moves here keeps its baseline); saved every
  * `stateSnapshotMs`, and once more on close.
  */
 export function detectorBaselines(parts: DetectorBaselinesParts) {
@@ -33,10 +33,7 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
         { err, series: rows.length },
         'saving detector baselines failed; will retry at the next snapshot',
       );
-      for (const r of rows) {
-        const e = store.entries.get(r.series);
-        if (e) e.dirty = true;
-      }
+      store.unsaved(rows);
     }
   };
   return {
@@ -52,7 +49,9 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
         return 0;
       }
     },
-    start() {
+    /** Restores the saved baselines, then saves changed ones every `snapshotMs`. */
+    async start(): Promise<void> {
+      await this.load();
       timer ??= setInterval(() => void save(), parts.snapshotMs);
       timer.unref();
     },

@@ -115,8 +115,7 @@ export async function startInstance(
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
       });
-      if (config.detect.enabled) await baselines.load();
-      baselines.start();
+      if (config.detect.enabled) await baselines.start();
       const subscription: Subscription = pipeline.subscribe({
         error: (err: unknown) => {
           logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
@@ -128,7 +127,7 @@ export async function startInstance(
         await source.close();
         clearTimeout(grace);
         subscription.unsubscribe();
-        await baselines.stop();
+        if (config.detect.enabled) await baselines.stop();
       });
     }
 

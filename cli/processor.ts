@@ -131,6 +131,11 @@ export function createProcessor(parts: ProcessorParts) {
     logger: parts.logger,
     retry: parts.retry,
   });
-  if (d.enabled) consumer.on(consumer.events.GROUP_JOIN, () => void baselines.load());
+  // The first join follows `baselines.start()`, which has loaded them already.
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (joined && d.enabled) void baselines.load();
+    joined = true;
+  });
   return { source, pipeline, detectors, baselines };
 }

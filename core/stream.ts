@@ -45,5 +45,15 @@ export interface Assignment {
   owns(topic: string, partition: number): boolean;
 }
 
+/** A check that answers true once after each change of `assignment` (for stages to hand over). */
+export function reassignments(assignment: Assignment): () => boolean {
+  let version = assignment.version;
+  return () => {
+    if (assignment.version === version) return false;
+    version = assignment.version;
+    return true;
+  };
+}
+
 /** The assignment of a source that owns everything it reads (tests, a single consumer). */
 export const ownsEverything: Assignment = { version: 0, owns: () => true };

@@ -12,12 +12,6 @@ export interface StepContext extends Expectation {
   level: number;
 }
 
-/** How a detector's finding reads: the reason text is built from these by `explain`. */
-export interface Finding {
-  /** e.g. "is far above its usual 0.25–0.40". */
-  phrase: string;
-}
-
 /**
  * One online detector: pure, deterministic, constant memory per series. `step` returns a raw
  * statistic (≥ 0, larger = stranger, calibrated into a probability per series by the ensemble)
@@ -28,7 +22,8 @@ export interface Detector<S> {
   readonly output: 'statistic' | 'probability';
   init(ctx: StepContext): S;
   step(state: S, ctx: StepContext): number;
-  describe(state: S, ctx: StepContext): Finding;
+  /** The finding in words, after the series' name: "is far above its usual 0.25–0.40". */
+  describe(state: S, ctx: StepContext): string;
 }
 
 /** Three significant digits, no exponent for everyday magnitudes. */

@@ -22,7 +22,6 @@ export const drift: Detector<DriftState> = {
     s.slow += Math.max(ALPHA, 1 / ++s.n) * (r > bound ? bound : r < -bound ? -bound : r);
     return stat;
   },
-  describe: (s, ctx) => ({
-    phrase: `has drifted ${ctx.level >= s.slow ? 'up' : 'down'} to about ${fmt(ctx.level)} from a longer-run ${fmt(s.slow)}`,
-  }),
+  describe: (s, ctx) =>
+    `has drifted ${ctx.level >= s.slow ? 'up' : 'down'} to about ${fmt(ctx.level)} from a longer-run ${fmt(s.slow)}`,
 };

@@ -163,7 +163,6 @@ export class SeriesDetector {
     const ctx = this.ctx;
     if (!this.state || this.lastDetector < 0) return '';
     const i = this.lastDetector;
-    const finding = this.detectors[i]!.describe(this.state.detectors[i], ctx);
-    return `${label} ${finding.phrase}`;
+    return `${label} ${this.detectors[i]!.describe(this.state.detectors[i], ctx)}`;
   }
 }

@@ -53,5 +53,5 @@ export const flatline: Detector<FlatlineState> = {
     }
     return p;
   },
-  describe: (s) => ({ phrase: `has been stuck at ${fmt(s.value)} for ${s.run + 1} samples` }),
+  describe: (s) => `has been stuck at ${fmt(s.value)} for ${s.run + 1} samples`,
 };

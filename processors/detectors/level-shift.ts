@@ -22,7 +22,6 @@ export const levelShift: Detector<LevelShiftState> = {
     s.mean += ALPHA * ((r > bound ? bound : r < -bound ? -bound : r) - s.mean);
     return Math.abs(s.mean) / (ctx.noise * STANDARD_ERROR);
   },
-  describe: (s, ctx) => ({
-    phrase: `has shifted ${s.mean >= 0 ? 'up' : 'down'} to about ${fmt(ctx.expected + s.mean)} from its usual ${fmt(ctx.expected)}`,
-  }),
+  describe: (s, ctx) =>
+    `has shifted ${s.mean >= 0 ? 'up' : 'down'} to about ${fmt(ctx.expected + s.mean)} from its usual ${fmt(ctx.expected)}`,
 };

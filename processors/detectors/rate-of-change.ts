@@ -23,7 +23,6 @@ export const rateOfChange: Detector<RateState> = {
     s.last = d;
     return stat;
   },
-  describe: (s) => ({
-    phrase: `${s.last >= 0 ? 'jumped up' : 'dropped'} by ${fmt(Math.abs(s.last))} in one step; it usually moves about ${fmt(1.2533 * s.step)}`,
-  }),
+  describe: (s) =>
+    `${s.last >= 0 ? 'jumped up' : 'dropped'} by ${fmt(Math.abs(s.last))} in one step; it usually moves about ${fmt(1.2533 * s.step)}`,
 };

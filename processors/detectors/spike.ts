@@ -6,7 +6,6 @@ export const spike: Detector<Record<string, never>> = {
   output: 'statistic',
   init: () => ({}),
   step: (_s, ctx) => Math.abs(ctx.x - ctx.expected) / ctx.sigma,
-  describe: (_s, ctx) => ({
-    phrase: `${fmt(ctx.x)} is far ${ctx.x >= ctx.expected ? 'above' : 'below'} its usual ${range(ctx)}`,
-  }),
+  describe: (_s, ctx) =>
+    `${fmt(ctx.x)} is far ${ctx.x >= ctx.expected ? 'above' : 'below'} its usual ${range(ctx)}`,
 };

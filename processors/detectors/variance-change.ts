@@ -17,5 +17,5 @@ export const varianceChange: Detector<VarianceState> = {
     s.ratio += ALPHA * (Math.min(z * z, CAP) - s.ratio);
     return s.ratio > 1 ? Math.log(s.ratio) : 0;
   },
-  describe: (s) => ({ phrase: `fluctuates about ${fmt(Math.sqrt(s.ratio))}× more than usual` }),
+  describe: (s) => `fluctuates about ${fmt(Math.sqrt(s.ratio))}× more than usual`,
 };

@@ -45,13 +45,15 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
   );
   const commits = new PartitionCommits();
   let owned = new Set<string>();
+  /** The same assignment by topic, for `assignment.owns` on the hot path (no key building). */
+  let ownedByTopic = new Map<string, Set<number>>();
   let known = false;
   let version = 0;
   const assignment: Assignment = {
     get version() {
       return version;
     },
-    owns: (topic, partition) => !known || owned.has(`${topic}:${partition}`),
+    owns: (topic, partition) => !known || ownedByTopic.get(topic)?.has(partition) === true,
   };
   let running = false;
   let stopped = false;
@@ -62,6 +64,9 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
     known = false;
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    ownedByTopic = new Map(
+      Object.entries(payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
+    );
     owned = new Set(
       Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((p) => `${topic}:${p}`),

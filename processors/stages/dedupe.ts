@@ -1,5 +1,5 @@
 import { asyncScheduler, defer, map, Observable, SchedulerLike } from 'rxjs';
-import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
+import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
 import type { Batch, Located } from './batch';
 
@@ -33,7 +33,7 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
       /** Per partition ("topic:partition"), ids in insertion (= age) order. */
       const partitions = new Map<string, { topic: string; partition: number; seen: Map<string, number> }>();
       let size = 0;
-      let version = o.assignment.version;
+      const reassigned = reassignments(o.assignment);
       const oldest = () => {
         let pick: Map<string, number> | undefined;
         let at = Infinity;
@@ -60,8 +60,7 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
         }
       };
       const handOver = () => {
-        if (o.assignment.version === version) return;
-        version = o.assignment.version;
+        if (!reassigned()) return;
         for (const [key, p] of partitions)
           if (!o.assignment.owns(p.topic, p.partition)) {
             size -= p.seen.size;

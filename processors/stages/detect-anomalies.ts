@@ -1,5 +1,5 @@
 import { asyncScheduler, map, Observable, SchedulerLike } from 'rxjs';
-import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
+import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { Anomaly, MetricSample } from '../../schemas';
 import { IncidentTracker, type IncidentOptions } from '../detectors';
 import type { Batch } from './batch';
@@ -68,14 +68,13 @@ export function detectAnomalies<A>(
     if (step.emit) anomalies.push(step.emit);
   };
 
-  let version = o.assignment.version;
+  const reassigned = reassignments(o.assignment);
   /**
    * After a rebalance, the series of a partition this member lost leave with it: their open
    * incidents close here ("handed over"), and their new owner continues from the saved baseline.
    */
   const handOver = (anomalies: Anomaly[]) => {
-    if (o.assignment.version === version) return;
-    version = o.assignment.version;
+    if (!reassigned()) return;
     for (const e of store.release(o.assignment.owns))
       if (e.incident)
         anomalies.push(

@@ -23,8 +23,10 @@ export interface SeriesEntry {
   detector: SeriesDetector;
   rules: Array<{ rule: CompiledRule; state: RuleState }>;
   incident: OpenIncident | undefined;
-  /** Processing time of the series' last sample (for stale incidents and eviction). */
+  /** Processing time of the series' last sample (for stale incidents). */
   lastSeen: number;
+  /** Seen again since eviction last passed over it (its second chance). */
+  touched: boolean;
   /** Learned something since the last snapshot. */
   dirty: boolean;
 }
@@ -38,8 +40,9 @@ export interface StoredState {
 /**
  * The anomaly stage's memory, one entry per series, held outside the stage so the processor can
  * snapshot it (baselines survive restarts and rebalances) without the stage doing I/O. Bounded:
- * past `maxSeries` the least recently seen series is dropped (counted); restored states wait in
- * a second bounded map until their series shows up.
+ * past `maxSeries` a series not seen lately and without an open incident is dropped (counted;
+ * second-chance eviction, so a busy series is not thrown out just for being old); restored
+ * states wait in a second bounded map until their series shows up.
  */
 export class DetectorStore {
   readonly entries = new Map<string, SeriesEntry>();
@@ -72,6 +75,7 @@ export class DetectorStore {
     let e = this.entries.get(key);
     if (e) {
       e.lastSeen = now;
+      e.touched = true;
       return e;
     }
     const r: SeriesRef = {
@@ -94,6 +98,7 @@ export class DetectorStore {
         .map((rule) => ({ rule, state: rule.newState() })),
       incident: undefined,
       lastSeen: now,
+      touched: false,
       dirty: true,
     };
     this.entries.set(key, e);
@@ -102,12 +107,14 @@ export class DetectorStore {
   }
 
   private evictOverLimit(): void {
-    // Second chance: an entry seen since it was inserted goes to the back instead of out.
-    let guard = this.entries.size;
-    while (this.entries.size > this.maxSeries && guard-- > 0) {
+    // Second chance: the oldest entry goes to the back instead of out if it was seen again or has
+    // an open incident; after one full pass everything has had its chance, so this ends.
+    let chances = this.entries.size;
+    while (this.entries.size > this.maxSeries) {
       const [key, e] = this.entries.entries().next().value as [string, SeriesEntry];
       this.entries.delete(key);
-      if (this.open.has(key) && guard > 0) {
+      if (chances-- > 0 && (e.touched || this.open.has(key))) {
+        e.touched = false;
         this.entries.set(key, e);
         continue;
       }
@@ -140,6 +147,15 @@ export class DetectorStore {
       out.push({ series, host: e.ref.host, state: encodeState(e.detector.state) });
     }
     return out;
+  }
+
+  /** Takes back states whose save failed, to be saved with the next snapshot. */
+  unsaved(rows: readonly StoredState[]): void {
+    for (const row of rows) {
+      const e = this.entries.get(row.series);
+      if (e) e.dirty = true;
+      else if (this.releasedStates.length < this.maxSeries) this.releasedStates.push(row);
+    }
   }
 
   /** Offers snapshotted states; a series already in memory keeps its own. Returns how many were taken. */

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, SchedulerLike } from 'rxjs';
-import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
+import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricAggregate, MetricSample } from '../../schemas';
 import { Batch, emptyStats } from './batch';
 import { seriesOf } from './series-key';
@@ -62,7 +62,7 @@ export function windowAggregate(
       const partitions = new Map<number, PartitionState>();
 
       const assignment = o.assignment ?? ownsEverything;
-      let version = assignment.version;
+      const reassigned = reassignments(assignment);
       const partitionOf = (topic: string, p: number): PartitionState => {
         let state = partitions.get(p);
         if (!state)
@@ -84,8 +84,7 @@ export function windowAggregate(
        * floor and publishes them complete.
        */
       const handOver = () => {
-        if (assignment.version === version) return;
-        version = assignment.version;
+        if (!reassigned()) return;
         for (const [p, state] of partitions) {
           if (assignment.owns(state.topic, p)) continue;
           for (const w of state.windows) open.delete(w.key);
@@ -120,22 +119,18 @@ export function windowAggregate(
         const touched = new Set<number>();
         const now = scheduler.now();
         handOver();
-        const topic =
-          batch.records[0]?.source.topic ??
-          (batch.partition === undefined ? undefined : partitions.get(batch.partition)?.topic);
-        if (
-          batch.partition !== undefined &&
-          topic !== undefined &&
-          !assignment.owns(topic, batch.partition)
-        ) {
+        const first = batch.records[0]?.source;
+        if (first && !assignment.owns(first.topic, first.partition)) {
           // Fetched before the partition was revoked: stored raw, windowed by its new owner.
           subscriber.next({ ...env, payload: { ...batch, commitFloor: undefined } });
           return;
         }
-        if (batch.partition !== undefined && topic !== undefined) {
-          const state = partitionOf(topic, batch.partition);
-          state.caughtUp = batch.caughtUp;
-          state.lastSeen = now;
+        if (batch.partition !== undefined) {
+          const state = first ? partitionOf(first.topic, batch.partition) : partitions.get(batch.partition);
+          if (state) {
+            state.caughtUp = batch.caughtUp;
+            state.lastSeen = now;
+          }
         }
         for (const record of batch.records) {
           const { value: s, source: src } = record;

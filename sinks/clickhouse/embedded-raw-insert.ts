@@ -44,7 +44,13 @@ async function bytesOf(values: InsertParams['values']): Promise<Buffer> {
   if (typeof values === 'string') return Buffer.from(values);
   const chunks: Buffer[] = [];
   for await (const chunk of values)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+    chunks.push(
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
   return Buffer.concat(chunks);
 }
 
