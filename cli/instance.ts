@@ -1,18 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Subscription } from 'rxjs';
-import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { projectRoot } from '../core/paths';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
-import { collectHost, hostAgent, samplePublisher } from '../producers/host-agent';
 import { registerTopicSchemas } from '../schemas/register';
 import { ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
 import { loadOrCreateToken, startGateway } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
+import { runAgent } from './agent-runtime';
 import { createProcessor } from './processor';
 import { removeRuntime, writeRuntime } from './runtime-file';
 
@@ -132,17 +131,8 @@ export async function startInstance(
     }
 
     if (config.agent.enabled) {
-      const agent = hostAgent({
-        host: config.agent.host,
-        intervalMs: config.agent.intervalMs,
-        collect: collectHost,
-        publisher: samplePublisher(producer, serde, schemaIds.metrics, topics.metrics),
-        clock: systemClock,
-        logger,
-        metrics,
-      });
-      agent.start();
-      cleanups.push(() => agent.stop());
+      const agent = await runAgent(config, endpoints, metrics.registry, logger, stopping.signal);
+      cleanups.push(async () => void (await agent.stop()));
     }
 
     writeRuntime(config.dataDir, { pid: process.pid, url: gateway.url, startedAt: new Date().toISOString() });

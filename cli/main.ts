@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
 import { TidewatchError, errorMessage } from '../core/errors';
 import { createLogger } from '../core/logger';
+import { agentCommand } from './commands/agent';
 import { detectCommand } from './commands/detect';
 import { loadgenCommand } from './commands/loadgen';
 import { sqlCommand } from './commands/sql';
@@ -13,6 +14,8 @@ const USAGE = `tidewatch — real-time host telemetry
 
 Usage:
   tidewatch start                         stack + agent + processor + gateway; prints the dashboard URL
+  tidewatch agent [--once]                this host's agent alone (Kafka and registry from settings
+                                          or the local stack); --once prints one collection
   tidewatch stack up|down|status          the local Kafka and schema registry
   tidewatch sql "<query>" [--format json|table]
   tidewatch tail <topic> [--from-beginning]
@@ -50,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
       output: { type: 'string' },
       detector: { type: 'string' },
       explain: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,10 +76,15 @@ async function main(argv: string[]): Promise<void> {
     overrides: values['data-dir'] ? { dataDir: values['data-dir'] } : {},
   });
   // Logs go to stderr so that stdout carries only what a command prints (URL, rows, records).
-  const logger = createLogger(command === 'start' ? config.logLevel : 'warn', process.stderr);
+  const logger = createLogger(
+    command === 'start' || command === 'agent' ? config.logLevel : 'warn',
+    process.stderr,
+  );
   switch (command) {
     case 'start':
       return startCommand(config, logger);
+    case 'agent':
+      return agentCommand(values.once, config, logger);
     case 'stack':
       return stackCommand(arg, config, logger);
     case 'sql':

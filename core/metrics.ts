@@ -22,7 +22,6 @@ export interface PipelineMetrics {
   detectorStatesSaved: Counter;
   gatewayClients: Gauge;
   gatewayMessagesDropped: Counter<'reason'>;
-  agentSamplesSent: Counter;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): PipelineMetrics {
@@ -122,11 +121,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
       name: 'tidewatch_gateway_messages_dropped_total',
       help: 'WebSocket messages not sent to a client, by reason',
       labelNames: ['reason'],
-      registers,
-    }),
-    agentSamplesSent: new Counter({
-      name: 'tidewatch_agent_samples_sent_total',
-      help: 'Samples the agent published to Kafka',
       registers,
     }),
   };

@@ -70,7 +70,28 @@ export interface Anomaly {
   samples: number;
 }
 
-export type SchemaName = 'metric-sample' | 'dead-letter' | 'metric-aggregate' | 'anomaly';
+/** One process record from a host agent, as in process-event.avsc. */
+export interface ProcessEvent {
+  event_id: string;
+  host: string;
+  ts: number;
+  kind: 'snapshot' | 'start' | 'exit';
+  pid: number;
+  ppid: number;
+  name: string;
+  command: string;
+  user: string;
+  /** Ratio of one core. */
+  cpu: number;
+  /** Bytes. */
+  rss: number;
+  state: string;
+  start_time: number;
+  rank_cpu: number;
+  rank_memory: number;
+}
+
+export type SchemaName = 'metric-sample' | 'process-event' | 'dead-letter' | 'metric-aggregate' | 'anomaly';
 
 const cache = new Map<SchemaName, object>();
 

@@ -4,6 +4,7 @@ import { loadSchema } from '.';
 
 export interface TopicSchemaIds {
   metrics: number;
+  processes: number;
   dlq: number;
   aggregates: number;
   anomalies: number;
@@ -13,6 +14,7 @@ export interface TopicSchemaIds {
 export async function registerTopicSchemas(serde: AvroSerde, topics: Topics): Promise<TopicSchemaIds> {
   return {
     metrics: await serde.register(topics.metrics, loadSchema('metric-sample')),
+    processes: await serde.register(topics.processes, loadSchema('process-event')),
     dlq: await serde.register(topics.dlq, loadSchema('dead-letter')),
     aggregates: await serde.register(topics.aggregates, loadSchema('metric-aggregate')),
     anomalies: await serde.register(topics.anomalies, loadSchema('anomaly')),

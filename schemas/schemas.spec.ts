@@ -1,4 +1,11 @@
-import { loadSchema, type Anomaly, type DeadLetter, type MetricSample, type SchemaName } from '.';
+import {
+  loadSchema,
+  type Anomaly,
+  type DeadLetter,
+  type MetricSample,
+  type ProcessEvent,
+  type SchemaName,
+} from '.';
 
 const fieldsOf = (name: SchemaName) =>
   (loadSchema(name) as { fields: { name: string }[] }).fields.map((f) => f.name).sort();
@@ -55,5 +62,26 @@ describe('schemas and their TypeScript types', () => {
       samples: true,
     };
     expect(fieldsOf('anomaly')).toEqual(Object.keys(keys).sort());
+  });
+
+  it('ProcessEvent has exactly the fields of process-event.avsc', () => {
+    const keys: Record<keyof ProcessEvent, true> = {
+      event_id: true,
+      host: true,
+      ts: true,
+      kind: true,
+      pid: true,
+      ppid: true,
+      name: true,
+      command: true,
+      user: true,
+      cpu: true,
+      rss: true,
+      state: true,
+      start_time: true,
+      rank_cpu: true,
+      rank_memory: true,
+    };
+    expect(fieldsOf('process-event')).toEqual(Object.keys(keys).sort());
   });
 });

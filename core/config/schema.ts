@@ -70,10 +70,63 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         host: z.string().min(1).default(os.hostname()),
-        intervalMs: z.number().int().min(1000).max(3_600_000).default(5000),
+        intervalMs: z.number().int().min(1000).max(3_600_000).default(5000).describe('Collection interval'),
+        processesIntervalMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(15_000)
+          .describe('Process table scan (top processes, start/exit events)'),
+        connectionsIntervalMs: z.number().int().min(1000).default(30_000).describe('TCP connection count'),
+        collectorTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(2000)
+          .describe('A collector slower than this is skipped for the round'),
+        topProcesses: z.number().int().min(1).max(100).default(10),
+        maxProcessEvents: z
+          .number()
+          .int()
+          .min(0)
+          .max(10_000)
+          .default(100)
+          .describe('Start/exit events per scan'),
+        sendTimeoutMs: z.number().int().min(1000).default(10_000),
+        metricsPort: port
+          .optional()
+          .describe("Serve the agent's Prometheus metrics on this port (unset: off)"),
+        metricsHost: z.string().min(1).default('127.0.0.1'),
+        statusLogIntervalMs: z.number().int().min(1000).default(60_000),
+        spool: z
+          .object({
+            dir: z.string().min(1).optional().describe('Default: <dataDir>/spool/<host>'),
+            maxBytes: z
+              .number()
+              .int()
+              .min(64 * 1024)
+              .default(256 * 1024 * 1024),
+            segmentBytes: z
+              .number()
+              .int()
+              .min(4096)
+              .default(8 * 1024 * 1024),
+            fsync: z.enum(['always', 'interval', 'never']).default('interval'),
+            fsyncIntervalMs: z.number().int().min(10).default(1000),
+            drainBatchRecords: z.number().int().min(1).default(5000),
+            drainRecordsPerSec: z.number().min(0).default(0).describe('0: as fast as Kafka takes them'),
+            initialBackoffMs: z.number().int().min(1).default(500),
+            maxBackoffMs: z.number().int().min(1).default(30_000),
+          })
+          .strict()
+          .refine((s) => s.segmentBytes <= s.maxBytes / 4, {
+            message: 'segmentBytes must be at most a quarter of maxBytes (the spool drops whole segments)',
+            path: ['segmentBytes'],
+          })
+          .prefault({}),
       })
       .strict()
-      .default({ enabled: true, host: os.hostname(), intervalMs: 5000 }),
+      .prefault({}),
     processor: z
       .object({
         enabled: z.boolean().default(true),

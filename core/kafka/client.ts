@@ -16,13 +16,18 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 const EXPECTED = /^Limiting retries for the idempotent producer/;
 
 /** A kafkajs client whose own log lines go through our logger (warnings and up). */
-export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+export function createKafka(
+  brokers: string[],
+  clientId: string,
+  logger: Logger,
+  options: { retries?: number; logLevel?: logLevel } = {},
+): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers,
-    logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: options.logLevel ?? logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: options.retries ?? 8 },
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {

@@ -1,6 +1,11 @@
-export { hostAgent } from './host-agent';
-export type { HostAgent, HostAgentOptions } from './host-agent';
-export { collectHost, cpuMeasurements, memoryMeasurements } from './collectors';
+export { HostAgent } from './host-agent';
+export type { HostAgentOptions } from './host-agent';
+export type { AgentStatus } from './agent-status';
+export { startHostAgent } from './create-agent';
+export type { AgentSetup, RunningAgent } from './create-agent';
+export { agentSchemaIds } from './agent-schemas';
+export { hostCollectors } from './collectors';
+export { Collection } from './collection';
 export { sampleStamper } from './sample-stamper';
 export { samplePublisher } from './sample-publisher';
 export type { Measurement } from './measurement';

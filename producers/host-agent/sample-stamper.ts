@@ -1,16 +1,13 @@
 import type { MetricSample } from '../../schemas';
+import { eventIds } from './event-ids';
 import type { Measurement } from './measurement';
 
-/**
- * Gives measurements their identity: event_id = `host:boot:seq`, where `boot` is this agent
- * incarnation's start time (ms) and `seq` counts up from 0, so every emitted sample has an id that
- * is unique and stays the same however often the sample is re-sent.
- */
+/** Gives measurements their identity (see event-ids.ts) and time: for producers that publish samples only. */
 export function sampleStamper(host: string, boot: number) {
-  let seq = 0;
+  const ids = eventIds(host, boot);
   return (measurements: readonly Measurement[], ts: number): MetricSample[] =>
     measurements.map((m) => ({
-      event_id: `${host}:${boot}:${seq++}`,
+      event_id: ids.next(),
       host,
       ts,
       metric: m.metric,

@@ -2,12 +2,10 @@ import fs from 'node:fs';
 import { createClient } from '@clickhouse/client';
 import type { Admin, Producer } from 'kafkajs';
 import { startInstance, type Instance } from '../../cli/instance';
-import { systemClock } from '../../core/clock';
 import { createKafka, createProducer, topicNames } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
-import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
-import { hostAgent, samplePublisher } from '../../producers/host-agent';
+import { samplePublisher, sampleStamper } from '../../producers/host-agent';
 import { loadSchema } from '../../schemas';
 import { embeddedConnection } from '../../sinks/clickhouse';
 import { committedOffsets, committedTotal } from '../helpers/committed-offsets';
@@ -50,17 +48,9 @@ describe('offsets follow ClickHouse inserts', () => {
   it('commits nothing while the insert fails, then delivers and commits once it succeeds', async () => {
     const serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
     const schemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
-    const agent = hostAgent({
-      host: 'commit-host',
-      intervalMs: 1000,
-      collect: async () => [{ metric: 'system.cpu.utilization', value: 0.25, unit: '1' }],
-      publisher: samplePublisher(producer, serde, schemaId, topics.metrics),
-      clock: systemClock,
-      logger: silentLogger,
-      metrics: createMetrics(),
-    });
-    await agent.tick();
-    expect(agent.status.sent).toBe(1);
+    const stamp = sampleStamper('commit-host', Date.now());
+    const publisher = samplePublisher(producer, serde, schemaId, topics.metrics);
+    await publisher.write(stamp([{ metric: 'system.cpu.utilization', value: 0.25, unit: '1' }], Date.now()));
 
     await waitFor('three failed insert attempts', () => fault.state.failedInserts >= 3);
     expect(
@@ -90,7 +80,7 @@ describe('offsets follow ClickHouse inserts', () => {
       'the windows closed by the idle timeout',
       async () => Number((await instance.metrics.aggregatesEmitted.get()).values[0]?.value ?? 0) >= 1,
     );
-    await agent.tick();
+    await publisher.write(stamp([{ metric: 'system.cpu.utilization', value: 0.25, unit: '1' }], Date.now()));
     await waitFor(
       'the first sample committed',
       async () => (await committedTotal(admin, config.processor.groupId, topics.metrics)) >= 1,

@@ -82,7 +82,10 @@ describe('schema registry outage', () => {
     await send(direct.encode(v2, { ...sample('new-version'), agent_version: '2.0' }));
     await send(direct.encode(v1, sample('behind-it')));
     // The processor keeps asking for the new id, with backoff, while nothing gets past it.
-    await waitFor('the processor asking for the unknown id again', () => proxy.cutCount(`/schemas/ids/${v2}`) >= 2);
+    await waitFor(
+      'the processor asking for the unknown id again',
+      () => proxy.cutCount(`/schemas/ids/${v2}`) >= 2,
+    );
     expect(await stored('new-version')).toBe(0); // held, not dropped and not dead-lettered
     expect(await stored('behind-it')).toBe(0); // and in order
     expect((await instance.metrics.eventsDropped.get()).values).toEqual([]);
