@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { agentBench } from './agent';
 import { backpressureBench } from './backpressure';
 import { detectBench } from './detect';
 import { pipelineBench } from './pipeline';
@@ -6,8 +7,13 @@ import { pipelineBench } from './pipeline';
 /** `npm run bench -- <scenario> [--events N] [--hosts H]`: runs one scenario and prints one JSON line. */
 const SCENARIOS: Record<
   string,
-  (args: Record<string, string | undefined>) => Promise<Record<string, unknown>>
+  (args: Record<string, string | undefined>) => Promise<Record<string, unknown> | Record<string, unknown>[]>
 > = {
+  agent: (a) =>
+    agentBench({
+      seconds: Number(a.seconds ?? 120),
+      intervals: (a.intervals ?? '5,1').split(',').map(Number),
+    }),
   pipeline: (a) =>
     pipelineBench({
       events: Number(a.events ?? 200_000),
@@ -40,6 +46,7 @@ async function main() {
       detect: { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
+      intervals: { type: 'string' },
     },
   });
   const name = positionals[0];
@@ -51,7 +58,8 @@ async function main() {
     process.exit(2);
   }
   const result = await scenario(values);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  for (const line of Array.isArray(result) ? result : [result])
+    process.stdout.write(`${JSON.stringify(line)}\n`);
   process.exit(0);
 }
 

@@ -2,13 +2,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config';
 import { TidewatchError, errorMessage } from '../core/errors';
 import { createLogger } from '../core/logger';
-import { agentCommand } from './commands/agent';
-import { detectCommand } from './commands/detect';
-import { loadgenCommand } from './commands/loadgen';
-import { sqlCommand } from './commands/sql';
-import { stackCommand } from './commands/stack';
-import { startCommand } from './commands/start';
-import { tailCommand } from './commands/tail';
 
 const USAGE = `tidewatch — real-time host telemetry
 
@@ -64,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // Offline scoring needs no configuration, stack or logger.
   if (command === 'detect')
-    return detectCommand({
+    return (await import('./commands/detect.js')).detectCommand({
       input: values.input,
       output: values.output,
       detector: values.detector,
@@ -80,19 +73,21 @@ async function main(argv: string[]): Promise<void> {
     command === 'start' || command === 'agent' ? config.logLevel : 'warn',
     process.stderr,
   );
+  // Each command loads only what it uses: the agent, which runs on every host, never loads the
+  // embedded ClickHouse engine or the gateway.
   switch (command) {
     case 'start':
-      return startCommand(config, logger);
+      return (await import('./commands/start.js')).startCommand(config, logger);
     case 'agent':
-      return agentCommand(values.once, config, logger);
+      return (await import('./commands/agent.js')).agentCommand(values.once, config, logger);
     case 'stack':
-      return stackCommand(arg, config, logger);
+      return (await import('./commands/stack.js')).stackCommand(arg, config, logger);
     case 'sql':
-      return sqlCommand(arg, values.format, config);
+      return (await import('./commands/sql.js')).sqlCommand(arg, values.format, config);
     case 'tail':
-      return tailCommand(arg, values['from-beginning'], config, logger);
+      return (await import('./commands/tail.js')).tailCommand(arg, values['from-beginning'], config, logger);
     case 'loadgen':
-      return loadgenCommand(
+      return (await import('./commands/loadgen.js')).loadgenCommand(
         {
           hosts: toInt('hosts', values.hosts, 10),
           rate: toInt('rate', values.rate, 1000),

@@ -71,6 +71,46 @@ describe('Delivery', () => {
     await delivery.stop();
   });
 
+  it('sends directly while Kafka is up, each record once, and leaves nothing in the spool', async () => {
+    const { kafka, delivery } = setup();
+    kafka.up = true;
+    delivery.start();
+    for (let i = 0; i < 20; i++) {
+      delivery.deliver([record(i)]);
+      if (i % 3 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    await until(() => kafka.received.length === 20 && spool.pending === 0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect([...kafka.received].sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 20 }, (_, i) => String(i)),
+    );
+    expect(spool.bytes).toBe(0);
+    await delivery.stop();
+  });
+
+  it('has every batch on disk before it is sent: a crash mid-send loses nothing', async () => {
+    const delivery = new Delivery({
+      send: () => new Promise(() => undefined), // the process dies before Kafka answers
+      spool,
+      initialBackoffMs: 1,
+      maxBackoffMs: 4,
+      drainBatchRecords: 100,
+      drainRecordsPerSec: 0,
+    });
+    delivery.deliver([record(0), record(1)]);
+    delivery.deliver([record(2)]);
+    const reopened = new Spool({
+      dir,
+      maxBytes: 1 << 20,
+      segmentBytes: 64 * 1024,
+      fsync: 'never',
+      fsyncIntervalMs: 1000,
+    });
+    expect(reopened.pending).toBe(3);
+    expect(reopened.read(100)!.batch.map((m) => m.value.toString())).toEqual(['0', '1', '2']);
+    reopened.close();
+  });
+
   it('backs off exponentially between failed drains instead of retrying on every new batch', async () => {
     const { kafka, delivery } = setup();
     delivery.start();

@@ -26,11 +26,14 @@ export interface DeliveryStatus {
 }
 
 /**
- * Gets records to Kafka, or to disk until Kafka is back. While the link is up a batch goes straight
- * out (one at a time); a batch that fails, or that arrives while Kafka is down or the previous
- * batch is still in flight, is appended to the spool. A drain loop sends the spool oldest first,
- * backing off exponentially with full jitter after a failure, while new batches keep flowing
- * directly once the link is up again.
+ * Gets records to Kafka, never holding one only in memory. Every batch is appended to the spool
+ * first (a write-ahead log: a killed agent loses nothing it emitted, a power cut at most the fsync
+ * interval). While the link is up the batch is also sent straight away, one at a time, and the
+ * drain loop skips it once Kafka acknowledged it. Batches that arrive while Kafka is down, or while
+ * the previous direct send is in flight, or whose direct send failed, wait in the spool: the drain
+ * loop sends it oldest first, backing off exponentially with full jitter after a failure, while new
+ * batches go straight out again as soon as the link is up. A batch sent directly and then again
+ * from the spool after a crash keeps its event ids, so downstream de-duplication hides it.
  */
 export class Delivery {
   readonly status: DeliveryStatus = { link: 'up', sent: 0, spooled: 0 };
@@ -55,21 +58,30 @@ export class Delivery {
 
   deliver(batch: readonly Outgoing[]): void {
     if (batch.length === 0) return;
-    if (this.status.link === 'down' || this.direct || this.stopped) {
-      this.toSpool(batch);
+    const direct = this.status.link === 'up' && !this.direct && !this.stopped;
+    const position = this.o.spool.append(batch, { held: direct });
+    if (!direct || !position) {
+      this.status.spooled += batch.length;
+      if (this.idle) this.wake?.();
       return;
     }
     this.direct = this.o
       .send(batch)
       .then(
-        () => this.delivered(batch.length),
+        () => {
+          this.o.spool.settle(position, true);
+          this.delivered(batch.length);
+        },
         (err) => {
+          this.o.spool.settle(position, false);
+          this.status.spooled += batch.length;
           this.failed(err);
-          this.toSpool(batch);
         },
       )
       .finally(() => {
         this.direct = undefined;
+        // Let the drain loop move past the delivered batch, or send the failed one.
+        if (this.idle) this.wake?.();
       });
   }
 
@@ -79,12 +91,6 @@ export class Delivery {
     this.wake?.();
     await this.direct;
     await this.drainer;
-  }
-
-  private toSpool(batch: readonly Outgoing[]): void {
-    this.o.spool.append(batch);
-    this.status.spooled += batch.length;
-    if (this.idle) this.wake?.();
   }
 
   private delivered(records: number): void {

@@ -165,4 +165,40 @@ describe('Spool', () => {
     expect(second.pending).toBe(4);
     second.close();
   });
+
+  it('stops reading at a batch being sent directly, then skips it once delivered or reads it if not', () => {
+    const spool = open();
+    spool.append(batch(0, 2));
+    const direct = spool.append(batch(2, 2), { held: true })!;
+    spool.append(batch(4, 2));
+    const first = spool.read(100)!;
+    expect(values(first.batch)).toEqual(values(batch(0, 2)));
+    spool.ack(first);
+    expect(spool.read(100)).toBeUndefined(); // waits for the direct send
+    spool.settle(direct, true);
+    expect(spool.pending).toBe(2);
+    const rest = spool.read(100)!;
+    expect(values(rest.batch)).toEqual(values(batch(4, 2)));
+    spool.ack(rest);
+    expect(spool.pending).toBe(0);
+
+    const failed = spool.append(batch(6, 1), { held: true })!;
+    spool.settle(failed, false);
+    expect(values(spool.read(100)!.batch)).toEqual(values(batch(6, 1)));
+    spool.close();
+  });
+
+  it('a batch being sent directly when its segment is dropped counts as dropped only if the send fails', () => {
+    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096 });
+    const ok = spool.append(batch(0, 1), { held: true })!;
+    const lost = spool.append(batch(1, 1), { held: true })!;
+    for (let i = 2; i < 1000; i++) spool.append(batch(i, 1));
+    const dropped = spool.counters.dropped;
+    spool.settle(ok, true);
+    expect(spool.counters.dropped).toBe(dropped);
+    spool.settle(lost, false);
+    expect(spool.counters.dropped).toBe(dropped + 1);
+    expect(drain(spool).length + spool.counters.dropped + 1).toBe(1000);
+    spool.close();
+  });
 });

@@ -48,6 +48,24 @@ interface InFlight {
   segment: number;
 }
 
+/** Where an appended batch sits: what `settle` needs to know which batch a direct send was about. */
+export interface SpoolPosition {
+  id: number;
+  offset: number;
+  records: number;
+}
+
+/**
+ * A batch appended with `held`: being sent directly, so reads stop before it until it settles.
+ * Once delivered, reads skip it; `orphan` means the spool dropped its segment meanwhile.
+ */
+interface Held {
+  state: 'held' | 'delivered' | 'orphan';
+  position: SpoolPosition;
+}
+
+const keyOf = (id: number, offset: number) => `${id}:${offset}`;
+
 const SEGMENT = /^(\d{16})\.seg$/;
 const segmentFile = (dir: string, id: number) => path.join(dir, `${String(id).padStart(16, '0')}.seg`);
 
@@ -67,6 +85,7 @@ export class Spool {
   private headCache: { id: number; bytes: number; buf: Buffer } | undefined;
   /** The read being delivered: if its segment is dropped meanwhile, its records count as dropped only if the delivery fails. */
   private inFlight: InFlight | undefined;
+  private readonly held = new Map<string, Held>();
   readonly counters: SpoolCounters = { dropped: 0, corrupt: 0 };
 
   constructor(private readonly o: SpoolOptions) {
@@ -80,7 +99,9 @@ export class Spool {
 
   /** Records spooled and not yet delivered. */
   get pending(): number {
-    return this.segments.reduce((n, s) => n + s.records, 0) - this.cursor.sent;
+    let delivered = 0;
+    for (const h of this.held.values()) if (h.state === 'delivered') delivered += h.position.records;
+    return this.segments.reduce((n, s) => n + s.records, 0) - this.cursor.sent - delivered;
   }
 
   /** Bytes the spool's files take on disk. */
@@ -88,21 +109,40 @@ export class Spool {
     return this.segments.reduce((n, s) => n + s.bytes, 0);
   }
 
-  append(batch: readonly Outgoing[]): void {
-    if (batch.length === 0) return;
+  /**
+   * Appends a batch. With `held`, the caller is sending it directly: reads stop before it until
+   * `settle` says whether it was delivered (then reads skip it) or not (then a read sends it).
+   */
+  append(batch: readonly Outgoing[], options: { held?: boolean } = {}): SpoolPosition | undefined {
+    if (batch.length === 0) return undefined;
     const frame = encodeFrame(encodeBatch(batch));
     if (frame.length > this.o.maxBytes) {
       this.counters.dropped += batch.length;
-      return;
+      return undefined;
     }
     let tail = this.segments.at(-1);
     if (!tail || (tail.bytes > 0 && tail.bytes + frame.length > this.o.segmentBytes)) tail = this.roll();
     while (this.bytes + frame.length > this.o.maxBytes && this.segments.length > 1) this.dropOldest();
+    const position = { id: tail.id, offset: tail.bytes, records: batch.length };
     fs.writeSync(this.fd!, frame);
     tail.bytes += frame.length;
     tail.records += batch.length;
     if (this.o.fsync === 'always') fs.fsyncSync(this.fd!);
     else this.dirty = true;
+    if (options.held) this.held.set(keyOf(position.id, position.offset), { state: 'held', position });
+    return position;
+  }
+
+  /** The outcome of sending a held batch directly. */
+  settle(position: SpoolPosition, delivered: boolean): void {
+    const key = keyOf(position.id, position.offset);
+    const h = this.held.get(key);
+    if (!h) return;
+    if (h.state === 'orphan') {
+      if (!delivered) this.counters.dropped += position.records;
+      this.held.delete(key);
+    } else if (delivered) h.state = 'delivered';
+    else this.held.delete(key);
   }
 
   /** The oldest unsent records, up to about `maxRecords` (whole batches, at least one), or undefined when none. */
@@ -114,8 +154,14 @@ export class Spool {
       const batch: Outgoing[] = [];
       let { offset, sent } = this.cursor;
       while (offset < buf.length && batch.length < maxRecords) {
+        const h = this.held.get(keyOf(head.id, offset));
+        if (h?.state === 'held') break; // being sent directly: wait for its outcome
         const frame = readFrame(buf, offset);
-        if (frame.kind === 'frame') {
+        if (frame.kind === 'frame' && h?.state === 'delivered') {
+          this.held.delete(keyOf(head.id, offset));
+          sent += batchCount(frame.payload);
+          offset = frame.end;
+        } else if (frame.kind === 'frame') {
           try {
             batch.push(...decodeBatch(frame.payload));
             sent += batchCount(frame.payload);
@@ -136,6 +182,7 @@ export class Spool {
         this.inFlight = { read, segment: head.id };
         return read;
       }
+      if (offset === this.cursor.offset) return undefined; // stopped at a batch being sent directly
       this.moveTo(cursor);
     }
   }
@@ -207,8 +254,15 @@ export class Spool {
 
   private dropOldest(): void {
     const oldest = this.segments.shift()!;
-    const reading = this.inFlight?.segment === oldest.id ? this.inFlight.read.batch.length : 0;
-    const unsent = oldest.records - (this.cursor.id === oldest.id ? this.cursor.sent : 0) - reading;
+    let elsewhere = this.inFlight?.segment === oldest.id ? this.inFlight.read.batch.length : 0;
+    for (const [key, h] of this.held) {
+      if (h.position.id !== oldest.id) continue;
+      // A batch being sent directly counts as dropped only if that send fails (see settle).
+      elsewhere += h.position.records;
+      if (h.state === 'delivered') this.held.delete(key);
+      else h.state = 'orphan';
+    }
+    const unsent = oldest.records - (this.cursor.id === oldest.id ? this.cursor.sent : 0) - elsewhere;
     this.counters.dropped += unsent;
     fs.rmSync(oldest.file, { force: true });
     if (this.cursor.id === oldest.id) {
