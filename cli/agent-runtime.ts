@@ -17,7 +17,10 @@ export const spoolDirOf = (config: Config) =>
 /**
  * Starts this host's agent against the given Kafka and registry (shared by `tidewatch start` and
  * `tidewatch agent`). Its Kafka client fails sends fast (two retries, then the spool takes the
- * batch) and logs only errors: while Kafka is away the agent says so once, not per retry.
+ * batch) and logs nothing itself: while Kafka is away the agent says so once, not per retry. The
+ * agent bounds every send with its own timeout (`agent.sendTimeoutMs`), so the client's per-request
+ * timeout check, a 100 ms timer per connection, is off: an idle agent should not wake up 20 times
+ * a second.
  */
 export async function runAgent(
   config: Config,
@@ -31,6 +34,7 @@ export async function runAgent(
   const kafka = createKafka(endpoints.brokers, `${config.kafka.clientId}-agent`, logger, {
     retries: 2,
     logLevel: logLevel.NOTHING,
+    enforceRequestTimeout: false,
   });
   const schemaIds = await agentSchemaIds(
     confluentRegistry(endpoints.registryUrl),

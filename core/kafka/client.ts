@@ -1,3 +1,4 @@
+import './idle-spin-fix';
 import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from '../logger';
 
@@ -20,7 +21,7 @@ export function createKafka(
   brokers: string[],
   clientId: string,
   logger: Logger,
-  options: { retries?: number; logLevel?: logLevel } = {},
+  options: { retries?: number; logLevel?: logLevel; enforceRequestTimeout?: boolean } = {},
 ): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -28,6 +29,7 @@ export function createKafka(
     brokers,
     logLevel: options.logLevel ?? logLevel.WARN,
     retry: { initialRetryTime: 200, retries: options.retries ?? 8 },
+    enforceRequestTimeout: options.enforceRequestTimeout ?? true,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {

@@ -140,7 +140,7 @@ export class ProcessTable {
   private async describe(s: Seen): Promise<void> {
     if (s.command !== undefined) return;
     const [cmdline, status] = await Promise.all([
-      this.o.proc.readIfExists(`${s.stat.pid}/cmdline`),
+      this.o.proc.readSlow(`${s.stat.pid}/cmdline`),
       this.o.proc.readIfExists(`${s.stat.pid}/status`),
     ]);
     const args = (cmdline ?? '').split('\0').filter(Boolean).join(' ');

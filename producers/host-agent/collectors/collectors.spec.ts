@@ -276,8 +276,9 @@ describe('processes', () => {
       list: async () => Object.keys(tables[scan]!),
       readIfExists: async (file: string) => {
         const [pid, name] = file.split('/');
-        return name === 'stat' ? tables[scan]![pid!] : name === 'cmdline' ? `cmd-${pid}` : 'Uid:\t0\n';
+        return name === 'stat' ? tables[scan]![pid!] : 'Uid:\t0\n';
       },
+      readSlow: async (file: string) => `cmd-${file.split('/')[0]}`,
     };
     const dropped: number[] = [];
     const collector = processesCollector({

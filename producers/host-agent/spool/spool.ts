@@ -52,6 +52,8 @@ interface InFlight {
 export interface SpoolPosition {
   id: number;
   offset: number;
+  /** The frame's length on disk. */
+  bytes: number;
   records: number;
 }
 
@@ -123,7 +125,7 @@ export class Spool {
     let tail = this.segments.at(-1);
     if (!tail || (tail.bytes > 0 && tail.bytes + frame.length > this.o.segmentBytes)) tail = this.roll();
     while (this.bytes + frame.length > this.o.maxBytes && this.segments.length > 1) this.dropOldest();
-    const position = { id: tail.id, offset: tail.bytes, records: batch.length };
+    const position = { id: tail.id, offset: tail.bytes, bytes: frame.length, records: batch.length };
     fs.writeSync(this.fd!, frame);
     tail.bytes += frame.length;
     tail.records += batch.length;
@@ -141,8 +143,16 @@ export class Spool {
     if (h.state === 'orphan') {
       if (!delivered) this.counters.dropped += position.records;
       this.held.delete(key);
-    } else if (delivered) h.state = 'delivered';
-    else this.held.delete(key);
+    } else if (!delivered) this.held.delete(key);
+    else if (position.id === this.cursor.id && position.offset === this.cursor.offset) {
+      // Next in line anyway (the usual case while Kafka keeps up): move past it without a read.
+      this.held.delete(key);
+      this.moveTo({
+        id: position.id,
+        offset: position.offset + position.bytes,
+        sent: this.cursor.sent + position.records,
+      });
+    } else h.state = 'delivered';
   }
 
   /** The oldest unsent records, up to about `maxRecords` (whole batches, at least one), or undefined when none. */
