@@ -1,10 +1,11 @@
+import os from 'node:os';
 import { runCli } from '../helpers/cli-process';
 
 describe('tidewatch agent --once', () => {
-  it('prints one collection of this host as JSON lines, without Kafka', () => {
+  it('prints one collection of this host as JSON lines, with no Kafka or stack running', () => {
     const run = runCli(['agent', '--once'], {
       TIDEWATCH_AGENT_HOST: 'once-host',
-      KAFKA_BROKERS: '127.0.0.1:1',
+      TIDEWATCH_DATA_DIR: os.tmpdir(),
     });
     expect(run.status).toBe(0);
     const records = run.stdout
