@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { drainFailedQueries } from './drain-failed-queries';
 import { rawInserts } from './embedded-raw-insert';
 import { queryScopedSettings } from './query-scoped-settings';
 
@@ -21,7 +22,7 @@ export function embeddedConnection(dataDir: string): Connection {
   const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
   // chdb types its Connection against its own copy of @clickhouse/client-common; same shape.
   const native = createChdbConnection({ path: path.join(dataDir, 'clickhouse') }) as unknown as Connection;
-  return rawInserts(queryScopedSettings(native), native);
+  return drainFailedQueries(rawInserts(queryScopedSettings(native), native));
 }
 
 /**

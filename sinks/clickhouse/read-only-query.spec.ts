@@ -7,6 +7,7 @@ describe('checkReadOnly', () => {
     'with x as (select 1) select * from x',
     '  -- note\nSHOW TABLES',
     'DESCRIBE tidewatch.metrics;',
+    'SELECT formatReadableSize(rss) AS rss FROM tidewatch.processes',
   ])('accepts %j', (sql) => {
     expect(() => checkReadOnly(sql)).not.toThrow();
   });
@@ -19,6 +20,9 @@ describe('checkReadOnly', () => {
     ['SELECT 1 SETTINGS readonly=0', /SETTINGS/],
     ["SELECT * FROM file('/etc/passwd')", /file\(\)/],
     ["SELECT * FROM `url` ('http://x', CSV)", /url\(\)/],
+    ["SELECT 1 INTO OUTFILE '/tmp/x'", /OUTFILE/],
+    ["WITH 1 AS x SELECT x into   outfile '/tmp/x' FORMAT CSV", /OUTFILE/],
+    ['SELECT 1 FORMAT CSV', /FORMAT/],
     ['', /empty/],
   ])('refuses %j', (sql, reason) => {
     expect(() => checkReadOnly(sql)).toThrow(reason);

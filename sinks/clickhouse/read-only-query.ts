@@ -49,6 +49,15 @@ export function checkReadOnly(sql: string): string {
       `the table function ${outside[1]}() reaches outside ClickHouse and is not allowed here`,
     );
   }
+  if (/\binto\s+outfile\b/i.test(text)) {
+    throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'INTO OUTFILE writes a file and is not allowed here');
+  }
+  if (/\bformat\s+[A-Za-z]+\s*$/i.test(text)) {
+    throw new TidewatchError(
+      'TW_ERR_SQL_NOT_READONLY',
+      'a FORMAT clause is not allowed: results come back as JSON (the CLI prints them as a table)',
+    );
+  }
   if (/\bsettings\b/i.test(text)) {
     throw new TidewatchError(
       'TW_ERR_SQL_NOT_READONLY',
