@@ -8,10 +8,11 @@ import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { projectRoot } from '../core/paths';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { registerTopicSchemas } from '../schemas/register';
-import { ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
+import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
 import { loadOrCreateToken, startGateway } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
 import { runAgent } from './agent-runtime';
+import { createProcessesProcessor } from './processes-processor';
 import { createProcessor } from './processor';
 import { removeRuntime, writeRuntime } from './runtime-file';
 
@@ -78,6 +79,7 @@ export async function startInstance(
       overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
     cleanups.push(() => clickhouse.close());
     await migrate(clickhouse, config.clickhouse.database);
+    await applyRetention(clickhouse, config.clickhouse.database, config.clickhouse.retention);
 
     const metrics = createMetrics({ defaultMetrics: true });
     const token = loadOrCreateToken(config.dataDir, config.gateway.token);
@@ -98,7 +100,7 @@ export async function startInstance(
 
     const stopping = new AbortController();
     if (config.processor.enabled) {
-      const { source, pipeline, baselines } = createProcessor({
+      const parts = {
         kafka,
         producer,
         serde,
@@ -107,25 +109,32 @@ export async function startInstance(
         database: config.clickhouse.database,
         topics,
         settings: config.processor,
-        detect: config.detect,
-        live: gateway.hub.sink,
-        liveAnomalies: gateway.hub.anomalySink,
         metrics,
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
+        breaker: config.clickhouse.breaker,
+      };
+      const { source, pipeline, baselines } = createProcessor({
+        ...parts,
+        detect: config.detect,
+        live: gateway.hub.sink,
+        liveAnomalies: gateway.hub.anomalySink,
       });
+      const processes = createProcessesProcessor(parts);
       if (config.detect.enabled) await baselines.start();
-      const subscription: Subscription = pipeline.subscribe({
-        error: (err: unknown) => {
-          logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
-          overrides.onFatal?.(err);
-        },
-      });
+      const onFatal = (err: unknown) => {
+        logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
+        overrides.onFatal?.(err);
+      };
+      const subscriptions: Subscription[] = [
+        pipeline.subscribe({ error: onFatal }),
+        processes.pipeline.subscribe({ error: onFatal }),
+      ];
       cleanups.push(async () => {
         const grace = setTimeout(() => stopping.abort(new Error('shutting down')), 15_000);
-        await source.close();
+        await Promise.all([source.close(), processes.source.close()]);
         clearTimeout(grace);
-        subscription.unsubscribe();
+        for (const s of subscriptions) s.unsubscribe();
         if (config.detect.enabled) await baselines.stop();
       });
     }

@@ -10,7 +10,7 @@ Usage:
   tidewatch agent [--once]                this host's agent alone (Kafka and registry from settings
                                           or the local stack); --once prints one collection
   tidewatch stack up|down|status          the local Kafka and schema registry
-  tidewatch sql "<query>" [--format json|table]
+  tidewatch sql "<query>" [--format json|table] [--param name=value ...]
   tidewatch tail <topic> [--from-beginning]
   tidewatch loadgen [--hosts H] [--rate R] [--total N]
   tidewatch detect --input <file.csv> --output <out.csv> [--detector <name>] [--explain]
@@ -47,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
       detector: { type: 'string' },
       explain: { type: 'boolean', default: false },
       once: { type: 'boolean', default: false },
+      param: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
     case 'stack':
       return (await import('./commands/stack.js')).stackCommand(arg, config, logger);
     case 'sql':
-      return (await import('./commands/sql.js')).sqlCommand(arg, values.format, config);
+      return (await import('./commands/sql.js')).sqlCommand(arg, values.format, config, values.param);
     case 'tail':
       return (await import('./commands/tail.js')).tailCommand(arg, values['from-beginning'], config, logger);
     case 'loadgen':

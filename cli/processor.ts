@@ -37,6 +37,8 @@ export interface ProcessorParts {
   metrics: PipelineMetrics;
   logger: Logger;
   retry: RetryOptions;
+  /** Circuit breaker of the durable sinks (`clickhouse.breaker`). */
+  breaker?: { failures: number; openMs: number };
 }
 
 /** The processor from real parts: a consumer-group source on the metrics topic and its sinks. */
@@ -97,12 +99,7 @@ export function createProcessor(parts: ProcessorParts) {
           ]
         : [],
       liveAnomalies: parts.liveAnomalies,
-      deadLetters: kafkaTopicSink<DeadLetter>(parts.producer, parts.serde, {
-        name: 'dlq',
-        topic: parts.topics.dlq,
-        schemaId: parts.schemaIds.dlq,
-        key: (d) => d.original_key,
-      }),
+      deadLetters: deadLetterSink(parts),
       live: parts.live,
     },
     stages: {
@@ -130,6 +127,7 @@ export function createProcessor(parts: ProcessorParts) {
     metrics: parts.metrics,
     logger: parts.logger,
     retry: parts.retry,
+    breaker: parts.breaker,
   });
   // The first join follows `baselines.start()`, which has loaded them already.
   let joined = false;
@@ -138,4 +136,14 @@ export function createProcessor(parts: ProcessorParts) {
     joined = true;
   });
   return { source, pipeline, detectors, baselines };
+}
+
+/** The dead-letter topic as a sink. */
+export function deadLetterSink(parts: Pick<ProcessorParts, 'producer' | 'serde' | 'topics' | 'schemaIds'>) {
+  return kafkaTopicSink<DeadLetter>(parts.producer, parts.serde, {
+    name: 'dlq',
+    topic: parts.topics.dlq,
+    schemaId: parts.schemaIds.dlq,
+    key: (d) => d.original_key,
+  });
 }

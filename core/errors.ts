@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   TW_ERR_CARDINALITY_CAP: 'A host passed its cap on distinct series, or too many hosts are tracked.',
   TW_ERR_REGISTRY_UNAVAILABLE: 'The schema registry could not be reached.',
   TW_ERR_SINK_WRITE: 'A sink (ClickHouse, Kafka) failed to write a batch.',
+  TW_ERR_BREAKER_OPEN:
+    'A sink’s circuit breaker is open after repeated failures; writes wait for its next trial.',
   TW_ERR_CLICKHOUSE_QUERY: 'ClickHouse rejected a query; the message carries ClickHouse’s own code.',
   TW_ERR_SQL_NOT_READONLY: 'The SQL interface refused a statement that is not a single read-only query.',
   TW_ERR_NO_INSTANCE: 'The command needs a running Tidewatch instance and none was found.',

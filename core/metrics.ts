@@ -11,6 +11,10 @@ export interface PipelineMetrics {
   eventsDropped: Counter<'reason'>;
   batchesFlushed: Counter<'sink'>;
   sinkWriteFailures: Counter<'sink'>;
+  /** 0 closed, 1 half-open, 2 open. */
+  breakerState: Gauge<'sink'>;
+  breakerTransitions: Counter<'sink' | 'to'>;
+  sinkLastFailure: Gauge<'sink'>;
   sinkWriteSeconds: Histogram<'sink'>;
   stageSeconds: Summary<'stage'>;
   dedupeHits: Counter;
@@ -57,6 +61,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     sinkWriteFailures: new Counter({
       name: 'tidewatch_sink_write_failures_total',
       help: 'Failed batch writes (each is retried)',
+      labelNames: ['sink'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'tidewatch_sink_breaker_state',
+      help: 'Circuit breaker of a sink: 0 closed, 1 half-open (one trial write), 2 open (writes held)',
+      labelNames: ['sink'],
+      registers,
+    }),
+    breakerTransitions: new Counter({
+      name: 'tidewatch_sink_breaker_transitions_total',
+      help: 'Circuit breaker state changes, by the state entered',
+      labelNames: ['sink', 'to'],
+      registers,
+    }),
+    sinkLastFailure: new Gauge({
+      name: 'tidewatch_sink_last_failure_timestamp_seconds',
+      help: 'When a sink last failed a write (the log has the error)',
       labelNames: ['sink'],
       registers,
     }),

@@ -5,11 +5,16 @@ import { createClickHouse, QueryResult, runReadOnlyQuery } from '../../sinks/cli
 import { tokenFile } from '../../sinks/gateway';
 import { readRuntime } from '../runtime-file';
 
-async function viaInstance(url: string, token: string, query: string): Promise<QueryResult> {
+async function viaInstance(
+  url: string,
+  token: string,
+  query: string,
+  params: Record<string, string>,
+): Promise<QueryResult> {
   const res = await fetch(`${url}/api/sql`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, params }),
   });
   const body = (await res.json()) as QueryResult & { error?: { code: string; message: string } };
   if (!res.ok)
@@ -38,20 +43,41 @@ export function formatTable(result: QueryResult): string {
  * `tidewatch sql "<query>"`: through the running instance's API when there is one (the embedded
  * engine allows one process per data directory), else straight to ClickHouse.
  */
-export async function sqlCommand(query: string | undefined, format: string, config: Config): Promise<void> {
+/** `--param host=web-1` → `{host: 'web-1'}`, bound to `{host:String}` by ClickHouse. */
+export function parseParams(pairs: readonly string[] = []): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(pair.slice(0, eq)))
+      throw new TidewatchError(
+        'TW_ERR_BAD_REQUEST',
+        `--param takes name=value (a plain name), not "${pair}"`,
+      );
+    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return params;
+}
+
+export async function sqlCommand(
+  query: string | undefined,
+  format: string,
+  config: Config,
+  paramPairs?: readonly string[],
+): Promise<void> {
   if (!query)
     throw new TidewatchError('TW_ERR_BAD_REQUEST', 'usage: tidewatch sql "<query>" [--format json|table]');
   if (format !== 'json' && format !== 'table')
     throw new TidewatchError('TW_ERR_BAD_REQUEST', `--format must be json or table, not ${format}`);
+  const params = parseParams(paramPairs);
   const runtime = readRuntime(config.dataDir);
   let result: QueryResult;
   if (runtime) {
     const token = config.gateway.token ?? fs.readFileSync(tokenFile(config.dataDir), 'utf8').trim();
-    result = await viaInstance(runtime.url, token, query);
+    result = await viaInstance(runtime.url, token, query, params);
   } else {
     const client = createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
     try {
-      result = await runReadOnlyQuery(client, query);
+      result = await runReadOnlyQuery(client, query, params);
     } finally {
       await client.close();
     }

@@ -23,6 +23,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'CLICKHOUSE_USER', path: 'clickhouse.username', kind: 'string' },
   { name: 'CLICKHOUSE_PASSWORD', path: 'clickhouse.password', kind: 'string', secret: true },
   { name: 'CLICKHOUSE_DATABASE', path: 'clickhouse.database', kind: 'string' },
+  { name: 'TIDEWATCH_RETENTION_RAW_DAYS', path: 'clickhouse.retention.rawDays', kind: 'int' },
   { name: 'TIDEWATCH_KAFKA_PORT', path: 'stack.kafkaPort', kind: 'int' },
   { name: 'TIDEWATCH_CONTROLLER_PORT', path: 'stack.controllerPort', kind: 'int' },
   { name: 'TIDEWATCH_REGISTRY_PORT', path: 'stack.registryPort', kind: 'int' },

@@ -4,6 +4,7 @@ import { parseRule } from '../../processors/detectors/threshold-rule';
 
 const port = z.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
+const days = (d: number) => z.number().int().min(1).max(36_500).default(d);
 const identifier = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier (letters, digits, _)');
@@ -45,9 +46,42 @@ export const configSchema = z
         username: z.string().default('default'),
         password: z.string().default(''),
         database: identifier.default('tidewatch'),
+        retention: z
+          .object({
+            rawDays: days(7).describe('Days raw samples and process records are kept (metrics, processes)'),
+            aggregatesDays: days(30).describe(
+              'Days 10 s and 1 min windows are kept (metrics_10s, metrics_1m)',
+            ),
+            hourlyDays: days(365).describe('Days the hourly rollup is kept (metrics_1h)'),
+          })
+          .strict()
+          .default({ rawDays: 7, aggregatesDays: 30, hourlyDays: 365 }),
+        breaker: z
+          .object({
+            failures: z
+              .number()
+              .int()
+              .min(1)
+              .default(5)
+              .describe('Consecutive failed inserts that open the circuit breaker'),
+            openMs: z
+              .number()
+              .int()
+              .min(100)
+              .default(10_000)
+              .describe('How long the breaker stays open before one trial insert (half-open)'),
+          })
+          .strict()
+          .default({ failures: 5, openMs: 10_000 }),
       })
       .strict()
-      .default({ username: 'default', password: '', database: 'tidewatch' }),
+      .default({
+        username: 'default',
+        password: '',
+        database: 'tidewatch',
+        retention: { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 },
+        breaker: { failures: 5, openMs: 10_000 },
+      }),
     stack: z
       .object({
         kafkaPort: port.default(19092),

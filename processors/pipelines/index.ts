@@ -5,3 +5,6 @@ export type {
   StageOptions,
   BatchOutcome,
 } from './metrics-pipeline';
+export { processesPipeline } from './processes-pipeline';
+export type { ProcessesPipelineDeps } from './processes-pipeline';
+export type { BreakerSettings } from './durable';

@@ -1,19 +1,9 @@
-import {
-  asyncScheduler,
-  catchError,
-  concatMap,
-  defer,
-  map,
-  Observable,
-  OperatorFunction,
-  SchedulerLike,
-  throwError,
-} from 'rxjs';
+import { asyncScheduler, concatMap, map, Observable, OperatorFunction, SchedulerLike } from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
 import type { AvroSerde } from '../../core/serde';
-import { Envelope, ownsEverything, Sink, Source, withRetry, type Assignment } from '../../core/stream';
+import { Envelope, ownsEverything, Sink, Source, type Assignment } from '../../core/stream';
 import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import {
@@ -31,6 +21,7 @@ import {
   type DetectOptions,
   type DetectorStore,
 } from '../stages';
+import { durableSinks, orNack, retryReporter, type BreakerSettings } from './durable';
 import { timedStage } from './timed-stage';
 
 export interface MetricsPipelineSinks {
@@ -70,6 +61,8 @@ export interface MetricsPipelineDeps {
   logger: Logger;
   /** Retry policy for registry look-ups and durable sinks (Infinity attempts + an abort signal to stop). */
   retry: RetryOptions;
+  /** Circuit breaker of each durable sink: opens after `failures` in a row, one trial after `openMs`. */
+  breaker?: BreakerSettings;
   scheduler?: SchedulerLike;
 }
 
@@ -87,16 +80,6 @@ function countByCode(rejects: DeadLetter[]): Record<string, number> {
   return counts;
 }
 
-/** Runs `step`; if it fails, the envelope is nacked and the error ends the pipeline. */
-function orNack<E extends Envelope<unknown>, R>(env: E, step: () => Promise<R>): Observable<R> {
-  return defer(step).pipe(
-    catchError((err) => {
-      env.nack(err);
-      return throwError(() => err);
-    }),
-  );
-}
-
 /**
  * The processor, and the only place its stages meet:
  *   Kafka batch → schema look-up → decode → validate → dedupe → detect-anomalies → window-aggregate
@@ -111,11 +94,8 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
   const assignment = deps.assignment ?? ownsEverything;
   const measured = <I, O>(name: string, stage: OperatorFunction<I, O>) =>
     timedStage(name, stage, m.stageSeconds);
-  const onRetry = (sink: string) => (err: unknown, attempt: number, delayMs: number) => {
-    m.sinkWriteFailures.inc({ sink });
-    log.warn({ err, attempt, delayMs, sink }, 'write failed; retrying');
-  };
-  const durable = <T>(sink: Sink<T>) => withRetry(sink, { ...deps.retry, onRetry: onRetry(sink.name) });
+  const durable = durableSinks({ metrics: m, log, retry: deps.retry, breaker: deps.breaker, scheduler });
+  const onRetry = retryReporter(m, log, scheduler);
   const store = durable(deps.sinks.store);
   const deadLetters = durable(deps.sinks.deadLetters);
   const aggregateSinks = deps.sinks.aggregates.map(durable);

@@ -1,6 +1,7 @@
 export { createClickHouse, embeddedConnection } from './client';
 export type { ClickHouseClient, ClickHouseTarget, Connection } from './client';
-export { migrate, MIGRATIONS } from './migrations';
+export { migrate, MIGRATIONS, PROMOTED_ATTRIBUTES } from './migrations';
+export type { Migration } from './migrations';
 export { clickhouseMetricsSink } from './metrics-writer';
 export { runReadOnlyQuery, checkReadOnly, DEFAULT_LIMITS } from './read-only-query';
 export type { QueryResult, QueryLimits } from './read-only-query';
@@ -9,3 +10,6 @@ export { windowLabel } from './window-label';
 export { clickhouseAnomaliesSink } from './anomalies-writer';
 export { saveDetectorStates, loadDetectorStates } from './detector-state';
 export type { DetectorStateRow } from './detector-state';
+export { applyRetention, DEFAULT_RETENTION, ttlDays } from './retention';
+export type { Retention } from './retention';
+export { clickhouseProcessesSink } from './processes-writer';

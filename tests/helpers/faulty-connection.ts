@@ -53,3 +53,19 @@ export function stallingConnection(inner: Connection, table: string) {
   });
   return { connection, state };
 }
+
+/** A real connection that performs inserts into one table but loses the reply `lose` times. */
+export function lossyConnection(inner: Connection, table: string, lose: number) {
+  const target = insertInto(table);
+  const state = { lose, lostReplies: 0 };
+  const connection = withInsert(inner, async (p) => {
+    const result = await inner.insert(p);
+    if (state.lose > 0 && target.test(p.query)) {
+      state.lose--;
+      state.lostReplies++;
+      throw new Error('injected lost reply (the insert happened)');
+    }
+    return result;
+  });
+  return { connection, state };
+}

@@ -47,13 +47,19 @@ describe('ClickHouse (embedded engine): migrations and the raw writer', () => {
       { db },
     );
     expect(columns.rows.map((r) => r.name)).toEqual([
-      'event_id',
-      'host',
-      'ts',
       'metric',
+      'host',
+      'device',
+      'mountpoint',
+      'interface',
+      'direction',
+      'state',
+      'attributes',
+      'attributes_hash',
+      'ts',
       'value',
       'unit',
-      'attributes',
+      'event_id',
     ]);
   });
 

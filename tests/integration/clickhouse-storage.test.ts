@@ -1,0 +1,327 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@clickhouse/client';
+import { createMetrics } from '../../core/metrics';
+import { silentLogger } from '../../core/logger';
+import { projectRoot } from '../../core/paths';
+import { durableSinks } from '../../processors/pipelines/durable';
+import type { MetricAggregate, MetricSample } from '../../schemas';
+import {
+  applyRetention,
+  clickhouseAggregatesSink,
+  clickhouseMetricsSink,
+  embeddedConnection,
+  migrate,
+  MIGRATIONS,
+  runReadOnlyQuery,
+  ttlDays,
+  type ClickHouseClient,
+} from '../../sinks/clickhouse';
+import { faultyConnection, lossyConnection } from '../helpers/faulty-connection';
+import { waitFor } from '../helpers/wait-for';
+
+/** The ```sql blocks of docs/queries.md, with the database name of this test. */
+function documentedQueries(db: string): string[] {
+  const doc = fs.readFileSync(path.join(projectRoot(), 'docs', 'queries.md'), 'utf8');
+  return [...doc.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll('tidewatch.', `${db}.`));
+}
+
+describe('ClickHouse storage (embedded engine): schema, retention, idempotence, SQL interface', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-storage-'));
+  const db = 'tw_storage';
+  const connection = embeddedConnection(dataDir);
+  const refusing = faultyConnection(connection, `${db}.metrics`);
+  const lossy = lossyConnection(connection, `${db}.metrics`, 0);
+  const client: ClickHouseClient = createClient({ connection });
+  const sql = async (query: string, params: Record<string, unknown> = {}) =>
+    (await runReadOnlyQuery(client, query, params)).rows;
+  const now = Date.now();
+
+  // Two hosts, three series each, one sample every 5 s for 10 minutes, plus inventory.
+  const samples: MetricSample[] = [];
+  for (const host of ['web-1', 'db-1']) {
+    samples.push({
+      event_id: `${host}:1:inv`,
+      host,
+      ts: now - 600_000,
+      metric: 'tidewatch.host.info',
+      value: 1,
+      unit: '1',
+      attributes: { 'os.description': 'Debian 12', 'host.cpu.cores': '2', 'host.memory.total': '1024' },
+    });
+    for (let i = 0; i < 120; i++) {
+      const ts = now - 600_000 + i * 5000;
+      const at = (metric: string, value: number, attributes: Record<string, string>) =>
+        samples.push({
+          event_id: `${host}:1:${metric}:${i}`,
+          host,
+          ts,
+          metric,
+          value,
+          unit: '1',
+          attributes,
+        });
+      at('system.cpu.utilization', (host === 'web-1' ? 0.5 : 0.2) + (i % 10) / 100, {});
+      at('system.filesystem.utilization', 0.5 + i / 1000, {
+        'system.device': '/dev/sda1',
+        'system.filesystem.mountpoint': '/',
+      });
+      at('system.network.errors', i % 7 === 0 ? 2 : 0, {
+        'network.interface.name': 'eth0',
+        'network.io.direction': 'receive',
+      });
+    }
+  }
+
+  afterAll(async () => {
+    await client.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('upgrades a database at version 4 with data: rows kept, new layout, then nothing to do', async () => {
+    expect(await migrate(client, db, MIGRATIONS.slice(0, 4))).toEqual([1, 2, 3, 4]);
+    await client.insert({
+      table: `${db}.metrics`,
+      values: samples.slice(0, 50),
+      format: 'JSONEachRow',
+    });
+    expect(await migrate(client, db)).toEqual(MIGRATIONS.slice(4).map((m) => m.version));
+    expect(await migrate(client, db)).toEqual([]);
+    const [row] = await sql(
+      `SELECT count() AS n, countIf(device = '/dev/sda1') AS on_sda1 FROM ${db}.metrics`,
+    );
+    expect(Number(row!.n)).toBe(50);
+    expect(Number(row!.on_sda1)).toBe(
+      samples.slice(0, 50).filter((s) => s.attributes['system.device']).length,
+    );
+    expect(
+      await sql(`SELECT name FROM system.tables WHERE database = {db:String} AND name = 'metrics_next'`, {
+        db,
+      }),
+    ).toEqual([]);
+  });
+
+  it('orders raw samples by series then time, with time-series codecs and typed promoted columns', async () => {
+    const [table] = await sql(
+      `SELECT sorting_key, partition_key FROM system.tables WHERE database = {db:String} AND name = 'metrics'`,
+      { db },
+    );
+    expect(table).toEqual({
+      sorting_key:
+        'metric, host, device, mountpoint, interface, direction, state, attributes_hash, ts, event_id',
+      partition_key: 'toDate(ts)',
+    });
+    const columns = Object.fromEntries(
+      (
+        await sql(
+          `SELECT name, type, compression_codec FROM system.columns WHERE database = {db:String} AND table = 'metrics'`,
+          { db },
+        )
+      ).map((c) => [c.name, `${c.type} ${c.compression_codec}`.trim()]),
+    );
+    expect(columns).toMatchObject({
+      ts: "DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1))",
+      value: 'Float64 CODEC(Gorilla(8), ZSTD(1))',
+      host: 'LowCardinality(String)',
+      metric: 'LowCardinality(String)',
+      device: 'LowCardinality(String)',
+      mountpoint: 'LowCardinality(String)',
+      interface: 'LowCardinality(String)',
+      attributes: 'Map(String, String) CODEC(ZSTD(1))',
+    });
+  });
+
+  it('keeps each table for its own retention, and applies a changed retention once', async () => {
+    const ttl = async () =>
+      Object.fromEntries(
+        (
+          await sql(`SELECT name, create_table_query AS q FROM system.tables WHERE database = {db:String}`, {
+            db,
+          })
+        ).map((t) => [t.name, ttlDays(String(t.q))]),
+      );
+    expect(await ttl()).toMatchObject({
+      metrics: 7,
+      processes: 7,
+      aggregates: 30,
+      metrics_1h_state: 365,
+      anomaly_states: 90,
+    });
+    expect(await applyRetention(client, db, { rawDays: 3, aggregatesDays: 30, hourlyDays: 400 })).toEqual([
+      'metrics',
+      'processes',
+      'metrics_1h_state',
+    ]);
+    expect(await ttl()).toMatchObject({ metrics: 3, processes: 3, aggregates: 30, metrics_1h_state: 400 });
+    expect(await applyRetention(client, db, { rawDays: 3, aggregatesDays: 30, hourlyDays: 400 })).toEqual([]);
+    await applyRetention(client, db, { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 });
+  });
+
+  it('gives the same answers to every documented query after a retried batch and a re-delivery', async () => {
+    const sink = clickhouseMetricsSink(client, db);
+    await sink.write(samples);
+    const answers = async () => {
+      const out: unknown[] = [];
+      for (const q of documentedQueries(db)) out.push(await sql(q, { host: 'web-1' }));
+      return JSON.stringify(out);
+    };
+    const before = await answers();
+    expect(before).toContain('web-1');
+    await sink.write(samples); // a retry of the same batch: dropped by its token
+    await sink.write(samples.slice(100, 300)); // a re-delivery cut differently: collapses by key
+    await sink.write(samples.slice(0, 150));
+    expect(await answers()).toEqual(before);
+    const [counts] = await sql(`SELECT count() AS n FROM ${db}.metrics FINAL`);
+    expect(Number(counts!.n)).toBe(samples.length);
+    const [host] = await sql(
+      `SELECT os_description, cpu_cores, memory_total FROM ${db}.hosts WHERE host = 'web-1'`,
+    );
+    expect({ ...host, memory_total: Number(host!.memory_total) }).toEqual({
+      os_description: 'Debian 12',
+      cpu_cores: 2,
+      memory_total: 1024,
+    });
+  });
+
+  it('rolls 1-minute windows up by the hour without counting a re-emitted window twice', async () => {
+    const hour = Math.floor(now / 3_600_000) * 3_600_000;
+    const window = (minute: number, count: number): MetricAggregate => ({
+      host: 'web-1',
+      metric: 'system.cpu.utilization',
+      unit: '1',
+      attributes: {},
+      window_start: hour + minute * 60_000,
+      window_ms: 60_000,
+      count,
+      sum: count / 2,
+      min: 0.1,
+      max: 0.2 + minute / 100,
+      mean: 0.5,
+      last: minute,
+      p50: 0.5,
+      p95: 0.6 + minute / 100,
+      p99: 0.9,
+    });
+    const sink = clickhouseAggregatesSink(client, db);
+    await sink.write([window(0, 12), window(1, 12)]);
+    await sink.write([window(1, 12), window(2, 6)]); // minute 1 again, in a differently cut batch
+    const rows = await sql(
+      `SELECT count, sum, min, max, last, p95 FROM ${db}.metrics_1h WHERE host = 'web-1' AND hour = {hour:DateTime64(3, 'UTC')}`,
+      { hour: hour / 1000 },
+    );
+    // p95: the minutes' p95s 0.60, 0.61 (12 samples each) and 0.62 (6): the 28.5th of 30 is 0.62.
+    expect(rows.map((r) => ({ ...r, count: Number(r.count) }))).toEqual([
+      { count: 30, sum: 15, min: 0.1, max: 0.22, last: 2, p95: 0.62 },
+    ]);
+  });
+
+  describe('the SQL interface', () => {
+    const refused = (query: string, params = {}) =>
+      runReadOnlyQuery(client, query, params).then(
+        () => 'ran',
+        (e: { code?: string }) => e.code,
+      );
+
+    it.each([
+      [`INSERT INTO ${db}.metrics (host) VALUES ('x')`],
+      [`DROP TABLE ${db}.metrics`],
+      ['SYSTEM STOP MERGES'],
+      [`SELECT 1; DROP TABLE ${db}.metrics`],
+      [`ALTER TABLE ${db}.metrics DELETE WHERE 1`],
+      [`SELECT * FROM file('/etc/passwd', 'LineAsString')`],
+    ])('refuses %s, and the table is still there', async (query) => {
+      expect(await refused(query)).toBe('TW_ERR_SQL_NOT_READONLY');
+      expect(Number((await sql(`SELECT count() AS n FROM ${db}.metrics`))[0]!.n)).toBeGreaterThan(0);
+    });
+
+    it('refuses INTO OUTFILE, which would write a file on the embedded engine', async () => {
+      const file = path.join(dataDir, 'outfile.csv');
+      expect(await refused(`WITH 1 AS x SELECT x INTO OUTFILE '${file}'`)).toBe('TW_ERR_SQL_NOT_READONLY');
+      expect(fs.existsSync(file)).toBe(false);
+    });
+
+    it('answers a result over the row limit with ClickHouse code and reason', async () => {
+      const err = await runReadOnlyQuery(
+        client,
+        'SELECT number FROM system.numbers LIMIT 1000',
+        {},
+        {
+          maxExecutionSeconds: 10,
+          maxResultRows: 100,
+          maxResultBytes: 1_000_000,
+        },
+      ).catch((e: Error & { code?: string }) => e);
+      expect((err as { code?: string }).code).toBe('TW_ERR_CLICKHOUSE_QUERY');
+      expect((err as Error).message).toMatch(/ClickHouse error.*(rows|limit)/i);
+    });
+
+    it('leaves nothing of a failed query for the next reader', async () => {
+      const limits = { maxExecutionSeconds: 10, maxResultRows: 10, maxResultBytes: 1_000_000 };
+      await expect(runReadOnlyQuery(client, 'SELECT number FROM numbers(100)', {}, limits)).rejects.toThrow();
+      expect(await sql('SELECT 7 AS seven')).toEqual([{ seven: 7 }]);
+    });
+
+    it('binds parameters server-side: an injection attempt is just a string', async () => {
+      const q = `SELECT count() AS n FROM ${db}.metrics WHERE host = {host:String}`;
+      expect(Number((await sql(q, { host: "web-1' OR '1'='1" }))[0]!.n)).toBe(0);
+      expect(Number((await sql(q, { host: 'web-1' }))[0]!.n)).toBeGreaterThan(0);
+    });
+  });
+
+  describe('the writer under faults', () => {
+    const metrics = createMetrics();
+    const durable = durableSinks({
+      metrics,
+      log: silentLogger,
+      retry: { initialMs: 10, maxMs: 50, attempts: Infinity },
+      breaker: { failures: 3, openMs: 200 },
+      scheduler: { now: () => Date.now() } as never,
+    });
+    const count = async (prefix: string) =>
+      Number(
+        (
+          await sql(`SELECT count() AS n FROM ${db}.metrics FINAL WHERE startsWith(event_id, {p:String})`, {
+            p: prefix,
+          })
+        )[0]!.n,
+      );
+    const batch = (prefix: string) =>
+      samples.slice(0, 200).map((s) => ({ ...s, event_id: `${prefix}${s.event_id}`, host: `${prefix}host` }));
+
+    it('holds a batch while inserts are refused, opens and closes its breaker, and writes it exactly once', async () => {
+      const sink = durable(clickhouseMetricsSink(createClient({ connection: refusing.connection }), db));
+      refusing.state.failing = true;
+      const states: number[] = [];
+      const watcher = setInterval(async () => {
+        const v = (await metrics.breakerState.get()).values.find((x) => x.labels.sink === 'clickhouse');
+        if (v) states.push(v.value);
+      }, 20);
+      const write = sink.write(batch('refused-'));
+      await waitFor('five refused inserts', () => refusing.state.failedInserts >= 5, 30_000, 10);
+      expect(await count('refused-')).toBe(0);
+      refusing.state.failing = false;
+      await write;
+      clearInterval(watcher);
+      expect(await count('refused-')).toBe(200);
+      expect(states).toContain(2); // open while refused
+      const transitions = (await metrics.breakerTransitions.get()).values.map((v) => v.labels.to);
+      expect(transitions).toEqual(expect.arrayContaining(['open', 'half_open', 'closed']));
+      expect(
+        (await metrics.breakerState.get()).values.find((x) => x.labels.sink === 'clickhouse')?.value,
+      ).toBe(0);
+    });
+
+    it('retries an insert whose reply was lost with the same token: no duplicate', async () => {
+      lossy.state.lose = 2;
+      const sink = durable(clickhouseMetricsSink(createClient({ connection: lossy.connection }), db));
+      await sink.write(batch('lossy-'));
+      expect(lossy.state.lostReplies).toBe(2);
+      expect(
+        Number(
+          (await sql(`SELECT count() AS n FROM ${db}.metrics WHERE startsWith(event_id, 'lossy-')`))[0]!.n,
+        ),
+      ).toBe(200);
+    });
+  });
+});
