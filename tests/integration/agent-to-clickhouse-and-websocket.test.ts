@@ -63,6 +63,31 @@ describe('agent → Kafka → processor → ClickHouse and WebSocket', () => {
     expect(Number((await memory.json<{ n: string }>())[0]!.n)).toBeGreaterThan(0);
   });
 
+  it('stores the agent’s process records and inventory: processes table and hosts view', async () => {
+    const db = config.clickhouse.database;
+    const query = async <T>(sql: string) =>
+      (
+        await (
+          await instance.clickhouse.query({ query: sql, query_params: { host }, format: 'JSONEachRow' })
+        ).json<T>()
+      )[0];
+    const top = await waitFor('a process snapshot of this host in tidewatch.processes', () =>
+      query<{ n: string; pids: string; names: string }>(
+        `SELECT count() AS n, uniqExact(pid) AS pids, countIf(name != '') AS names
+         FROM ${db}.processes WHERE host = {host:String} AND kind = 'snapshot' HAVING n > 0`,
+      ),
+    );
+    expect(Number(top.pids)).toBeGreaterThan(0);
+    expect(Number(top.names)).toBe(Number(top.n));
+    const inventory = await waitFor('this host in tidewatch.hosts', () =>
+      query<{ cpu_cores: number; memory_total: string; last_seen: string }>(
+        `SELECT cpu_cores, memory_total, last_seen FROM ${db}.hosts WHERE host = {host:String}`,
+      ),
+    );
+    expect(Number(inventory.cpu_cores)).toBeGreaterThan(0);
+    expect(Number(inventory.memory_total)).toBeGreaterThan(0);
+  });
+
   it('refuses a WebSocket without the token, with a wrong one, or from a foreign origin', async () => {
     const url = `${instance.url.replace('http', 'ws')}/ws`;
     expect(await upgradeStatus(url, {})).toBe(401);
