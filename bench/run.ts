@@ -3,6 +3,7 @@ import { agentBench } from './agent';
 import { backpressureBench } from './backpressure';
 import { detectBench } from './detect';
 import { pipelineBench } from './pipeline';
+import { storageBench } from './storage';
 
 /** `npm run bench -- <scenario> [--events N] [--hosts H]`: runs one scenario and prints one JSON line. */
 const SCENARIOS: Record<
@@ -26,6 +27,13 @@ const SCENARIOS: Record<
       seconds: Number(a.seconds ?? 90),
       hosts: Number(a.hosts ?? 100),
     }),
+  storage: (a) =>
+    storageBench({
+      hosts: Number(a.hosts ?? 100),
+      hours: Number(a.hours ?? 2),
+      batchRows: Number(a['batch-rows'] ?? 20_000),
+      queryRuns: Number(a['query-runs'] ?? 40),
+    }),
   detect: (a) =>
     detectBench({
       perKind: Number(a['per-kind'] ?? 10),
@@ -47,6 +55,9 @@ async function main() {
       rate: { type: 'string' },
       seconds: { type: 'string' },
       intervals: { type: 'string' },
+      hours: { type: 'string' },
+      'batch-rows': { type: 'string' },
+      'query-runs': { type: 'string' },
     },
   });
   const name = positionals[0];
