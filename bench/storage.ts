@@ -69,8 +69,8 @@ async function columnBytes(client: ClickHouseClient, db: string, rows: number) {
 }
 
 /** Inserts `batches` through the raw writer; rows per second of wall time. */
-async function insertAll(client: ClickHouseClient, db: string, batches: MetricSample[][]) {
-  const sink = clickhouseMetricsSink(client, db);
+async function insertAll(client: ClickHouseClient, db: string, batches: MetricSample[][], valueBits: number) {
+  const sink = clickhouseMetricsSink(client, db, { valueBits });
   const start = performance.now();
   for (const batch of batches) await sink.write(batch);
   const seconds = (performance.now() - start) / 1000;
@@ -104,8 +104,8 @@ async function historyLatency(client: ClickHouseClient, db: string, o: StorageBe
 /**
  * `npm run bench -- storage`: the raw table on the embedded engine. The same synthetic history
  * (hosts × 6 series × hours at 5 s, the load generator's shapes) goes through the raw writer into
- * the current schema and, in the same run, into the previous layout (migrations 1–4), so the
- * ratios compare like with like. Reports insert rows/s, on-disk bytes per sample after merges
+ * the current schema (values at the default 30 mantissa bits, and exactly) and, in the same run,
+ * into the previous layout (migrations 1–4), so the ratios compare like with like. Reports insert rows/s, on-disk bytes per sample after merges
  * (per column too) and p50/p95 of the dashboard's history queries over the last hour.
  */
 export async function storageBench(o: StorageBenchOptions): Promise<Record<string, unknown>> {
@@ -128,16 +128,22 @@ export async function storageBench(o: StorageBenchOptions): Promise<Record<strin
     if (current.length) batches.push(current);
     const rows = batches.reduce((n, b) => n + b.length, 0);
 
-    const layouts = { current: 'bench_now', previous: 'bench_v4' };
-    await migrate(client, layouts.current);
-    await migrate(client, layouts.previous, MIGRATIONS.slice(0, 4));
+    // The product's default (values at 30 mantissa bits), the same schema storing values exactly,
+    // and the previous layout (migrations 1–4, exact values, as it was written before).
+    const layouts = [
+      { name: 'current', db: 'bench_now', migrations: MIGRATIONS, valueBits: 30 },
+      { name: 'current_lossless', db: 'bench_exact', migrations: MIGRATIONS, valueBits: 52 },
+      { name: 'previous', db: 'bench_v4', migrations: MIGRATIONS.slice(0, 4), valueBits: 52 },
+    ];
     const result: Record<string, Record<string, unknown>> = {};
-    for (const [name, db] of Object.entries(layouts)) {
-      const rowsPerSec = await insertAll(client, db, batches);
+    for (const { name, db, migrations, valueBits } of layouts) {
+      await migrate(client, db, migrations);
+      const rowsPerSec = await insertAll(client, db, batches, valueBits);
       await client.command({ query: `OPTIMIZE TABLE ${db}.metrics FINAL` });
       const disk = await bytesOnDisk(client, db);
       const history = await historyLatency(client, db, o, end - 3_600_000);
       result[name] = {
+        value_bits: valueBits,
         rows_per_sec: Math.round(rowsPerSec),
         bytes_per_sample: round(disk.bytes / disk.rows, 3),
         stored_rows: disk.rows,
@@ -148,6 +154,7 @@ export async function storageBench(o: StorageBenchOptions): Promise<Record<strin
     }
     const now = result.current!;
     const before = result.previous!;
+    const exact = result.current_lossless!;
     return {
       scenario: 'storage',
       rows,
@@ -165,6 +172,7 @@ export async function storageBench(o: StorageBenchOptions): Promise<Record<strin
         ),
       },
       current: now,
+      current_lossless: exact,
       previous: before,
     };
   } finally {

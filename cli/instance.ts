@@ -87,6 +87,21 @@ export async function startInstance(
       ...config.gateway,
       token,
       staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
+      readiness: {
+        kafka: async () => {
+          const admin = kafka.admin();
+          await admin.connect();
+          try {
+            await admin.describeCluster();
+          } finally {
+            await admin.disconnect();
+          }
+        },
+        'schema-registry': async () => {
+          const answer = await fetch(`${endpoints.registryUrl}/subjects`);
+          if (!answer.ok) throw new Error(`the registry answered HTTP ${answer.status}`);
+        },
+      },
       clickhouse,
       database: config.clickhouse.database,
       metrics,
@@ -113,6 +128,7 @@ export async function startInstance(
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
         breaker: config.clickhouse.breaker,
+        valueBits: config.clickhouse.valuePrecisionBits,
       };
       const { source, pipeline, baselines } = createProcessor({
         ...parts,

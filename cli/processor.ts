@@ -37,6 +37,8 @@ export interface ProcessorParts {
   metrics: PipelineMetrics;
   logger: Logger;
   retry: RetryOptions;
+  /** Mantissa bits of raw values kept in ClickHouse (`clickhouse.valuePrecisionBits`). */
+  valueBits?: number;
   /** Circuit breaker of the durable sinks (`clickhouse.breaker`). */
   breaker?: { failures: number; openMs: number };
 }
@@ -77,7 +79,7 @@ export function createProcessor(parts: ProcessorParts) {
     serde: parts.serde,
     detectors,
     sinks: {
-      store: clickhouseMetricsSink(parts.clickhouse, parts.database),
+      store: clickhouseMetricsSink(parts.clickhouse, parts.database, { valueBits: parts.valueBits }),
       aggregates: [
         clickhouseAggregatesSink(parts.clickhouse, parts.database),
         kafkaTopicSink<MetricAggregate>(parts.producer, parts.serde, {

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   TW_ERR_CLICKHOUSE_QUERY: 'ClickHouse rejected a query; the message carries ClickHouse’s own code.',
   TW_ERR_SQL_NOT_READONLY: 'The SQL interface refused a statement that is not a single read-only query.',
   TW_ERR_NO_INSTANCE: 'The command needs a running Tidewatch instance and none was found.',
+  TW_ERR_RATE_LIMITED:
+    'A client sent more API requests per minute than the gateway allows it; retry after Retry-After seconds.',
   TW_ERR_AUTH: 'A request did not carry a valid token, or came from an origin that is not allowed.',
   TW_ERR_BAD_REQUEST: 'A request to the gateway was malformed.',
   TW_ERR_INTERNAL: 'The gateway failed to answer a well-formed request; the log has the cause.',

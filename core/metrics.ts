@@ -15,6 +15,7 @@ export interface PipelineMetrics {
   breakerState: Gauge<'sink'>;
   breakerTransitions: Counter<'sink' | 'to'>;
   sinkLastFailure: Gauge<'sink'>;
+  gatewayRequestsRefused: Counter<'reason'>;
   sinkWriteSeconds: Histogram<'sink'>;
   stageSeconds: Summary<'stage'>;
   dedupeHits: Counter;
@@ -80,6 +81,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
       name: 'tidewatch_sink_last_failure_timestamp_seconds',
       help: 'When a sink last failed a write (the log has the error)',
       labelNames: ['sink'],
+      registers,
+    }),
+    gatewayRequestsRefused: new Counter({
+      name: 'tidewatch_gateway_requests_refused_total',
+      help: 'Per-IP limits at work, by reason: API requests over the rate (rate_limit), WebSocket upgrades over the per-IP cap (connections_per_ip), IPs forgotten from a full rate-limit table (rate_limit_table_full)',
+      labelNames: ['reason'],
       registers,
     }),
     stageSeconds: new Summary({

@@ -46,6 +46,15 @@ export const configSchema = z
         username: z.string().default('default'),
         password: z.string().default(''),
         database: identifier.default('tidewatch'),
+        valuePrecisionBits: z
+          .number()
+          .int()
+          .min(8)
+          .max(52)
+          .default(30)
+          .describe(
+            'Mantissa bits of each raw sample value kept in ClickHouse: 30 keeps about 9 significant digits (relative error < 1e-9) and about 40 % less disk; 52 stores values exactly',
+          ),
         retention: z
           .object({
             rawDays: days(7).describe('Days raw samples and process records are kept (metrics, processes)'),
@@ -79,6 +88,7 @@ export const configSchema = z
         username: 'default',
         password: '',
         database: 'tidewatch',
+        valuePrecisionBits: 30,
         retention: { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 },
         breaker: { failures: 5, openMs: 10_000 },
       }),
@@ -262,6 +272,24 @@ export const configSchema = z
         token: z.string().min(16, 'use at least 16 characters').optional().describe('Unset: generated once'),
         allowedOrigins: z.array(z.url()).default([]).describe('Extra origins allowed to open the WebSocket'),
         maxClients: z.number().int().min(1).default(200),
+        maxClientsPerIp: z
+          .number()
+          .int()
+          .min(1)
+          .default(20)
+          .describe('WebSocket connections one IP may hold'),
+        rateLimitPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .default(150)
+          .describe('HTTP API requests per minute and IP; past it: 429 with Retry-After'),
+        rateLimitExemptLoopback: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Do not limit requests from this host (127.0.0.0/8, ::1): the dashboard and CLI here. Turn off behind a reverse proxy on the same host',
+          ),
         sendQueueBytes: z
           .number()
           .int()
@@ -274,6 +302,9 @@ export const configSchema = z
         port: 7878,
         allowedOrigins: [],
         maxClients: 200,
+        maxClientsPerIp: 20,
+        rateLimitPerMinute: 150,
+        rateLimitExemptLoopback: true,
         sendQueueBytes: 4 * 1024 * 1024,
       }),
   })

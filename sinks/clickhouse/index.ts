@@ -13,3 +13,4 @@ export type { DetectorStateRow } from './detector-state';
 export { applyRetention, DEFAULT_RETENTION, ttlDays } from './retention';
 export type { Retention } from './retention';
 export { clickhouseProcessesSink } from './processes-writer';
+export { keepMantissaBits } from './value-precision';

@@ -3,10 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { WebSocketServer } from 'ws';
+import { systemClock, type Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { originAllowed, requestToken, sessionCookie, tokenMatches } from './auth';
+import { routeHostsApi } from './hosts-api';
 import { handleMetrics, handleSql, sendError, sendJson } from './http-api';
+import { rateLimiter } from './rate-limit';
+import { handlePipelineStats, handleReady, type ReadinessChecks } from './status-api';
 import { LiveHub, liveHub } from './live-hub';
 import { recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
@@ -26,6 +30,14 @@ export interface GatewayOptions {
   metrics: PipelineMetrics;
   logger: Logger;
   heartbeatMs?: number;
+  /** WebSocket connections one IP may hold. */
+  maxClientsPerIp?: number;
+  /** HTTP API requests per minute and IP (429 with Retry-After past it). */
+  rateLimitPerMinute?: number;
+  rateLimitExemptLoopback?: boolean;
+  /** Dependencies /ready checks (ClickHouse is always one). */
+  readiness?: ReadinessChecks;
+  clock?: Clock;
 }
 
 export interface Gateway {
@@ -56,10 +68,48 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const authorized = (req: http.IncomingMessage, url: URL) =>
     tokenMatches(requestToken(req, url), options.token);
 
+  const metrics = options.metrics;
+  const limiter = rateLimiter({
+    perMinute: options.rateLimitPerMinute ?? 150,
+    maxTracked: 10_000,
+    exemptLoopback: options.rateLimitExemptLoopback ?? true,
+    clock: options.clock ?? systemClock,
+    onForget: () => metrics.gatewayRequestsRefused.inc({ reason: 'rate_limit_table_full' }),
+  });
+  const readiness: ReadinessChecks = {
+    clickhouse: () => options.clickhouse.ping().then((r) => (r.success ? r : Promise.reject(r.error))),
+    ...options.readiness,
+  };
+  const api = { clickhouse: options.clickhouse, database: options.database };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
-    if (!authorized(req, url)) {
+    const fail = (err: unknown) => {
+      log.error({ err }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'TW_ERR_INTERNAL', 'internal error');
+    };
+    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/ready';
+    if (isApi) {
+      const decision = limiter.take(req.socket.remoteAddress ?? '');
+      if (!decision.allowed) {
+        metrics.gatewayRequestsRefused.inc({ reason: 'rate_limit' });
+        return sendJson(
+          res,
+          429,
+          {
+            error: {
+              code: 'TW_ERR_RATE_LIMITED',
+              message: `too many requests; retry in ${decision.retryAfterSeconds} s`,
+            },
+          },
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
+      }
+    }
+    const hasToken = authorized(req, url);
+    if (url.pathname === '/ready') return void handleReady(res, readiness, hasToken).catch(fail);
+    if (!hasToken) {
       return sendError(
         res,
         401,
@@ -72,12 +122,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       res.writeHead(302, { 'set-cookie': sessionCookie(options.token), location: url.pathname + url.search });
       return res.end();
     }
-    const fail = (err: unknown) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) sendError(res, 500, 'TW_ERR_INTERNAL', 'internal error');
-    };
     if (url.pathname === '/api/sql') return void handleSql(req, res, deps).catch(fail);
     if (url.pathname === '/metrics') return void handleMetrics(res, deps).catch(fail);
+    if (isApi && req.method !== 'GET')
+      return sendError(res, 405, 'TW_ERR_BAD_REQUEST', `${url.pathname} answers GET only`);
+    if (url.pathname === '/api/pipeline/stats') return void handlePipelineStats(res, metrics).catch(fail);
+    const routed = isApi && routeHostsApi(url.pathname, url.searchParams, res, api);
+    if (routed) return void routed.catch(fail);
     if (url.pathname.startsWith('/api/'))
       return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);
     if (req.method !== 'GET' || !serveStatic(options.staticRoot, url.pathname, res)) {
@@ -86,6 +137,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  /** Open WebSockets per client IP; at most maxClients entries, each holding one or more. */
+  const perIp = new Map<string, number>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'WebSocket endpoint is /ws');
@@ -95,13 +148,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       options.metrics.gatewayMessagesDropped.inc({ reason: 'connection_cap' });
       return refuseUpgrade(socket, 503, 'too many clients');
     }
-    wss.handleUpgrade(req, socket, head, (ws) =>
+    const ip = req.socket.remoteAddress ?? '';
+    const held = perIp.get(ip) ?? 0;
+    if (held >= (options.maxClientsPerIp ?? 20)) {
+      metrics.gatewayRequestsRefused.inc({ reason: 'connections_per_ip' });
+      return refuseUpgrade(socket, 429, 'too many connections from this address');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+      ws.once('close', () => {
+        const n = (perIp.get(ip) ?? 1) - 1;
+        if (n > 0) perIp.set(ip, n);
+        else perIp.delete(ip);
+      });
       hub.add(
         ws,
         () => recentSamples(options.clickhouse, options.database),
         () => recentAnomalies(options.clickhouse, options.database),
-      ),
-    );
+      );
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

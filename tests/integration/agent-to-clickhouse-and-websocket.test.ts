@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { startInstance, type Instance } from '../../cli/instance';
 import { createLogger } from '../../core/logger';
 import type { MetricSample } from '../../schemas';
+import { keepMantissaBits } from '../../sinks/clickhouse';
 import { testConfig, uniqueName } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';
 import { collectingClient, upgradeStatus, type CollectingClient } from '../helpers/ws-client';
@@ -53,7 +54,11 @@ describe('agent → Kafka → processor → ClickHouse and WebSocket', () => {
       return found.length > 0 ? found : undefined;
     });
     expect(rows).toHaveLength(1);
-    expect({ ...rows[0], ts: Number(rows[0]!.ts) }).toEqual(live);
+    // Stored with clickhouse.valuePrecisionBits (30) of the value's mantissa; the live stream is exact.
+    expect({ ...rows[0], ts: Number(rows[0]!.ts) }).toEqual({
+      ...live,
+      value: keepMantissaBits(live.value, config.clickhouse.valuePrecisionBits),
+    });
 
     const memory = await instance.clickhouse.query({
       query: `SELECT count() AS n FROM ${config.clickhouse.database}.metrics WHERE host = {host:String} AND metric = 'system.memory.utilization'`,

@@ -128,7 +128,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       device: 'LowCardinality(String)',
       mountpoint: 'LowCardinality(String)',
       interface: 'LowCardinality(String)',
-      attributes: 'Map(String, String) CODEC(ZSTD(1))',
+      attributes: 'Map(String, String) CODEC(ZSTD(3))',
     });
   });
 
