@@ -171,6 +171,10 @@ export async function storageBench(o: StorageBenchOptions): Promise<Record<strin
           Number(now.history_query_p95_ms) / Number(before.history_query_p95_ms),
         ),
       },
+      lossless_bytes_per_sample: exact.bytes_per_sample,
+      lossless_vs_previous_bytes_ratio: round(
+        Number(exact.bytes_per_sample) / Number(before.bytes_per_sample),
+      ),
       current: now,
       current_lossless: exact,
       previous: before,
