@@ -113,7 +113,7 @@ export function createProcessor(parts: ProcessorParts) {
         idleTimeoutMs: s.idleTimeoutMs,
         maxOpenWindows: s.maxOpenWindows,
       },
-      coalesce: { maxRecords: s.insertMaxRows, maxWaitMs: s.insertMaxWaitMs },
+      coalesce: { maxRecords: s.insertMaxRows, maxBytes: s.insertMaxBytes, maxWaitMs: s.insertMaxWaitMs },
       detect: {
         enabled: d.enabled,
         staleAfterMs: d.staleAfterMs,

@@ -213,6 +213,12 @@ export const configSchema = z
           .min(2 ** 20)
           .default(64 * 2 ** 20),
         insertMaxRows: z.number().int().min(1).default(20_000).describe('Records joined into one write'),
+        insertMaxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(16 * 1024 * 1024)
+          .describe('Encoded bytes of the records joined into one write'),
         insertMaxWaitMs: z.number().int().min(1).default(200),
       })
       .strict()

@@ -24,6 +24,19 @@ describe('coalesce stage', () => {
     });
   });
 
+  it('flushes at the byte limit of the encoded records, before the record limit', () => {
+    const bytes = (b: Batch<MetricSample>) =>
+      b.records.reduce((n, r) => n + (r.source.value?.length ?? 0), 0);
+    const limit = bytes(two(0).payload) * 2;
+    run(({ cold, expectObservable }) => {
+      const src = cold('a b c 300ms |', { a: two(0), b: two(1), c: two(2) });
+      expectObservable(src.pipe(coalesce({ maxRecords: 1000, maxBytes: limit, maxWaitMs: 100 }), sizes)).toBe(
+        '-x 100ms y 200ms |',
+        { x: 4, y: 2 },
+      );
+    });
+  });
+
   it('flushes what it holds when the source completes, and tears down its timer', () => {
     run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('a|', { a: two(0) });

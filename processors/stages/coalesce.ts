@@ -5,11 +5,17 @@ import { Batch, emptyStats } from './batch';
 export interface CoalesceOptions {
   /** Flush once this many records (plus rejects and aggregates) are buffered. */
   maxRecords: number;
+  /** Flush once the buffered records' encoded (Kafka) bytes reach this. */
+  maxBytes: number;
   /** Flush this long after the first buffered envelope at the latest. */
   maxWaitMs: number;
 }
 
-export const DEFAULT_COALESCE: CoalesceOptions = { maxRecords: 20_000, maxWaitMs: 200 };
+export const DEFAULT_COALESCE: CoalesceOptions = {
+  maxRecords: 20_000,
+  maxBytes: 16 * 1024 * 1024,
+  maxWaitMs: 200,
+};
 
 function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
   const payload: Batch<T, A> = {
@@ -43,10 +49,16 @@ function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
 const size = (b: Batch<unknown, unknown>) =>
   b.records.length + b.rejects.length + b.aggregates.length + b.anomalies.length;
 
+function bytesOf(b: Batch<unknown, unknown>): number {
+  let n = 0;
+  for (const r of b.records) n += r.source.value?.length ?? 0;
+  return n;
+}
+
 /**
  * Joins consecutive batches (from any partitions) into one, so sinks write fewer, larger inserts:
- * a flush happens at `maxRecords` or `maxWaitMs` after the first buffered batch, whichever comes
- * first, and when the source completes. Memory is bounded by the source's in-flight budget.
+ * a flush happens at `maxRecords`, at `maxBytes` of encoded records, or `maxWaitMs` after the
+ * first buffered batch, whichever comes first, and when the source completes. Memory is bounded by the source's in-flight budget.
  */
 export function coalesce<T, A>(
   options: Partial<CoalesceOptions> = {},
@@ -57,6 +69,7 @@ export function coalesce<T, A>(
     new Observable((subscriber) => {
       let buffer: Envelope<Batch<T, A>>[] = [];
       let buffered = 0;
+      let bufferedBytes = 0;
       let timer: Subscription | undefined;
       const flush = () => {
         timer?.unsubscribe();
@@ -65,6 +78,7 @@ export function coalesce<T, A>(
         const envs = buffer;
         buffer = [];
         buffered = 0;
+        bufferedBytes = 0;
         subscriber.next(
           envs.length === 1
             ? { ...envs[0]!, ack: () => envs[0]!.ack(envs[0]!.payload.commitFloor) }
@@ -75,7 +89,8 @@ export function coalesce<T, A>(
         next: (env) => {
           buffer.push(env);
           buffered += size(env.payload);
-          if (buffered >= o.maxRecords) flush();
+          bufferedBytes += bytesOf(env.payload);
+          if (buffered >= o.maxRecords || bufferedBytes >= o.maxBytes) flush();
           else timer ??= scheduler.schedule(flush, o.maxWaitMs);
         },
         error: (err) => subscriber.error(err),
