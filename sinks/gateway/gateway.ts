@@ -137,6 +137,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  /** Snapshot queries in flight: close() waits for them, so ClickHouse can be closed right after. */
+  const loading = new Set<Promise<unknown>>();
+  const tracked = <T>(query: Promise<T>): Promise<T> => {
+    loading.add(query);
+    void query.then(
+      () => loading.delete(query),
+      () => loading.delete(query),
+    );
+    return query;
+  };
   /** Open WebSockets per client IP; at most maxClients entries, each holding one or more. */
   const perIp = new Map<string, number>();
   server.on('upgrade', (req, socket, head) => {
@@ -163,8 +173,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
       hub.add(
         ws,
-        () => recentSamples(options.clickhouse, options.database),
-        () => recentAnomalies(options.clickhouse, options.database),
+        () => tracked(recentSamples(options.clickhouse, options.database)),
+        () => tracked(recentAnomalies(options.clickhouse, options.database)),
       );
     });
   });
@@ -189,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         wss.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.allSettled([...loading]);
       })();
       return closed;
     },

@@ -11,13 +11,13 @@ import {
   applyRetention,
   clickhouseAggregatesSink,
   clickhouseMetricsSink,
-  embeddedConnection,
   migrate,
   MIGRATIONS,
   runReadOnlyQuery,
   ttlDays,
   type ClickHouseClient,
 } from '../../sinks/clickhouse';
+import { openEmbedded } from '../helpers/embedded-engine';
 import { faultyConnection, lossyConnection } from '../helpers/faulty-connection';
 import { waitFor } from '../helpers/wait-for';
 
@@ -30,10 +30,9 @@ function documentedQueries(db: string): string[] {
 describe('ClickHouse storage (embedded engine): schema, retention, idempotence, SQL interface', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-storage-'));
   const db = 'tw_storage';
-  const connection = embeddedConnection(dataDir);
-  const refusing = faultyConnection(connection, `${db}.metrics`);
-  const lossy = lossyConnection(connection, `${db}.metrics`, 0);
-  const client: ClickHouseClient = createClient({ connection });
+  let refusing: ReturnType<typeof faultyConnection>;
+  let lossy: ReturnType<typeof lossyConnection>;
+  let client: ClickHouseClient;
   const sql = async (query: string, params: Record<string, unknown> = {}) =>
     (await runReadOnlyQuery(client, query, params)).rows;
   const now = Date.now();
@@ -73,6 +72,13 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       });
     }
   }
+
+  beforeAll(async () => {
+    const connection = await openEmbedded(dataDir);
+    refusing = faultyConnection(connection, `${db}.metrics`);
+    lossy = lossyConnection(connection, `${db}.metrics`, 0);
+    client = createClient({ connection });
+  });
 
   afterAll(async () => {
     await client.close();

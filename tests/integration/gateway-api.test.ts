@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { createClient } from '@clickhouse/client';
 import { WebSocket } from 'ws';
 import { createMetrics } from '../../core/metrics';
 import { silentLogger } from '../../core/logger';
@@ -9,13 +10,13 @@ import type { MetricSample, ProcessEvent } from '../../schemas';
 import {
   clickhouseMetricsSink,
   clickhouseProcessesSink,
-  createClickHouse,
   migrate,
   type ClickHouseClient,
 } from '../../sinks/clickhouse';
 import { startGateway, type Gateway } from '../../sinks/gateway';
 import { waitFor } from '../helpers/wait-for';
 import { upgradeStatus } from '../helpers/ws-client';
+import { openEmbedded } from '../helpers/embedded-engine';
 
 const TOKEN = 'gateway-api-test-token-0123456789';
 
@@ -49,7 +50,7 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
   const now = Date.now();
 
   beforeAll(async () => {
-    client = createClickHouse({ username: 'default', password: '', dataDir });
+    client = createClient({ connection: await openEmbedded(dataDir) });
     await migrate(client, db);
     const samples: MetricSample[] = [];
     for (const [host, cpu] of [
