@@ -1,5 +1,6 @@
 import './idle-spin-fix';
-import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
+import { cachedDefaultPartitioner } from './cached-partitioner';
 import type { Logger } from '../logger';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -44,6 +45,6 @@ export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: cachedDefaultPartitioner(),
   });
 }
