@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { freshness, visibleTiles, type HostTile, type TileOrder } from './host-tiles';
 import { IncidentList, type Incident } from './incident-list';
 import { SeriesBuffer } from './series-buffer';
 
@@ -123,7 +124,10 @@ function addSamples(samples: Sample[]) {
     if (!buf) byMetric.set(s.metric, (buf = new SeriesBuffer(MAX_POINTS, WINDOW_MS)));
     buf.push(s.ts, s.value * 100);
   }
-  if (newHost) renderHosts();
+  if (newHost) {
+    renderHosts();
+    renderTiles();
+  }
   render();
 }
 
@@ -149,7 +153,72 @@ function render() {
 hostSelect.addEventListener('change', () => {
   selected = hostSelect.value;
   render();
+  renderTiles();
 });
+
+const tilesEl = $<HTMLUListElement>('tiles');
+const searchEl = $<HTMLInputElement>('host-search');
+const orderEl = $<HTMLSelectElement>('host-order');
+
+function select(host: string) {
+  selected = host;
+  renderHosts();
+  render();
+  renderTiles();
+}
+
+/** The overview: one tile per host (at most MAX_HOSTS), redrawn on one timer, not per sample. */
+function renderTiles() {
+  const openByHost = new Map<string, number>();
+  for (const a of incidents.ordered())
+    if (a.status === 'open') openByHost.set(a.host, (openByHost.get(a.host) ?? 0) + 1);
+  const tiles: HostTile[] = [];
+  for (const [host, byMetric] of data) {
+    const cpu = byMetric.get('system.cpu.utilization');
+    const mem = byMetric.get('system.memory.utilization');
+    const last = (b?: SeriesBuffer) => (b && b.ts.length ? b.ts[b.ts.length - 1]! * 1000 : 0);
+    const latest = (b?: SeriesBuffer) =>
+      b && b.values.length ? b.values[b.values.length - 1]! / 100 : undefined;
+    tiles.push({
+      host,
+      lastSeen: Math.max(last(cpu), last(mem)),
+      cpu: latest(cpu),
+      memory: latest(mem),
+      openIncidents: openByHost.get(host) ?? 0,
+    });
+  }
+  const shown = visibleTiles(tiles, searchEl.value, orderEl.value as TileOrder);
+  $('host-count').textContent =
+    shown.length === tiles.length ? `${tiles.length}` : `${shown.length} of ${tiles.length}`;
+  const now = Date.now();
+  const pct = (v?: number) => (v === undefined ? '–' : `${(v * 100).toFixed(0)}%`);
+  tilesEl.replaceChildren(
+    ...shown.map((t) => {
+      const li = document.createElement('li');
+      const age = now - t.lastSeen;
+      li.dataset.host = t.host;
+      li.dataset.freshness = freshness(age);
+      li.tabIndex = 0;
+      li.setAttribute('role', 'button');
+      if (t.host === selected) li.setAttribute('aria-current', 'true');
+      li.title = `${t.host}: last sample ${Math.round(age / 1000)} s ago`;
+      const badge = t.openIncidents ? [cell('badge', `${t.openIncidents} ⚠`)] : [];
+      li.append(...badge, cell('name', t.host), cell('figures', `CPU ${pct(t.cpu)} · mem ${pct(t.memory)}`));
+      li.addEventListener('click', () => select(t.host));
+      li.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          select(t.host);
+        }
+      });
+      return li;
+    }),
+  );
+}
+
+searchEl.addEventListener('input', renderTiles);
+orderEl.addEventListener('change', renderTiles);
+setInterval(renderTiles, 2000);
 
 new ResizeObserver(() => {
   for (const chart of charts.values())

@@ -56,6 +56,23 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
     await page.close();
   });
 
+  it('shows each host as a tile with its freshness and latest figures, and finds it by search', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(dashboardUrl);
+    const tile = await page.waitForSelector('#tiles li[data-freshness="fresh"]', { timeout: 60_000 });
+    const host = (await tile.getAttribute('data-host'))!;
+    await waitFor('CPU and memory on the tile', async () =>
+      /CPU \d+% · mem \d+%/.test((await tile.textContent()) ?? ''),
+    );
+    await page.fill('#host-search', 'no-such-host-xyz');
+    await page.waitForSelector('#tiles li', { state: 'detached' });
+    expect(await page.textContent('#host-count')).toBe('0 of 1');
+    await page.fill('#host-search', host.slice(0, 3).toUpperCase());
+    await page.waitForSelector(`#tiles li[data-host="${host}"]`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-hosts.png'), fullPage: true });
+    await page.close();
+  });
+
   it('lists incidents as they open, with their reason', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(dashboardUrl);
