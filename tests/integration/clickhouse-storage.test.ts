@@ -92,7 +92,31 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       values: samples.slice(0, 50),
       format: 'JSONEachRow',
     });
+    const window = { host: 'old-1', metric: 'system.cpu.utilization', unit: '1', attributes: {} };
+    await clickhouseAggregatesSink(client, db).write([
+      {
+        ...window,
+        window_start: Math.floor(now / 3_600_000) * 3_600_000,
+        window_ms: 60_000,
+        count: 5,
+        sum: 2,
+        min: 0,
+        max: 1,
+        mean: 0.4,
+        last: 1,
+        p50: 0.4,
+        p95: 0.9,
+        p99: 1,
+      },
+    ]);
     expect(await migrate(client, db)).toEqual(MIGRATIONS.slice(4).map((m) => m.version));
+    // What was stored before is rolled up and listed too.
+    expect(
+      (await sql(`SELECT host, count FROM ${db}.metrics_1h`)).map((r) => [r.host, Number(r.count)]),
+    ).toEqual([['old-1', 5]]);
+    expect(
+      (await sql(`SELECT host, os_description FROM ${db}.hosts ORDER BY host`)).map((r) => r.host),
+    ).toEqual([...new Set(samples.slice(0, 50).map((s) => s.host))].sort());
     expect(await migrate(client, db)).toEqual([]);
     const [row] = await sql(
       `SELECT count() AS n, countIf(device = '/dev/sda1') AS on_sda1 FROM ${db}.metrics`,

@@ -2,6 +2,13 @@ import type { Migration } from './migration';
 
 const PER_MINUTE = ['count', 'sum', 'min', 'max', 'last', 'p50', 'p95', 'p99'] as const;
 
+const rollup = (db: string) => `
+  SELECT metric, host, series_id, toStartOfHour(window_start) AS hour,
+    any(unit) AS unit, any(attributes) AS attributes,
+    maxMapState([toUInt8(toMinute(window_start))], ${PER_MINUTE.map((c) => `[${c}]`).join(', ')}) AS minutes
+  FROM ${db}.aggregates WHERE window = '1m'
+  GROUP BY metric, host, series_id, hour`;
+
 /**
  * `metrics_1h`, rolled up in ClickHouse from the processor's 1-minute windows by a materialized
  * view into an AggregatingMergeTree. The state per series and hour is a `maxMap` keyed by the
@@ -31,12 +38,9 @@ export const hourlyRollup: Migration = {
     PARTITION BY toYYYYMM(hour)
     ORDER BY (metric, host, series_id, hour)
     TTL hour + INTERVAL 365 DAY`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_mv TO ${db}.metrics_1h_state AS
-      SELECT metric, host, series_id, toStartOfHour(window_start) AS hour,
-        any(unit) AS unit, any(attributes) AS attributes,
-        maxMapState([toUInt8(toMinute(window_start))], ${PER_MINUTE.map((c) => `[${c}]`).join(', ')}) AS minutes
-      FROM ${db}.aggregates WHERE window = '1m'
-      GROUP BY metric, host, series_id, hour`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_mv TO ${db}.metrics_1h_state AS ${rollup(db)}`,
+    // The windows stored before this migration; a repeated run adds nothing (the states are maxMaps).
+    `INSERT INTO ${db}.metrics_1h_state ${rollup(db)}`,
     `CREATE VIEW IF NOT EXISTS ${db}.metrics_1h AS
       SELECT host, metric, unit, attributes, hour,
         arraySum(m.2) AS count, arraySum(m.3) AS sum, arrayMin(m.4) AS min, arrayMax(m.5) AS max,

@@ -12,6 +12,13 @@ const INVENTORY: [column: string, type: string, expr: string][] = [
   ['boot_time', `DateTime('UTC')`, `parseDateTimeBestEffortOrZero(attributes['host.boot.time'], 'UTC')`],
 ];
 
+const inventory = (db: string) => `
+  SELECT host, ts AS updated_at, ${INVENTORY.map(([c, , e]) => `${e} AS ${c}`).join(', ')}
+  FROM ${db}.metrics WHERE metric = 'tidewatch.host.info'`;
+
+const activity = (db: string) =>
+  `SELECT host, min(ts) AS first_seen, max(ts) AS last_seen FROM ${db}.metrics GROUP BY host`;
+
 /**
  * `hosts`: one row per host, its latest inventory (the agent's `tidewatch.host.info` sample, sent
  * at start and on change) and when it was first and last heard from. Both are kept by
@@ -29,9 +36,7 @@ export const hosts: Migration = {
     )
     ENGINE = ReplacingMergeTree(updated_at)
     ORDER BY host`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_inventory_mv TO ${db}.host_inventory AS
-      SELECT host, ts AS updated_at, ${INVENTORY.map(([c, , e]) => `${e} AS ${c}`).join(', ')}
-      FROM ${db}.metrics WHERE metric = 'tidewatch.host.info'`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_inventory_mv TO ${db}.host_inventory AS ${inventory(db)}`,
     `CREATE TABLE IF NOT EXISTS ${db}.host_activity (
       host LowCardinality(String),
       first_seen SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
@@ -39,8 +44,11 @@ export const hosts: Migration = {
     )
     ENGINE = AggregatingMergeTree
     ORDER BY host`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_activity_mv TO ${db}.host_activity AS
-      SELECT host, min(ts) AS first_seen, max(ts) AS last_seen FROM ${db}.metrics GROUP BY host`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_activity_mv TO ${db}.host_activity AS ${activity(db)}`,
+    // What the raw table held before this migration; a repeated run changes nothing (latest by
+    // time, min and max).
+    `INSERT INTO ${db}.host_inventory ${inventory(db)}`,
+    `INSERT INTO ${db}.host_activity ${activity(db)}`,
     `CREATE VIEW IF NOT EXISTS ${db}.hosts AS
       SELECT a.host AS host, a.first_seen AS first_seen, a.last_seen AS last_seen,
         ${INVENTORY.map(([c]) => `i.${c} AS ${c}`).join(', ')}, i.updated_at AS inventory_at
