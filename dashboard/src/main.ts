@@ -1,4 +1,5 @@
 import uPlot from 'uplot';
+import { joinHistory, RANGES, type Range } from './history';
 import { freshness, visibleTiles, type HostTile, type TileOrder } from './host-tiles';
 import { IncidentList, type Incident } from './incident-list';
 import { SeriesBuffer } from './series-buffer';
@@ -21,8 +22,8 @@ const WINDOW_MS = 15 * 60_000;
 const MAX_POINTS = 2000;
 const MAX_HOSTS = 500;
 const CHARTS = [
-  { id: 'cpu', metric: 'system.cpu.utilization', label: 'CPU %' },
-  { id: 'mem', metric: 'system.memory.utilization', label: 'Memory %' },
+  { id: 'cpu', metric: 'system.cpu.utilization', state: '', label: 'CPU %' },
+  { id: 'mem', metric: 'system.memory.utilization', state: 'used', label: 'Memory %' },
 ] as const;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -125,8 +126,10 @@ function addSamples(samples: Sample[]) {
     buf.push(s.ts, s.value * 100);
   }
   if (newHost) {
+    const before = selected;
     renderHosts();
     renderTiles();
+    if (selected !== before) reloadHistory();
   }
   render();
 }
@@ -137,22 +140,79 @@ function renderHosts() {
   hostSelect.replaceChildren(...hosts.map((h) => new Option(h, h, false, h === selected)));
 }
 
+/** The selected host's history for the selected range, per chart metric (seconds, percent). */
+const history = new Map<string, { ts: number[]; values: number[] }>();
+let range: Range = RANGES[1];
+let historyAt = 0;
+let historyLoading = false;
+
+/** Loads the selected host's charts over the selected range from /api/series (raw, 1 min or hourly). */
+async function loadHistory() {
+  const host = selected;
+  if (!host || historyLoading) return;
+  historyLoading = true;
+  historyAt = Date.now();
+  try {
+    for (const c of CHARTS) {
+      const query = new URLSearchParams({ host, metric: c.metric, state: c.state, range: range.name });
+      const res = await fetch(`/api/series?${query}`, { credentials: 'same-origin' });
+      const body = (await res.json()) as { points?: [number, number, number][]; error?: { message: string } };
+      if (!res.ok || !body.points) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      if (host !== selected) return; // the user moved on; the next load is theirs
+      history.set(c.metric, {
+        ts: body.points.map((p) => p[0] / 1000),
+        values: body.points.map((p) => p[1] * 100),
+      });
+    }
+    $('range-source').textContent = range.live ? 'live' : 'history';
+    render();
+  } catch (err) {
+    banner.textContent = `History unavailable: ${(err as Error).message}. Retrying in a minute.`;
+    banner.hidden = false;
+  } finally {
+    historyLoading = false;
+  }
+}
+
+function reloadHistory() {
+  history.clear();
+  render();
+  void loadHistory();
+}
+
 function render() {
   const byMetric = data.get(selected);
   const nowS = Date.now() / 1000;
+  const fromS = nowS - range.ms / 1000;
   for (const chart of charts.values()) {
     const buf = byMetric?.get(chart.metric);
-    chart.plot.setData([buf ? buf.ts : [], buf ? buf.values : []], false);
-    chart.plot.setScale('x', { min: nowS - WINDOW_MS / 1000, max: nowS });
-    $(`chart-${chart.id}`).dataset.points = String(buf?.ts.length ?? 0);
-    const latest = buf?.values[buf.values.length - 1];
+    const [ts, values] = joinHistory(
+      history.get(chart.metric) ?? { ts: [], values: [] },
+      range.live ? buf : undefined,
+      fromS,
+    );
+    chart.plot.setData([ts, values], false);
+    chart.plot.setScale('x', { min: fromS, max: nowS });
+    $(`chart-${chart.id}`).dataset.points = String(ts.length);
+    const latest = values[values.length - 1];
     $(`latest-${chart.id}`).textContent = latest === undefined ? '' : `${latest.toFixed(1)}%`;
   }
 }
 
+const rangeSelect = $<HTMLSelectElement>('range');
+rangeSelect.replaceChildren(
+  ...RANGES.map(
+    (r) => new Option(r.live ? `last ${r.name}` : `${r.name} history`, r.name, false, r === range),
+  ),
+);
+rangeSelect.addEventListener('change', () => {
+  range = RANGES.find((r) => r.name === rangeSelect.value) ?? RANGES[1];
+  reloadHistory();
+});
+
 hostSelect.addEventListener('change', () => {
   selected = hostSelect.value;
-  render();
+  reloadHistory();
   renderTiles();
 });
 
@@ -163,7 +223,7 @@ const orderEl = $<HTMLSelectElement>('host-order');
 function select(host: string) {
   selected = host;
   renderHosts();
-  render();
+  reloadHistory();
   renderTiles();
 }
 
@@ -218,7 +278,12 @@ function renderTiles() {
 
 searchEl.addEventListener('input', renderTiles);
 orderEl.addEventListener('change', renderTiles);
-setInterval(renderTiles, 2000);
+// The view's one timer: tiles, the moving time axis, and history refreshed every minute.
+setInterval(() => {
+  renderTiles();
+  if (!range.live) render();
+  if (Date.now() - historyAt > 60_000) void loadHistory();
+}, 2000);
 
 new ResizeObserver(() => {
   for (const chart of charts.values())

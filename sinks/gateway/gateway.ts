@@ -10,6 +10,7 @@ import { originAllowed, requestToken, sessionCookie, tokenMatches } from './auth
 import { routeHostsApi } from './hosts-api';
 import { handleMetrics, handleSql, sendError, sendJson } from './http-api';
 import { rateLimiter } from './rate-limit';
+import { handleSeries } from './series-api';
 import { handlePipelineStats, handleReady, type ReadinessChecks } from './status-api';
 import { LiveHub, liveHub } from './live-hub';
 import { recentAnomalies } from './recent-anomalies';
@@ -127,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (isApi && req.method !== 'GET')
       return sendError(res, 405, 'TW_ERR_BAD_REQUEST', `${url.pathname} answers GET only`);
     if (url.pathname === '/api/pipeline/stats') return void handlePipelineStats(res, metrics).catch(fail);
+    if (url.pathname === '/api/series') return void handleSeries(res, url.searchParams, api).catch(fail);
     const routed = isApi && routeHostsApi(url.pathname, url.searchParams, res, api);
     if (routed) return void routed.catch(fail);
     if (url.pathname.startsWith('/api/'))

@@ -73,6 +73,22 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
     await page.close();
   });
 
+  it('switches the charts between live ranges and history from the rollups', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(dashboardUrl);
+    await page.waitForSelector('#status[data-state="live"]');
+    await page.selectOption('#range', '1h');
+    await page.waitForSelector('#range-source:text("live")');
+    await waitFor('points over the last hour', async () =>
+      Number(await page.getAttribute('#chart-cpu', 'data-points')) > 0 ? true : undefined,
+    );
+    await page.selectOption('#range', '24h');
+    await page.waitForSelector('#range-source:text("history")');
+    expect(await page.isHidden('#banner')).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-history.png') });
+    await page.close();
+  });
+
   it('lists incidents as they open, with their reason', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(dashboardUrl);

@@ -8,6 +8,7 @@ import { createMetrics } from '../../core/metrics';
 import { silentLogger } from '../../core/logger';
 import type { MetricSample, ProcessEvent } from '../../schemas';
 import {
+  clickhouseAggregatesSink,
   clickhouseMetricsSink,
   clickhouseProcessesSink,
   migrate,
@@ -173,6 +174,49 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
     expect(Object.keys(stats)).toEqual(
       expect.arrayContaining(['tidewatch_events_received_total', 'tidewatch_gateway_clients']),
     );
+  });
+
+  it('answers a series over a range from the table that fits it, downsampled', async () => {
+    const minute = Math.floor((now - 120_000) / 60_000) * 60_000;
+    await clickhouseAggregatesSink(client, db).write([
+      {
+        host: 'web-1',
+        metric: 'system.cpu.utilization',
+        unit: '1',
+        attributes: {},
+        window_start: minute,
+        window_ms: 60_000,
+        count: 12,
+        sum: 6,
+        min: 0.1,
+        max: 0.9,
+        mean: 0.5,
+        last: 0.4,
+        p50: 0.5,
+        p95: 0.8,
+        p99: 0.9,
+      },
+    ]);
+    const series = async (range: string, state = '') =>
+      (
+        await get(
+          `${gateway.url}/api/series?host=web-1&metric=system.cpu.utilization&state=${state}&range=${range}`,
+        )
+      ).body as { source: string; step_seconds: number; points: [number, number, number][] };
+    const raw = await series('15m');
+    expect(raw.source).toBe('raw');
+    expect(raw.points.length).toBeGreaterThan(0);
+    expect(raw.points.length).toBeLessThanOrEqual(720);
+    expect(Math.max(...raw.points.map((p) => p[2]))).toBeCloseTo(0.709, 3);
+    const windows = await series('6h');
+    expect(windows).toMatchObject({ source: '1m', step_seconds: 60, points: [[minute, 0.5, 0.9]] });
+    const hourly = await series('7d');
+    expect(hourly.source).toBe('1h');
+    expect(hourly.points).toEqual([[Math.floor(minute / 3_600_000) * 3_600_000, 0.5, 0.9]]);
+    expect((await series('15m', 'user')).points).toEqual([]); // no CPU-by-mode samples stored here
+    const bad = await get(`${gateway.url}/api/series?host=web-1&metric=system.cpu.utilization&range=2y`);
+    expect(bad.status).toBe(400);
+    expect((bad.body.error as { message: string }).message).toMatch(/range: one of 5m, 15m, 1h, 6h, 24h, 7d/);
   });
 
   it('is ready only when every dependency answers; says why only to a caller with the token', async () => {
