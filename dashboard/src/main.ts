@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import { joinHistory, RANGES, type Range } from './history';
 import { freshness, visibleTiles, type HostTile, type TileOrder } from './host-tiles';
+import { summarize, type PipelineSummary, type Stats } from './pipeline-stats';
 import { IncidentList, type Incident } from './incident-list';
 import { SeriesBuffer } from './series-buffer';
 
@@ -278,9 +279,52 @@ function renderTiles() {
 
 searchEl.addEventListener('input', renderTiles);
 orderEl.addEventListener('change', renderTiles);
-// The view's one timer: tiles, the moving time axis, and history refreshed every minute.
+let lastStats: { at: number; summary: PipelineSummary } | undefined;
+let statsLoading = false;
+
+/** The pipeline panel, from /api/pipeline/stats (rates from the difference with the last reading). */
+async function loadPipelineStats() {
+  if (statsLoading) return;
+  statsLoading = true;
+  try {
+    const res = await fetch('/api/pipeline/stats', { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const at = Date.now();
+    const s = summarize(((await res.json()) as { stats: Stats }).stats, lastStats, at);
+    lastStats = { at, summary: s };
+    const count = (n: number) => Math.round(n).toLocaleString();
+    const rate = (n?: number) => (n === undefined ? '…' : `${count(n)}/s`);
+    const dropped = Object.entries(s.dropped).reduce((n, [, v]) => n + v, 0);
+    $('p-in').textContent = `${rate(s.inPerSec)} · ${count(s.received)}`;
+    $('p-stored').textContent = `${rate(s.storedPerSec)} · ${count(s.stored)}`;
+    const droppedEl = $('p-dropped');
+    droppedEl.textContent = count(dropped);
+    droppedEl.title = Object.entries(s.dropped)
+      .map(([reason, n]) => `${reason}: ${count(n)}`)
+      .join('\n');
+    droppedEl.dataset.state = dropped > 0 ? 'bad' : 'ok';
+    $('p-dedupe').textContent = count(s.dedupeHits);
+    $('p-late').textContent = count(s.lateEvents);
+    const failing = Object.entries(s.breakers).filter(([, state]) => state !== 'closed');
+    const breakers = $('p-breakers');
+    breakers.textContent = failing.length
+      ? failing.map(([sink, st]) => `${sink} ${st}`).join(', ')
+      : 'all writing';
+    breakers.dataset.state = failing.length ? 'bad' : 'ok';
+    $('p-clients').textContent = count(s.wsClients);
+  } catch {
+    $('p-in').textContent = 'unavailable';
+  } finally {
+    statsLoading = false;
+  }
+}
+void loadPipelineStats();
+
+// The view's one timer: tiles, pipeline figures, the moving time axis, history every minute.
+let ticks = 0;
 setInterval(() => {
   renderTiles();
+  if (++ticks % 2 === 0) void loadPipelineStats();
   if (!range.live) render();
   if (Date.now() - historyAt > 60_000) void loadHistory();
 }, 2000);

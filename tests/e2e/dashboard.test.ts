@@ -89,6 +89,22 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
     await page.close();
   });
 
+  it('shows the pipeline: events in and stored per second, drops, and every sink writing', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(dashboardUrl);
+    // Rates need two readings of the counters.
+    const text = await waitFor('events per second in the pipeline panel', async () => {
+      const t = (await page.textContent('#p-in')) ?? '';
+      return /^[\d,]+\/s · [\d,]+$/.test(t) ? t : undefined;
+    });
+    const received = Number(text.split('·')[1]!.replace(/,/g, ''));
+    expect(received).toBeGreaterThan(0);
+    expect(await page.textContent('#p-breakers')).toBe('all writing');
+    expect(Number(await page.textContent('#p-clients'))).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-pipeline.png'), fullPage: true });
+    await page.close();
+  });
+
   it('lists incidents as they open, with their reason', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(dashboardUrl);
