@@ -73,7 +73,7 @@ describe('liveHub', () => {
     expect(hub.size).toBe(1);
   });
 
-  it('drops messages to a client whose buffer is full, then disconnects it, counting both', async () => {
+  it('disconnects a client that stays behind, counting it; others are unaffected', async () => {
     const { hub, metrics } = setup();
     const slow = await connect(hub);
     const fast = await connect(hub);
@@ -83,9 +83,42 @@ describe('liveHub', () => {
     expect(slow.terminated).toBe(true);
     expect(fast.sent).toHaveLength(4);
     const dropped = (await metrics.gatewayMessagesDropped.get()).values;
-    expect(dropped.find((v) => v.labels.reason === 'slow_client')?.value).toBe(3);
+    expect(dropped.find((v) => v.labels.reason === 'conflated')?.value).toBe(1);
     expect(dropped.find((v) => v.labels.reason === 'slow_client_disconnected')?.value).toBe(1);
     expect(hub.size).toBe(1);
+  });
+
+  it('gives a client that fell behind the latest sample of each series once it drains', async () => {
+    const { hub, metrics } = setup();
+    const slow = await connect(hub);
+    slow.bufferedAmount = 1000;
+    const at = (host: string, value: number) => ({ ...sample(host), value });
+    await hub.sink.write([at('a', 0.1), at('b', 0.2)]);
+    await hub.sink.write([at('a', 0.3)]);
+    expect(slow.sent).toHaveLength(1); // only the snapshot so far
+    slow.bufferedAmount = 0;
+    await hub.sink.write([at('c', 0.4)]);
+    const [, catchUp, live] = messages(slow);
+    expect(catchUp).toMatchObject({ type: 'samples', conflated: true });
+    expect(catchUp.samples.map((s: MetricSample) => [s.host, s.value])).toEqual([
+      ['a', 0.3],
+      ['b', 0.2],
+    ]);
+    expect(live.samples.map((s: MetricSample) => s.host)).toEqual(['c']);
+    const dropped = (await metrics.gatewayMessagesDropped.get()).values;
+    expect(dropped.find((v) => v.labels.reason === 'conflated')?.value).toBe(1);
+    expect(slow.terminated).toBe(false);
+  });
+
+  it('delivers the conflated samples at the heartbeat when nothing new arrives', async () => {
+    const { hub } = setup();
+    const slow = await connect(hub);
+    slow.bufferedAmount = 1000;
+    await hub.sink.write([sample('a')]);
+    slow.bufferedAmount = 0;
+    slow.emit('pong');
+    hub.heartbeat();
+    expect(messages(slow).at(-1)).toMatchObject({ type: 'samples', conflated: true });
   });
 
   it('terminates a peer that did not answer the last ping', async () => {

@@ -19,7 +19,14 @@ interface Client {
   metrics?: Set<string>;
   droppedInARow: number;
   alive: boolean;
+  /** While the client is behind: the latest sample of each series it missed, sent when it catches up. */
+  behind: Map<string, MetricSample>;
 }
+
+/** Series a slow client's catch-up message may hold; past it, samples of new series are dropped (counted). */
+const MAX_CONFLATED_SERIES = 5000;
+
+const seriesOf = (s: MetricSample) => `${s.host}\u0000${s.metric}\u0000${JSON.stringify(s.attributes)}`;
 
 export interface LiveHubOptions {
   /** Bytes a client may have waiting in its socket before messages to it are dropped. */
@@ -45,26 +52,60 @@ export interface LiveHub {
 
 /**
  * The WebSocket clients and what each wants. Every send is bounded: a client whose socket buffer
- * is over the limit misses that message (counted), and one that keeps missing is disconnected,
- * so a slow reader never grows the gateway's memory.
+ * is over the limit gets conflated samples (the latest per series, once it drains) and misses
+ * other messages (counted); one that stays behind is disconnected, so a slow reader never grows
+ * the gateway's memory beyond one sample per series it watches.
  */
 export function liveHub(options: LiveHubOptions): LiveHub {
   const clients = new Set<Client>();
   const log = options.logger.child({ component: 'gateway', part: 'live-hub' });
   const dropped = options.metrics.gatewayMessagesDropped;
 
-  const send = (client: Client, message: string) => {
-    if (client.ws.readyState !== client.ws.OPEN) return;
+  /** False when the client is too far behind for this message (counted; disconnected if it stays behind). */
+  const canSend = (client: Client) => {
+    if (client.ws.readyState !== client.ws.OPEN) return false;
     if (client.ws.bufferedAmount > options.sendQueueBytes) {
-      dropped.inc({ reason: 'slow_client' });
       if (++client.droppedInARow >= options.maxDroppedInARow) {
         dropped.inc({ reason: 'slow_client_disconnected' });
         client.ws.terminate();
       }
-      return;
+      return false;
     }
     client.droppedInARow = 0;
-    client.ws.send(message);
+    if (client.behind.size > 0) {
+      const samples = [...client.behind.values()];
+      client.behind.clear();
+      client.ws.send(JSON.stringify({ type: 'samples', samples, conflated: true }));
+    }
+    return true;
+  };
+
+  const send = (client: Client, message: string) => {
+    if (canSend(client)) client.ws.send(message);
+    else dropped.inc({ reason: 'slow_client' });
+  };
+
+  /**
+   * Samples for a client that is behind are conflated, not queued: it keeps the latest value of
+   * each series and gets them in one message once its socket drains, so its memory here is
+   * bounded by its series, and a chart shows the newest values rather than a backlog.
+   */
+  const sendSamples = (client: Client, samples: readonly MetricSample[], message: () => string) => {
+    if (canSend(client)) return client.ws.send(message());
+    if (client.ws.readyState !== client.ws.OPEN) return;
+    let superseded = 0;
+    let lost = 0;
+    for (const s of samples) {
+      const key = seriesOf(s);
+      if (client.behind.has(key)) superseded++;
+      else if (client.behind.size >= MAX_CONFLATED_SERIES) {
+        lost++;
+        continue;
+      }
+      client.behind.set(key, s);
+    }
+    if (superseded) dropped.inc({ reason: 'conflated' }, superseded);
+    if (lost) dropped.inc({ reason: 'slow_client' }, lost);
   };
 
   const wanted = (client: Client, samples: readonly MetricSample[]) =>
@@ -82,7 +123,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
       return clients.size;
     },
     add(ws, snapshot, incidents) {
-      const client: Client = { ws, droppedInARow: 0, alive: true };
+      const client: Client = { ws, droppedInARow: 0, alive: true, behind: new Map() };
       clients.add(client);
       options.metrics.gatewayClients.set(clients.size);
       ws.on('pong', () => (client.alive = true));
@@ -134,11 +175,11 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         for (const client of clients) {
           const samples = wanted(client, batch);
           if (samples.length === 0) continue;
-          const message =
+          sendSamples(client, samples, () =>
             samples === batch
               ? (shared ??= JSON.stringify({ type: 'samples', samples }))
-              : JSON.stringify({ type: 'samples', samples });
-          send(client, message);
+              : JSON.stringify({ type: 'samples', samples }),
+          );
         }
       },
       close: async () => undefined,
@@ -163,6 +204,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         }
         client.alive = false;
         client.ws.ping();
+        if (client.behind.size > 0) canSend(client); // caught up since: deliver what it missed
       }
     },
     closeAll(code, reason) {
