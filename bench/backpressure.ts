@@ -74,6 +74,7 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
       // plateau within the run, so what is left to see is whether the backlog costs memory.
       settings: { ...config.processor, groupId: `bench-bp-${run}`, dedupeMaxEntries: DEDUPE_CAP },
       detect: config.detect,
+      storage: config.clickhouse,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,

@@ -61,7 +61,8 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     await raw.disconnect();
 
     // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
-    const settings = loadConfig({ env: {} }).processor;
+    const defaults = loadConfig({ env: {} });
+    const settings = defaults.processor;
     const metrics = createMetrics();
     const { source, pipeline } = createProcessor({
       kafka,
@@ -72,7 +73,8 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       database: 'tidewatch',
       topics,
       settings: { ...settings, groupId: `bench-processor-${run}` },
-      detect: { ...loadConfig({ env: {} }).detect, enabled: options.detect },
+      detect: { ...defaults.detect, enabled: options.detect },
+      storage: defaults.clickhouse,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics,
       logger: silentLogger,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Subscription } from 'rxjs';
+import type { Admin } from 'kafkajs';
 import type { Config } from '../core/config';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import type { Logger } from '../core/logger';
@@ -83,19 +84,18 @@ export async function startInstance(
 
     const metrics = createMetrics({ defaultMetrics: true });
     const token = loadOrCreateToken(config.dataDir, config.gateway.token);
+    let readinessAdmin: Admin | undefined;
+    cleanups.push(async () => readinessAdmin?.disconnect());
     const gateway = await startGateway({
       ...config.gateway,
       token,
       staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
       readiness: {
+        // One admin connection for every probe; kafkajs reconnects it when the broker comes back.
         kafka: async () => {
-          const admin = kafka.admin();
-          await admin.connect();
-          try {
-            await admin.describeCluster();
-          } finally {
-            await admin.disconnect();
-          }
+          readinessAdmin ??= kafka.admin();
+          await readinessAdmin.connect();
+          await readinessAdmin.describeCluster();
         },
         'schema-registry': async () => {
           const answer = await fetch(`${endpoints.registryUrl}/subjects`);
@@ -127,8 +127,7 @@ export async function startInstance(
         metrics,
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
-        breaker: config.clickhouse.breaker,
-        valueBits: config.clickhouse.valuePrecisionBits,
+        storage: config.clickhouse,
       };
       const { source, pipeline, baselines } = createProcessor({
         ...parts,

@@ -29,7 +29,7 @@ export function createProcessesProcessor(parts: Omit<ProcessorParts, 'detect' | 
     metrics: parts.metrics,
     logger: parts.logger,
     retry: parts.retry,
-    breaker: parts.breaker,
+    breaker: parts.storage.breaker,
   });
   return { source, pipeline };
 }

@@ -37,10 +37,8 @@ export interface ProcessorParts {
   metrics: PipelineMetrics;
   logger: Logger;
   retry: RetryOptions;
-  /** Mantissa bits of raw values kept in ClickHouse (`clickhouse.valuePrecisionBits`). */
-  valueBits?: number;
-  /** Circuit breaker of the durable sinks (`clickhouse.breaker`). */
-  breaker?: { failures: number; openMs: number };
+  /** How raw values are stored and how failing writes are held (`clickhouse.*`). */
+  storage: Pick<Config['clickhouse'], 'valuePrecisionBits' | 'breaker'>;
 }
 
 /** The processor from real parts: a consumer-group source on the metrics topic and its sinks. */
@@ -79,7 +77,9 @@ export function createProcessor(parts: ProcessorParts) {
     serde: parts.serde,
     detectors,
     sinks: {
-      store: clickhouseMetricsSink(parts.clickhouse, parts.database, { valueBits: parts.valueBits }),
+      store: clickhouseMetricsSink(parts.clickhouse, parts.database, {
+        valueBits: parts.storage.valuePrecisionBits,
+      }),
       aggregates: [
         clickhouseAggregatesSink(parts.clickhouse, parts.database),
         kafkaTopicSink<MetricAggregate>(parts.producer, parts.serde, {
@@ -129,7 +129,7 @@ export function createProcessor(parts: ProcessorParts) {
     metrics: parts.metrics,
     logger: parts.logger,
     retry: parts.retry,
-    breaker: parts.breaker,
+    breaker: parts.storage.breaker,
   });
   // The first join follows `baselines.start()`, which has loaded them already.
   let joined = false;

@@ -93,6 +93,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
       topics,
       settings: config.processor,
       detect: config.detect,
+      storage: config.clickhouse,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,

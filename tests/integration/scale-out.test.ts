@@ -65,6 +65,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
       topics,
       settings,
       detect: config.detect,
+      storage: config.clickhouse,
       live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,
