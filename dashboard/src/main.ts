@@ -145,33 +145,39 @@ function renderHosts() {
 const history = new Map<string, { ts: number[]; values: number[] }>();
 let range: Range = RANGES[1];
 let historyAt = 0;
-let historyLoading = false;
+/** Counts loads; a load whose host or range was changed meanwhile is superseded by a newer one. */
+let historyLoad = 0;
+const HISTORY_FAILED = 'History unavailable';
 
 /** Loads the selected host's charts over the selected range from /api/series (raw, 1 min or hourly). */
 async function loadHistory() {
   const host = selected;
-  if (!host || historyLoading) return;
-  historyLoading = true;
+  if (!host) return;
+  const load = ++historyLoad;
   historyAt = Date.now();
   try {
-    for (const c of CHARTS) {
-      const query = new URLSearchParams({ host, metric: c.metric, state: c.state, range: range.name });
-      const res = await fetch(`/api/series?${query}`, { credentials: 'same-origin' });
-      const body = (await res.json()) as { points?: [number, number, number][]; error?: { message: string } };
-      if (!res.ok || !body.points) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-      if (host !== selected) return; // the user moved on; the next load is theirs
-      history.set(c.metric, {
-        ts: body.points.map((p) => p[0] / 1000),
-        values: body.points.map((p) => p[1] * 100),
-      });
-    }
+    const loaded = await Promise.all(
+      CHARTS.map(async (c) => {
+        const query = new URLSearchParams({ host, metric: c.metric, state: c.state, range: range.name });
+        const res = await fetch(`/api/series?${query}`, { credentials: 'same-origin' });
+        const body = (await res.json()) as {
+          points?: [number, number, number][];
+          error?: { message: string };
+        };
+        if (!res.ok || !body.points) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+        return [c.metric, body.points] as const;
+      }),
+    );
+    if (load !== historyLoad) return; // superseded
+    for (const [metric, points] of loaded)
+      history.set(metric, { ts: points.map((p) => p[0] / 1000), values: points.map((p) => p[1] * 100) });
     $('range-source').textContent = range.live ? 'live' : 'history';
+    if (banner.textContent?.startsWith(HISTORY_FAILED)) banner.hidden = true;
     render();
   } catch (err) {
-    banner.textContent = `History unavailable: ${(err as Error).message}. Retrying in a minute.`;
+    if (load !== historyLoad) return;
+    banner.textContent = `${HISTORY_FAILED}: ${(err as Error).message}. Retrying in a minute.`;
     banner.hidden = false;
-  } finally {
-    historyLoading = false;
   }
 }
 
@@ -265,18 +271,25 @@ function renderTiles() {
       li.title = `${t.host}: last sample ${Math.round(age / 1000)} s ago`;
       const badge = t.openIncidents ? [cell('badge', `${t.openIncidents} ⚠`)] : [];
       li.append(...badge, cell('name', t.host), cell('figures', `CPU ${pct(t.cpu)} · mem ${pct(t.memory)}`));
-      li.addEventListener('click', () => select(t.host));
-      li.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          select(t.host);
-        }
-      });
       return li;
     }),
   );
 }
 
+// One listener for every tile, however often they are redrawn.
+const tileHost = (e: Event) =>
+  (e.target as HTMLElement).closest<HTMLLIElement>('li[data-host]')?.dataset.host;
+tilesEl.addEventListener('click', (e) => {
+  const host = tileHost(e);
+  if (host) select(host);
+});
+tilesEl.addEventListener('keydown', (e) => {
+  const host = tileHost(e);
+  if (host && (e.key === 'Enter' || e.key === ' ')) {
+    e.preventDefault();
+    select(host);
+  }
+});
 searchEl.addEventListener('input', renderTiles);
 orderEl.addEventListener('change', renderTiles);
 let lastStats: { at: number; summary: PipelineSummary } | undefined;

@@ -13,7 +13,7 @@ import { rateLimiter } from './rate-limit';
 import { handleSeries } from './series-api';
 import { handlePipelineStats, handleReady, type ReadinessChecks } from './status-api';
 import { LiveHub, liveHub } from './live-hub';
-import { recentAnomalies } from './recent-anomalies';
+import { handleAnomalies, recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
 import { serveStatic } from './static-files';
 
@@ -129,7 +129,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return sendError(res, 405, 'TW_ERR_BAD_REQUEST', `${url.pathname} answers GET only`);
     if (url.pathname === '/api/pipeline/stats') return void handlePipelineStats(res, metrics).catch(fail);
     if (url.pathname === '/api/series') return void handleSeries(res, url.searchParams, api).catch(fail);
-    const routed = isApi && routeHostsApi(url.pathname, url.searchParams, res, api);
+    if (url.pathname === '/api/anomalies')
+      return void handleAnomalies(res, url.searchParams, api).catch(fail);
+    const routed = isApi && routeHostsApi(url.pathname, res, api);
     if (routed) return void routed.catch(fail);
     if (url.pathname.startsWith('/api/'))
       return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);

@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { sendError, sendJson } from './http-api';
-import { recentAnomalies } from './recent-anomalies';
 
 export interface HostsApiDeps {
   clickhouse: ClickHouseClient;
@@ -9,7 +8,7 @@ export interface HostsApiDeps {
 }
 
 /** A host name as agents report it: letters, digits and . _ : - (at most 253). */
-const HOST = /^[A-Za-z0-9._:-]{1,253}$/;
+export const HOST_NAME = /^[A-Za-z0-9._:-]{1,253}$/;
 
 async function rows<T>(
   deps: HostsApiDeps,
@@ -105,26 +104,15 @@ async function processes(res: ServerResponse, deps: HostsApiDeps, host: string):
 }
 
 /**
- * Routes /api/hosts, /api/hosts/:host, /api/hosts/:host/processes and /api/anomalies; false when
- * the path is not one of them.
+ * Routes /api/hosts, /api/hosts/:host and /api/hosts/:host/processes; false when the path is not
+ * one of them.
  */
 export function routeHostsApi(
   pathname: string,
-  search: URLSearchParams,
   res: ServerResponse,
   deps: HostsApiDeps,
 ): Promise<void> | false {
   if (pathname === '/api/hosts') return hosts(res, deps);
-  if (pathname === '/api/anomalies') {
-    const hours = Number(search.get('hours') ?? 24);
-    if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 90)
-      return Promise.resolve(
-        sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'hours must be a whole number from 1 to 2160'),
-      );
-    return recentAnomalies(deps.clickhouse, deps.database, hours).then((anomalies) =>
-      sendJson(res, 200, { anomalies }),
-    );
-  }
   const m = /^\/api\/hosts\/([^/]+)(\/processes)?$/.exec(pathname);
   if (!m) return false;
   let host: string;
@@ -133,7 +121,7 @@ export function routeHostsApi(
   } catch {
     host = '';
   }
-  if (!HOST.test(host))
+  if (!HOST_NAME.test(host))
     return Promise.resolve(
       sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'a host name is letters, digits and . _ : - (at most 253)'),
     );

@@ -61,8 +61,11 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   const log = options.logger.child({ component: 'gateway', part: 'live-hub' });
   const dropped = options.metrics.gatewayMessagesDropped;
 
-  /** False when the client is too far behind for this message (counted; disconnected if it stays behind). */
-  const canSend = (client: Client) => {
+  /**
+   * True when the client's socket can take a message now, after first sending it the samples it
+   * missed while behind; false while it is behind (counted; disconnected if it stays behind).
+   */
+  const drained = (client: Client) => {
     if (client.ws.readyState !== client.ws.OPEN) return false;
     if (client.ws.bufferedAmount > options.sendQueueBytes) {
       if (++client.droppedInARow >= options.maxDroppedInARow) {
@@ -81,7 +84,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   };
 
   const send = (client: Client, message: string) => {
-    if (canSend(client)) client.ws.send(message);
+    if (drained(client)) client.ws.send(message);
     else dropped.inc({ reason: 'slow_client' });
   };
 
@@ -91,7 +94,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
    * bounded by its series, and a chart shows the newest values rather than a backlog.
    */
   const sendSamples = (client: Client, samples: readonly MetricSample[], message: () => string) => {
-    if (canSend(client)) return client.ws.send(message());
+    if (drained(client)) return client.ws.send(message());
     if (client.ws.readyState !== client.ws.OPEN) return;
     let superseded = 0;
     let lost = 0;
@@ -204,7 +207,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         }
         client.alive = false;
         client.ws.ping();
-        if (client.behind.size > 0) canSend(client); // caught up since: deliver what it missed
+        if (client.behind.size > 0) drained(client); // caught up since: deliver what it missed
       }
     },
     closeAll(code, reason) {

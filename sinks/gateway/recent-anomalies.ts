@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Anomaly } from '../../schemas';
+import { sendError, sendJson } from './http-api';
 
 /** Incidents of the last `hours`, newest first, each in its latest state (the `anomalies` view). */
 export async function recentAnomalies(
@@ -31,4 +33,16 @@ export async function recentAnomalies(
         samples: Number(r.samples),
       }) as Anomaly,
   );
+}
+
+/** GET /api/anomalies?hours=24: the incidents of the last hours (1 to 2160), newest first. */
+export async function handleAnomalies(
+  res: ServerResponse,
+  search: URLSearchParams,
+  deps: { clickhouse: ClickHouseClient; database: string },
+): Promise<void> {
+  const hours = Number(search.get('hours') ?? 24);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 90)
+    return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'hours must be a whole number from 1 to 2160');
+  sendJson(res, 200, { anomalies: await recentAnomalies(deps.clickhouse, deps.database, hours) });
 }

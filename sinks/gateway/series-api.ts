@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { PROMOTED_ATTRIBUTES } from '../clickhouse';
+import { HOST_NAME } from './hosts-api';
 import { sendError, sendJson } from './http-api';
 
 /** Ranges the dashboard offers, and the table that holds each at a useful resolution. */
@@ -17,7 +18,6 @@ export type RangeName = keyof typeof RANGES;
 /** At most this many points per series, whatever the range (server-side downsampling). */
 export const MAX_POINTS = 720;
 
-const HOST = /^[A-Za-z0-9._:-]{1,253}$/;
 const METRIC = /^[A-Za-z0-9._]{1,200}$/;
 
 /** The step (seconds) that keeps `rangeMs` within MAX_POINTS, never finer than the source. */
@@ -63,7 +63,8 @@ export async function handleSeries(
   const metric = search.get('metric') ?? '';
   const state = search.get('state') ?? '';
   const range = (search.get('range') ?? '15m') as RangeName;
-  if (!HOST.test(host)) return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'host: letters, digits and . _ : -');
+  if (!HOST_NAME.test(host))
+    return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'host: letters, digits and . _ : -');
   if (!METRIC.test(metric))
     return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'metric: a metric name such as system.cpu.utilization');
   if (!(range in RANGES))
