@@ -39,10 +39,6 @@ export function formatTable(result: QueryResult): string {
   return [line(names), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
 }
 
-/**
- * `tidewatch sql "<query>"`: through the running instance's API when there is one (the embedded
- * engine allows one process per data directory), else straight to ClickHouse.
- */
 /** `--param host=web-1` → `{host: 'web-1'}`, bound to `{host:String}` by ClickHouse. */
 export function parseParams(pairs: readonly string[] = []): Record<string, string> {
   const params: Record<string, string> = {};
@@ -58,6 +54,10 @@ export function parseParams(pairs: readonly string[] = []): Record<string, strin
   return params;
 }
 
+/**
+ * `tidewatch sql "<query>"`: through the running instance's API when there is one (the embedded
+ * engine allows one process per data directory), else straight to ClickHouse.
+ */
 export async function sqlCommand(
   query: string | undefined,
   format: string,
@@ -65,7 +65,10 @@ export async function sqlCommand(
   paramPairs?: readonly string[],
 ): Promise<void> {
   if (!query)
-    throw new TidewatchError('TW_ERR_BAD_REQUEST', 'usage: tidewatch sql "<query>" [--format json|table]');
+    throw new TidewatchError(
+      'TW_ERR_BAD_REQUEST',
+      'usage: tidewatch sql "<query>" [--format json|table] [--param name=value ...]',
+    );
   if (format !== 'json' && format !== 'table')
     throw new TidewatchError('TW_ERR_BAD_REQUEST', `--format must be json or table, not ${format}`);
   const params = parseParams(paramPairs);

@@ -58,7 +58,8 @@ function bytesOf(b: Batch<unknown, unknown>): number {
 /**
  * Joins consecutive batches (from any partitions) into one, so sinks write fewer, larger inserts:
  * a flush happens at `maxRecords`, at `maxBytes` of encoded records, or `maxWaitMs` after the
- * first buffered batch, whichever comes first, and when the source completes. Memory is bounded by the source's in-flight budget.
+ * first buffered batch, whichever comes first, and when the source completes. Memory is bounded
+ * by the source's in-flight budget.
  */
 export function coalesce<T, A>(
   options: Partial<CoalesceOptions> = {},

@@ -10,7 +10,7 @@ export { windowLabel } from './window-label';
 export { clickhouseAnomaliesSink } from './anomalies-writer';
 export { saveDetectorStates, loadDetectorStates } from './detector-state';
 export type { DetectorStateRow } from './detector-state';
-export { applyRetention, DEFAULT_RETENTION, ttlDays } from './retention';
+export { applyRetention, ttlDays } from './retention';
 export type { Retention } from './retention';
 export { clickhouseProcessesSink } from './processes-writer';
 export { keepMantissaBits } from './value-precision';

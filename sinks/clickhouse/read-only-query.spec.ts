@@ -8,6 +8,7 @@ describe('checkReadOnly', () => {
     '  -- note\nSHOW TABLES',
     'DESCRIBE tidewatch.metrics;',
     'SELECT formatReadableSize(rss) AS rss FROM tidewatch.processes',
+    'SELECT format FROM t ORDER BY format DESC',
   ])('accepts %j', (sql) => {
     expect(() => checkReadOnly(sql)).not.toThrow();
   });

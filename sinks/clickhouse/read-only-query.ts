@@ -52,7 +52,7 @@ export function checkReadOnly(sql: string): string {
   if (/\binto\s+outfile\b/i.test(text)) {
     throw new TidewatchError('TW_ERR_SQL_NOT_READONLY', 'INTO OUTFILE writes a file and is not allowed here');
   }
-  if (/\bformat\s+[A-Za-z]+\s*$/i.test(text)) {
+  if (/\bformat\s+(?!(?:asc|desc)\b)[A-Za-z]\w*\s*$/i.test(text)) {
     throw new TidewatchError(
       'TW_ERR_SQL_NOT_READONLY',
       'a FORMAT clause is not allowed: results come back as JSON (the CLI prints them as a table)',

@@ -9,8 +9,6 @@ export interface Retention {
   hourlyDays: number;
 }
 
-export const DEFAULT_RETENTION: Retention = { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 };
-
 const TTLS = (r: Retention): [table: string, time: string, days: number][] => [
   ['metrics', 'toDateTime(ts)', r.rawDays],
   ['processes', 'toDateTime(ts)', r.rawDays],

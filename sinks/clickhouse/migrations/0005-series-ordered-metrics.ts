@@ -48,8 +48,8 @@ async function hasColumn(client: ClickHouseClient, db: string, table: string, co
  * The raw table ordered by series, then time (metric, host, promoted attributes, the rest of the
  * attributes as a hash), so one series' samples sit together and its time and value columns
  * compress as a series (the attribute map, constant along a series, then takes 0.03 bytes a row
- * under ZSTD(3) against 0.9 under ZSTD(1)). Existing rows are copied into the new table, which then takes the old
- * one's name; a repeated run finds the new layout in place and only clears up.
+ * under ZSTD(3) against 0.9 under ZSTD(1)). Existing rows are copied into the new table, which
+ * then takes the old one's name; a repeated run finds the new layout in place and only clears up.
  */
 export const seriesOrderedMetrics: Migration = {
   version: 5,

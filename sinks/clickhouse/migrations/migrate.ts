@@ -1,6 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { MIGRATIONS } from './list';
-
 import type { Migration } from './migration';
 
 /** Brings `db` up to the newest migration (of `migrations`); returns the versions applied now. */
