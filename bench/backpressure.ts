@@ -75,7 +75,6 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
       settings: { ...config.processor, groupId: `bench-bp-${run}`, dedupeMaxEntries: DEDUPE_CAP },
       detect: config.detect,
       storage: config.clickhouse,
-      live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },

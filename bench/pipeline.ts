@@ -75,7 +75,6 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       settings: { ...settings, groupId: `bench-processor-${run}` },
       detect: { ...defaults.detect, enabled: options.detect },
       storage: defaults.clickhouse,
-      live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics,
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },

@@ -13,6 +13,7 @@ import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../
 import { loadOrCreateToken, startGateway } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
 import { runAgent } from './agent-runtime';
+import { samplePipelineGauges } from './pipeline-gauges';
 import { createProcessesProcessor } from './processes-processor';
 import { createProcessor } from './processor';
 import { removeRuntime, writeRuntime } from './runtime-file';
@@ -84,19 +85,20 @@ export async function startInstance(
 
     const metrics = createMetrics({ defaultMetrics: true });
     const token = loadOrCreateToken(config.dataDir, config.gateway.token);
-    let readinessAdmin: Admin | undefined;
-    cleanups.push(async () => readinessAdmin?.disconnect());
+    // One admin connection for /ready and the lag gauges; kafkajs reconnects it when the broker comes back.
+    let statusAdmin: Admin | undefined;
+    const connectedAdmin = async () => {
+      statusAdmin ??= kafka.admin();
+      await statusAdmin.connect();
+      return statusAdmin;
+    };
+    cleanups.push(async () => statusAdmin?.disconnect());
     const gateway = await startGateway({
       ...config.gateway,
       token,
       staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
       readiness: {
-        // One admin connection for every probe; kafkajs reconnects it when the broker comes back.
-        kafka: async () => {
-          readinessAdmin ??= kafka.admin();
-          await readinessAdmin.connect();
-          await readinessAdmin.describeCluster();
-        },
+        kafka: async () => (await connectedAdmin()).describeCluster(),
         'schema-registry': async () => {
           const answer = await fetch(`${endpoints.registryUrl}/subjects`);
           if (!answer.ok) throw new Error(`the registry answered HTTP ${answer.status}`);
@@ -132,8 +134,7 @@ export async function startInstance(
       const { source, pipeline, baselines } = createProcessor({
         ...parts,
         detect: config.detect,
-        live: gateway.hub.sink,
-        liveAnomalies: gateway.hub.anomalySink,
+        live: gateway.hub,
       });
       const processes = createProcessesProcessor(parts);
       if (config.detect.enabled) await baselines.start();
@@ -141,6 +142,16 @@ export async function startInstance(
         logger.fatal({ err }, 'processor stopped: a fault it cannot get past');
         overrides.onFatal?.(err);
       };
+      const stopGauges = samplePipelineGauges(
+        connectedAdmin,
+        [
+          { groupId: config.processor.groupId, topics: [topics.metrics], budget: source.budget },
+          { groupId: processes.groupId, topics: [topics.processes], budget: processes.source.budget },
+        ],
+        metrics,
+        logger,
+      );
+      cleanups.push(async () => stopGauges());
       const subscriptions: Subscription[] = [
         pipeline.subscribe({ error: onFatal }),
         processes.pipeline.subscribe({ error: onFatal }),

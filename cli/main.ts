@@ -9,6 +9,8 @@ Usage:
   tidewatch start                         stack + agent + processor + gateway; prints the dashboard URL
   tidewatch agent [--once]                this host's agent alone (Kafka and registry from settings
                                           or the local stack); --once prints one collection
+  tidewatch gateway                       one more gateway (dashboard and API) fed from Kafka;
+                                          needs a ClickHouse server (CLICKHOUSE_URL)
   tidewatch stack up|down|status          the local Kafka and schema registry
   tidewatch sql "<query>" [--format json|table] [--param name=value ...]
   tidewatch tail <topic> [--from-beginning]
@@ -71,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
   });
   // Logs go to stderr so that stdout carries only what a command prints (URL, rows, records).
   const logger = createLogger(
-    command === 'start' || command === 'agent' ? config.logLevel : 'warn',
+    command === 'start' || command === 'agent' || command === 'gateway' ? config.logLevel : 'warn',
     process.stderr,
   );
   // Each command loads only what it uses: the agent, which runs on every host, never loads the
@@ -81,6 +83,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./commands/start.js')).startCommand(config, logger);
     case 'agent':
       return (await import('./commands/agent.js')).agentCommand(values.once, config, logger);
+    case 'gateway':
+      return (await import('./commands/gateway.js')).gatewayCommand(config, logger);
     case 'stack':
       return (await import('./commands/stack.js')).stackCommand(arg, config, logger);
     case 'sql':

@@ -7,9 +7,10 @@ import { deadLetterSink, type ProcessorParts } from './processor';
  * The processes topic into ClickHouse `processes`, in a consumer group of its own
  * (`<processor.groupId>-processes`), so its lag and its commits are independent of the samples'.
  */
-export function createProcessesProcessor(parts: Omit<ProcessorParts, 'detect' | 'live' | 'liveAnomalies'>) {
+export function createProcessesProcessor(parts: Omit<ProcessorParts, 'detect' | 'live'>) {
+  const groupId = `${parts.settings.groupId}-processes`;
   const consumer = parts.kafka.consumer({
-    groupId: `${parts.settings.groupId}-processes`,
+    groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,
   });
@@ -31,5 +32,5 @@ export function createProcessesProcessor(parts: Omit<ProcessorParts, 'detect' | 
     retry: parts.retry,
     breaker: parts.storage.breaker,
   });
-  return { source, pipeline };
+  return { source, pipeline, groupId };
 }

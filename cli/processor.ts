@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger';
 import type { PipelineMetrics } from '../core/metrics';
 import type { RetryOptions } from '../core/retry';
 import type { AvroSerde } from '../core/serde';
-import type { Sink } from '../core/stream';
+import type { LiveOutlet, Sink } from '../core/stream';
 import { metricsPipeline } from '../processors/pipelines';
 import { kafkaSource } from '../processors/sources';
 import { parseRule } from '../processors/detectors';
@@ -32,8 +32,7 @@ export interface ProcessorParts {
   topics: Topics;
   settings: Config['processor'];
   detect: Config['detect'];
-  live: Sink<MetricSample>;
-  liveAnomalies?: Sink<Anomaly>;
+  live?: LiveOutlet<MetricSample, MetricAggregate, Anomaly>;
   metrics: PipelineMetrics;
   logger: Logger;
   retry: RetryOptions;
@@ -100,7 +99,6 @@ export function createProcessor(parts: ProcessorParts) {
             }),
           ]
         : [],
-      liveAnomalies: parts.liveAnomalies,
       deadLetters: deadLetterSink(parts),
       live: parts.live,
     },

@@ -27,6 +27,12 @@ export interface PipelineMetrics {
   detectorStatesSaved: Counter;
   gatewayClients: Gauge;
   gatewayMessagesDropped: Counter<'reason'>;
+  /** Records behind the group's committed offset, per partition (sampled). */
+  consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  /** Events handed downstream and not yet acknowledged, per consumer group (sampled). */
+  sourceInFlight: Gauge<'group'>;
+  /** 1 while the source holds its fetch loop because downstream is behind (sampled). */
+  sourceHolding: Gauge<'group'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): PipelineMetrics {
@@ -150,6 +156,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
       name: 'tidewatch_gateway_messages_dropped_total',
       help: 'WebSocket messages not sent to a client, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: 'tidewatch_consumer_lag',
+      help: "Records between the group's committed offset and the end of the partition (sampled)",
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+    }),
+    sourceInFlight: new Gauge({
+      name: 'tidewatch_source_in_flight_events',
+      help: 'Events fetched and not yet acknowledged by the pipeline (sampled)',
+      labelNames: ['group'],
+      registers,
+    }),
+    sourceHolding: new Gauge({
+      name: 'tidewatch_source_backpressure',
+      help: '1 while the source holds its fetch loop because the pipeline is behind (sampled)',
+      labelNames: ['group'],
       registers,
     }),
   };

@@ -57,3 +57,13 @@ export function reassignments(assignment: Assignment): () => boolean {
 
 /** The assignment of a source that owns everything it reads (tests, a single consumer). */
 export const ownsEverything: Assignment = { version: 0, owns: () => true };
+
+/**
+ * Where results go for people watching live (the gateway): best effort, never waits and never
+ * holds up a commit; whoever implements it bounds its own memory.
+ */
+export interface LiveOutlet<Sample, Aggregate, Incident> {
+  samples(batch: readonly Sample[]): void;
+  aggregates(batch: readonly Aggregate[]): void;
+  anomalies(batch: readonly Incident[]): void;
+}

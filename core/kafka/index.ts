@@ -1,3 +1,5 @@
 export { createKafka, createProducer } from './client';
 export { TOPICS, topicNames, ensureTopics } from './topics';
 export type { Topics } from './topics';
+export { consumerLag } from './consumer-lag';
+export type { PartitionLag } from './consumer-lag';

@@ -3,7 +3,7 @@ import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
 import type { AvroSerde } from '../../core/serde';
-import { Envelope, ownsEverything, Sink, Source, type Assignment } from '../../core/stream';
+import { Envelope, ownsEverything, Sink, Source, type Assignment, type LiveOutlet } from '../../core/stream';
 import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import {
@@ -33,9 +33,8 @@ export interface MetricsPipelineSinks {
   anomalies: Sink<Anomaly>[];
   /** The dead-letter topic. */
   deadLetters: Sink<DeadLetter>;
-  /** Live fan-out (gateway); best effort, never holds up a commit. */
-  live: Sink<MetricSample>;
-  liveAnomalies?: Sink<Anomaly>;
+  /** Live fan-out (the gateway); best effort, never holds up a commit. */
+  live?: LiveOutlet<MetricSample, MetricAggregate, Anomaly>;
 }
 
 export interface StageOptions {
@@ -128,11 +127,13 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     if (aggregates.length) m.aggregatesEmitted.inc(aggregates.length);
     if (stats.detectorSeriesEvicted) m.detectorSeriesEvicted.inc(stats.detectorSeriesEvicted);
     for (const a of anomalies) m.anomaliesPublished.inc({ status: a.status });
-    if (anomalies.length && deps.sinks.liveAnomalies)
-      await deps.sinks.liveAnomalies
-        .write(anomalies)
-        .catch((err) => log.warn({ err }, 'live fan-out failed'));
-    await deps.sinks.live.write(samples).catch((err) => log.warn({ err }, 'live fan-out failed'));
+    try {
+      deps.sinks.live?.anomalies(anomalies);
+      deps.sinks.live?.aggregates(aggregates);
+      deps.sinks.live?.samples(samples);
+    } catch (err) {
+      log.warn({ err }, 'live fan-out failed');
+    }
     env.ack(commitFloor);
     return {
       received: samples.length + rejects.length + stats.duplicates,

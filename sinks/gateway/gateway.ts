@@ -11,11 +11,12 @@ import { routeHostsApi } from './hosts-api';
 import { handleMetrics, handleSql, sendError, sendJson } from './http-api';
 import { rateLimiter } from './rate-limit';
 import { handleSeries } from './series-api';
-import { handlePipelineStats, handleReady, type ReadinessChecks } from './status-api';
+import { handlePipelineStats, handleReady, pipelineStats, type ReadinessChecks } from './status-api';
 import { LiveHub, liveHub } from './live-hub';
 import { handleAnomalies, recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
 import { serveStatic } from './static-files';
+import { systemApi } from './system-api';
 
 export interface GatewayOptions {
   host: string;
@@ -31,6 +32,10 @@ export interface GatewayOptions {
   metrics: PipelineMetrics;
   logger: Logger;
   heartbeatMs?: number;
+  /** How often clients subscribed to the pipeline stream get its health. */
+  pipelineEveryMs?: number;
+  /** Messages one WebSocket client may send per minute. */
+  maxClientMessagesPerMinute?: number;
   /** WebSocket connections one IP may hold. */
   maxClientsPerIp?: number;
   /** HTTP API requests per minute and IP (429 with Retry-After past it). */
@@ -62,6 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const hub = liveHub({
     sendQueueBytes: options.sendQueueBytes,
     maxDroppedInARow: 50,
+    maxMessagesPerMinute: options.maxClientMessagesPerMinute,
     metrics: options.metrics,
     logger: options.logger,
   });
@@ -82,6 +88,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...options.readiness,
   };
   const api = { clickhouse: options.clickhouse, database: options.database };
+  const system = systemApi();
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -127,11 +134,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/metrics') return void handleMetrics(res, deps).catch(fail);
     if (isApi && req.method !== 'GET')
       return sendError(res, 405, 'TW_ERR_BAD_REQUEST', `${url.pathname} answers GET only`);
-    if (url.pathname === '/api/pipeline/stats') return void handlePipelineStats(res, metrics).catch(fail);
+    if (url.pathname === '/api/pipeline/stats')
+      return void handlePipelineStats(res, metrics, api).catch(fail);
     if (url.pathname === '/api/series') return void handleSeries(res, url.searchParams, api).catch(fail);
     if (url.pathname === '/api/anomalies')
       return void handleAnomalies(res, url.searchParams, api).catch(fail);
-    const routed = isApi && routeHostsApi(url.pathname, res, api);
+    const routed = isApi && (routeHostsApi(url.pathname, res, api) || system.route(url.pathname, res));
     if (routed) return void routed.catch(fail);
     if (url.pathname.startsWith('/api/'))
       return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);
@@ -189,6 +197,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const port = (server.address() as AddressInfo).port;
   const heartbeat = setInterval(() => hub.heartbeat(), options.heartbeatMs ?? 30_000);
+  const health = setInterval(() => {
+    if (hub.wants('pipeline'))
+      void pipelineStats(metrics).then(
+        (stats) => hub.pipeline(stats),
+        (err) => log.warn({ err }, 'pipeline stats failed'),
+      );
+  }, options.pipelineEveryMs ?? 5000);
   log.info({ port }, 'gateway listening');
 
   let closed: Promise<void> | undefined;
@@ -199,6 +214,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     close() {
       closed ??= (async () => {
         clearInterval(heartbeat);
+        clearInterval(health);
         hub.closeAll(1001, 'server shutting down');
         wss.close();
         server.closeAllConnections();

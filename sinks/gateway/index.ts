@@ -5,3 +5,5 @@ export { liveHub } from './live-hub';
 export type { LiveHub } from './live-hub';
 export { originAllowed, requestToken, tokenMatches, COOKIE_NAME } from './auth';
 export { serveStatic } from './static-files';
+export { kafkaFeed } from './kafka-feed';
+export type { KafkaFeed } from './kafka-feed';

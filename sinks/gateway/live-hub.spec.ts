@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
-import type { MetricSample } from '../../schemas';
+import type { Anomaly, MetricAggregate, MetricSample } from '../../schemas';
 import { liveHub } from './live-hub';
 
 class FakeSocket extends EventEmitter {
@@ -55,7 +55,7 @@ describe('liveHub', () => {
     const { hub } = setup();
     const ws = await connect(hub);
     ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', hosts: ['a'] })), false);
-    await hub.sink.write([sample('a'), sample('b')]);
+    hub.samples([sample('a'), sample('b')]);
     expect(messages(ws).map((m) => m.type)).toEqual(['snapshot', 'subscribed', 'samples']);
     expect(messages(ws)[2].samples.map((s: MetricSample) => s.host)).toEqual(['a']);
   });
@@ -78,7 +78,7 @@ describe('liveHub', () => {
     const slow = await connect(hub);
     const fast = await connect(hub);
     slow.bufferedAmount = 1000;
-    for (let i = 0; i < 3; i++) await hub.sink.write([sample('a')]);
+    for (let i = 0; i < 3; i++) hub.samples([sample('a')]);
     expect(slow.sent).toHaveLength(1);
     expect(slow.terminated).toBe(true);
     expect(fast.sent).toHaveLength(4);
@@ -93,11 +93,11 @@ describe('liveHub', () => {
     const slow = await connect(hub);
     slow.bufferedAmount = 1000;
     const at = (host: string, value: number) => ({ ...sample(host), value });
-    await hub.sink.write([at('a', 0.1), at('b', 0.2)]);
-    await hub.sink.write([at('a', 0.3)]);
+    hub.samples([at('a', 0.1), at('b', 0.2)]);
+    hub.samples([at('a', 0.3)]);
     expect(slow.sent).toHaveLength(1); // only the snapshot so far
     slow.bufferedAmount = 0;
-    await hub.sink.write([at('c', 0.4)]);
+    hub.samples([at('c', 0.4)]);
     const [, catchUp, live] = messages(slow);
     expect(catchUp).toMatchObject({ type: 'samples', conflated: true });
     expect(catchUp.samples.map((s: MetricSample) => [s.host, s.value])).toEqual([
@@ -114,7 +114,7 @@ describe('liveHub', () => {
     const { hub } = setup();
     const slow = await connect(hub);
     slow.bufferedAmount = 1000;
-    await hub.sink.write([sample('a')]);
+    hub.samples([sample('a')]);
     slow.bufferedAmount = 0;
     slow.emit('pong');
     hub.heartbeat();
@@ -130,5 +130,60 @@ describe('liveHub', () => {
     hub.heartbeat();
     expect(quiet.terminated).toBe(true);
     expect(lively.terminated).toBe(false);
+  });
+
+  it('sends each stream only to the clients subscribed to it, filtered by host and metric', async () => {
+    const { hub } = setup();
+    const all = await connect(hub);
+    const aggOnly = await connect(hub);
+    const say = (ws: FakeSocket, body: object) =>
+      ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', ...body })), false);
+    say(all, { streams: ['samples', 'aggregates', 'anomalies', 'pipeline'] });
+    say(aggOnly, { streams: ['aggregates'], metrics: ['system.memory.utilization'] });
+    const aggregate = (metric: string) =>
+      ({ host: 'a', metric, window_start: 0, window_ms: 60_000 }) as unknown as MetricAggregate;
+    hub.samples([sample('a')]);
+    hub.aggregates([aggregate('system.cpu.utilization'), aggregate('system.memory.utilization')]);
+    hub.anomalies([{ host: 'a', metric: 'system.cpu.utilization' } as Anomaly]);
+    expect(hub.wants('pipeline')).toBe(true);
+    hub.pipeline({ events: 1 });
+    expect(messages(all).map((m) => m.type)).toEqual([
+      'snapshot',
+      'subscribed',
+      'samples',
+      'aggregates',
+      'anomalies',
+      'pipeline',
+    ]);
+    const [, subscribed, aggregates] = messages(aggOnly);
+    expect(subscribed.streams).toEqual(['aggregates']);
+    expect(aggregates.aggregates.map((a: MetricAggregate) => a.metric)).toEqual([
+      'system.memory.utilization',
+    ]);
+    expect(messages(aggOnly)).toHaveLength(3);
+  });
+
+  it('refuses a client’s messages past its allowance per minute, answering once, until the minute ends', async () => {
+    let now = 0;
+    const metrics = createMetrics();
+    const hub = liveHub({
+      sendQueueBytes: 1e6,
+      maxDroppedInARow: 3,
+      maxMessagesPerMinute: 2,
+      metrics,
+      logger: silentLogger,
+      now: () => now,
+    });
+    const ws = await connect(hub);
+    const subscribe = () =>
+      ws.emit('message', Buffer.from(JSON.stringify({ type: 'subscribe', hosts: ['a'] })), false);
+    for (let i = 0; i < 5; i++) subscribe();
+    expect(messages(ws).map((m) => m.type)).toEqual(['snapshot', 'subscribed', 'subscribed', 'error']);
+    expect(messages(ws)[3].reason).toMatch(/at most 2 messages a minute/);
+    const refused = (await metrics.gatewayRequestsRefused.get()).values;
+    expect(refused.find((v) => v.labels.reason === 'client_message_rate')?.value).toBe(3);
+    now = 60_000;
+    subscribe();
+    expect(messages(ws).at(-1).type).toBe('subscribed');
   });
 });

@@ -1,26 +1,28 @@
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
-import type { Sink } from '../../core/stream';
-import type { Anomaly, MetricSample } from '../../schemas';
-
-const subscribeMessage = z
-  .object({
-    type: z.literal('subscribe'),
-    hosts: z.array(z.string().max(256)).max(1000).optional(),
-    metrics: z.array(z.string().max(256)).max(1000).optional(),
-  })
-  .strict();
+import type { LiveOutlet } from '../../core/stream';
+import type { Anomaly, MetricAggregate, MetricSample } from '../../schemas';
+import {
+  admitted,
+  defaultSubscription,
+  subscribeMessage,
+  subscriptionFrom,
+  SUBSCRIBE_USAGE,
+  type StreamName,
+  type Subscription,
+} from './subscription';
 
 interface Client {
   ws: WebSocket;
-  hosts?: Set<string>;
-  metrics?: Set<string>;
+  sub: Subscription;
   droppedInARow: number;
   alive: boolean;
   /** While the client is behind: the latest sample of each series it missed, sent when it catches up. */
   behind: Map<string, MetricSample>;
+  /** Messages received from it in the current minute, and when that minute started. */
+  received: number;
+  minuteStart: number;
 }
 
 /** Series a slow client's catch-up message may hold; past it, samples of new series are dropped (counted). */
@@ -33,18 +35,21 @@ export interface LiveHubOptions {
   sendQueueBytes: number;
   /** Consecutive dropped messages after which a client is disconnected as too slow. */
   maxDroppedInARow: number;
+  /** Messages a client may send per minute; past it they are refused with an error (counted). */
+  maxMessagesPerMinute?: number;
   metrics: PipelineMetrics;
   logger: Logger;
+  now?: () => number;
 }
 
-export interface LiveHub {
+export interface LiveHub extends LiveOutlet<MetricSample, MetricAggregate, Anomaly> {
   /** A new client: it gets the recent samples and incidents first, then everything live. */
   add(ws: WebSocket, snapshot: () => Promise<MetricSample[]>, incidents?: () => Promise<Anomaly[]>): void;
   readonly size: number;
-  /** The hub as a pipeline sink: fan-out is best effort and resolves at once. */
-  readonly sink: Sink<MetricSample>;
-  /** Incident states, to every client whose host filter admits them; best effort like `sink`. */
-  readonly anomalySink: Sink<Anomaly>;
+  /** True when some client subscribed to `stream` (the gateway builds pipeline health only then). */
+  wants(stream: StreamName): boolean;
+  /** The pipeline's health, to the clients subscribed to it. */
+  pipeline(stats: object): void;
   /** Pings every client; one that did not answer the previous ping is terminated. */
   heartbeat(): void;
   closeAll(code: number, reason: string): void;
@@ -60,6 +65,8 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   const clients = new Set<Client>();
   const log = options.logger.child({ component: 'gateway', part: 'live-hub' });
   const dropped = options.metrics.gatewayMessagesDropped;
+  const now = options.now ?? Date.now;
+  const maxPerMinute = options.maxMessagesPerMinute ?? 60;
 
   /**
    * True when the client's socket can take a message now, after first sending it the samples it
@@ -111,22 +118,75 @@ export function liveHub(options: LiveHubOptions): LiveHub {
     if (lost) dropped.inc({ reason: 'slow_client' }, lost);
   };
 
-  const wanted = (client: Client, samples: readonly MetricSample[]) =>
-    !client.hosts && !client.metrics
-      ? samples
-      : samples.filter(
-          (s) =>
-            (!client.hosts || client.hosts.has(s.host)) && (!client.metrics || client.metrics.has(s.metric)),
-        );
-
   const reply = (client: Client, body: object) => send(client, JSON.stringify(body));
+
+  /** Sends `type` with each subscribed client's share of `batch`, serialising a shared share once. */
+  const fanOut = <T extends { host: string; metric?: string }>(
+    stream: StreamName,
+    batch: readonly T[],
+    deliver: (client: Client, items: readonly T[], message: () => string) => void,
+  ) => {
+    if (clients.size === 0 || batch.length === 0) return;
+    let shared: string | undefined;
+    for (const client of clients) {
+      if (!client.sub.streams.has(stream)) continue;
+      const items = admitted(client.sub, batch);
+      if (items.length === 0) continue;
+      const message = () => JSON.stringify({ type: stream, [stream]: items });
+      deliver(client, items, items === batch ? () => (shared ??= message()) : message);
+    }
+  };
+
+  /** Counts the client's message; false (answered once with an error) past its per-minute allowance. */
+  const withinAllowance = (client: Client) => {
+    const t = now();
+    if (t - client.minuteStart >= 60_000) {
+      client.minuteStart = t;
+      client.received = 0;
+    }
+    if (++client.received <= maxPerMinute) return true;
+    options.metrics.gatewayRequestsRefused.inc({ reason: 'client_message_rate' });
+    if (client.received === maxPerMinute + 1)
+      reply(client, {
+        type: 'error',
+        reason: `at most ${maxPerMinute} messages a minute; ignored until then`,
+      });
+    return false;
+  };
+
+  const onMessage = (client: Client, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    if (!withinAllowance(client)) return;
+    let parsed: unknown;
+    try {
+      parsed = isBinary ? undefined : JSON.parse(data.toString());
+    } catch {
+      parsed = undefined;
+    }
+    const result = subscribeMessage.safeParse(parsed);
+    if (!result.success) return reply(client, { type: 'error', reason: SUBSCRIBE_USAGE });
+    client.sub = subscriptionFrom(result.data);
+    reply(client, {
+      type: 'subscribed',
+      streams: [...client.sub.streams],
+      hosts: result.data.hosts ?? null,
+      metrics: result.data.metrics ?? null,
+    });
+  };
 
   return {
     get size() {
       return clients.size;
     },
     add(ws, snapshot, incidents) {
-      const client: Client = { ws, droppedInARow: 0, alive: true, behind: new Map() };
+      const client: Client = {
+        ws,
+        sub: defaultSubscription(),
+        droppedInARow: 0,
+        alive: true,
+        behind: new Map(),
+        received: 0,
+        minuteStart: now(),
+      };
       clients.add(client);
       options.metrics.gatewayClients.set(clients.size);
       ws.on('pong', () => (client.alive = true));
@@ -134,69 +194,33 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         clients.delete(client);
         options.metrics.gatewayClients.set(clients.size);
       });
-      ws.on('message', (data, isBinary) => {
-        let parsed: unknown;
-        try {
-          parsed = isBinary ? undefined : JSON.parse(data.toString());
-        } catch {
-          parsed = undefined;
-        }
-        const result = subscribeMessage.safeParse(parsed);
-        if (!result.success) {
-          reply(client, {
-            type: 'error',
-            reason: 'expected {"type":"subscribe","hosts"?:[...],"metrics"?:[...]}',
-          });
-          return;
-        }
-        client.hosts = result.data.hosts ? new Set(result.data.hosts) : undefined;
-        client.metrics = result.data.metrics ? new Set(result.data.metrics) : undefined;
-        reply(client, {
-          type: 'subscribed',
-          hosts: result.data.hosts ?? null,
-          metrics: result.data.metrics ?? null,
-        });
-      });
+      ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
       incidents?.()
         .then((anomalies) => {
-          const mine = client.hosts ? anomalies.filter((a) => client.hosts!.has(a.host)) : anomalies;
+          if (!client.sub.streams.has('anomalies')) return;
+          const mine = admitted(client.sub, anomalies);
           if (mine.length > 0) reply(client, { type: 'anomalies', anomalies: mine, snapshot: true });
         })
         .catch((err) => log.warn({ err }, 'incident snapshot query failed'));
       snapshot()
-        .then((samples) => reply(client, { type: 'snapshot', samples: wanted(client, samples) }))
+        .then((samples) => reply(client, { type: 'snapshot', samples: admitted(client.sub, samples) }))
         .catch((err) => {
           log.warn({ err }, 'snapshot query failed');
           reply(client, { type: 'error', reason: 'history is unavailable right now; live updates continue' });
         });
     },
-    sink: {
-      name: 'gateway',
-      async write(batch) {
-        if (clients.size === 0 || batch.length === 0) return;
-        let shared: string | undefined;
-        for (const client of clients) {
-          const samples = wanted(client, batch);
-          if (samples.length === 0) continue;
-          sendSamples(client, samples, () =>
-            samples === batch
-              ? (shared ??= JSON.stringify({ type: 'samples', samples }))
-              : JSON.stringify({ type: 'samples', samples }),
-          );
-        }
-      },
-      close: async () => undefined,
+    samples: (batch) => fanOut('samples', batch, sendSamples),
+    aggregates: (batch) => fanOut('aggregates', batch, (c, _items, message) => send(c, message())),
+    anomalies: (batch) => fanOut('anomalies', batch, (c, _items, message) => send(c, message())),
+    wants(stream) {
+      for (const client of clients) if (client.sub.streams.has(stream)) return true;
+      return false;
     },
-    anomalySink: {
-      name: 'gateway-anomalies',
-      async write(batch) {
-        if (clients.size === 0 || batch.length === 0) return;
-        for (const client of clients) {
-          const anomalies = client.hosts ? batch.filter((a) => client.hosts!.has(a.host)) : batch;
-          if (anomalies.length > 0) send(client, JSON.stringify({ type: 'anomalies', anomalies }));
-        }
-      },
-      close: async () => undefined,
+    pipeline(stats) {
+      let message: string | undefined;
+      for (const client of clients)
+        if (client.sub.streams.has('pipeline'))
+          send(client, (message ??= JSON.stringify({ type: 'pipeline', stats })));
     },
     heartbeat() {
       for (const client of clients) {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { errorMessage } from '../../core/errors';
 import type { PipelineMetrics } from '../../core/metrics';
 import { sendJson } from './http-api';
@@ -42,15 +43,19 @@ export async function handleReady(
   sendJson(res, ready ? 200 : 503, { ready, checks: Object.fromEntries(results) });
 }
 
+export type PipelineStats = Record<
+  string,
+  { help: string; type: string; values: { labels: object; value: number }[] }
+>;
+
 /**
- * GET /api/pipeline/stats: the pipeline's own counters and gauges (events in and out, drops by
- * reason, dedupe hits, late events, breaker states, WebSocket clients…) as JSON, one entry per
- * metric with its labelled values. The same numbers as /metrics, for the dashboard.
+ * The pipeline's own counters and gauges (events in and out, drops by reason, dedupe hits, late
+ * events, breaker states, lag per partition, backpressure, WebSocket clients…), one entry per
+ * metric with its labelled values: the same numbers as /metrics, as JSON.
  */
-export async function handlePipelineStats(res: ServerResponse, metrics: PipelineMetrics): Promise<void> {
+export async function pipelineStats(metrics: PipelineMetrics): Promise<PipelineStats> {
   const all = await metrics.registry.getMetricsAsJSON();
-  const stats: Record<string, { help: string; type: string; values: { labels: object; value: number }[] }> =
-    {};
+  const stats: PipelineStats = {};
   for (const m of all) {
     if (!m.name.startsWith('tidewatch_') || m.name.startsWith('tidewatch_nodejs_')) continue;
     const type = String(m.type);
@@ -61,5 +66,40 @@ export async function handlePipelineStats(res: ServerResponse, metrics: Pipeline
       values: m.values.map((v) => ({ labels: v.labels, value: v.value })),
     };
   }
-  sendJson(res, 200, { stats });
+  return stats;
+}
+
+/** Each agent's spool as it last reported it (its tidewatch.agent.spool.* samples, last 15 minutes). */
+async function agentSpools(clickhouse: ClickHouseClient, database: string) {
+  const rs = await clickhouse.query({
+    query: `SELECT host,
+              argMaxIf(value, ts, metric = 'tidewatch.agent.spool.records') AS spool_records,
+              argMaxIf(value, ts, metric = 'tidewatch.agent.spool.usage') AS spool_bytes,
+              toUnixTimestamp64Milli(max(ts)) AS reported_at
+            FROM ${database}.metrics
+            WHERE metric IN ('tidewatch.agent.spool.records', 'tidewatch.agent.spool.usage')
+              AND ts > now64(3) - INTERVAL 15 MINUTE
+            GROUP BY host ORDER BY spool_records DESC, host LIMIT 500`,
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<Record<string, unknown>>();
+  return rows.map((r) => ({
+    host: String(r.host),
+    spool_records: Number(r.spool_records),
+    spool_bytes: Number(r.spool_bytes),
+    reported_at: Number(r.reported_at),
+  }));
+}
+
+/** GET /api/pipeline/stats: `pipelineStats`, plus every agent's spool depth from ClickHouse. */
+export async function handlePipelineStats(
+  res: ServerResponse,
+  metrics: PipelineMetrics,
+  store: { clickhouse: ClickHouseClient; database: string },
+): Promise<void> {
+  const [stats, agents] = await Promise.all([
+    pipelineStats(metrics),
+    agentSpools(store.clickhouse, store.database),
+  ]);
+  sendJson(res, 200, { stats, agents });
 }

@@ -94,7 +94,6 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
       settings: config.processor,
       detect: config.detect,
       storage: config.clickhouse,
-      live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 2000, attempts: Infinity },

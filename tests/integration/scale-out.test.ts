@@ -66,7 +66,6 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
       settings,
       detect: config.detect,
       storage: config.clickhouse,
-      live: { name: 'live', write: async () => undefined, close: async () => undefined },
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 2000, attempts: Infinity },

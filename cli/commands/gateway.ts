@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type { Config } from '../../core/config';
+import { TidewatchError } from '../../core/errors';
+import { createKafka, topicNames } from '../../core/kafka';
+import type { Logger } from '../../core/logger';
+import { createMetrics } from '../../core/metrics';
+import { projectRoot } from '../../core/paths';
+import { confluentRegistry, createAvroSerde } from '../../core/serde';
+import { createClickHouse } from '../../sinks/clickhouse';
+import { kafkaFeed, loadOrCreateToken, startGateway } from '../../sinks/gateway';
+import { runningEndpoints } from '../endpoints';
+
+/**
+ * `tidewatch gateway`: one more gateway, for serving more dashboards and API clients than one
+ * instance can. It reads the live topics in a consumer group of its own and answers history from
+ * the same ClickHouse server as the processors (an embedded engine belongs to one process).
+ */
+export async function gatewayCommand(config: Config, logger: Logger): Promise<void> {
+  if (!config.clickhouse.url)
+    throw new TidewatchError(
+      'TW_ERR_CONFIG',
+      'a separate gateway reads history from a ClickHouse server: set CLICKHOUSE_URL (clickhouse.url); the embedded engine serves only the `tidewatch start` process that opened it',
+    );
+  const endpoints = runningEndpoints(config);
+  const metrics = createMetrics({ defaultMetrics: true });
+  const clickhouse = createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
+  const kafka = createKafka(endpoints.brokers, `${config.kafka.clientId}-gateway`, logger);
+  const token = loadOrCreateToken(config.dataDir, config.gateway.token);
+  const gateway = await startGateway({
+    ...config.gateway,
+    token,
+    staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
+    clickhouse,
+    database: config.clickhouse.database,
+    metrics,
+    logger,
+  });
+  const feed = await kafkaFeed({
+    kafka,
+    serde: createAvroSerde(confluentRegistry(endpoints.registryUrl)),
+    topics: topicNames(config.kafka.topicPrefix),
+    outlet: gateway.hub,
+    metrics,
+    logger,
+  });
+  const shutdown = () =>
+    void Promise.allSettled([feed.close(), gateway.close()])
+      .then(() => clickhouse.close())
+      .finally(() => process.exit(0));
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.stdout.write(`Gateway: ${gateway.url}/?token=${token}\n`);
+}
