@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger';
 import type { PipelineMetrics } from '../core/metrics';
 import type { RetryOptions } from '../core/retry';
 import type { AvroSerde } from '../core/serde';
-import type { LiveOutlet, Sink } from '../core/stream';
+import type { LiveOutlet } from '../core/stream';
 import { metricsPipeline } from '../processors/pipelines';
 import { kafkaSource } from '../processors/sources';
 import { parseRule } from '../processors/detectors';

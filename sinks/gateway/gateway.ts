@@ -68,6 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sendQueueBytes: options.sendQueueBytes,
     maxDroppedInARow: 50,
     maxMessagesPerMinute: options.maxClientMessagesPerMinute,
+    clock: options.clock,
     metrics: options.metrics,
     logger: options.logger,
   });
@@ -88,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...options.readiness,
   };
   const api = { clickhouse: options.clickhouse, database: options.database };
-  const system = systemApi();
+  const system = systemApi(options.clock);
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');

@@ -172,7 +172,7 @@ describe('liveHub', () => {
       maxMessagesPerMinute: 2,
       metrics,
       logger: silentLogger,
-      now: () => now,
+      clock: () => now,
     });
     const ws = await connect(hub);
     const subscribe = () =>

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import { systemClock, type Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import type { LiveOutlet } from '../../core/stream';
@@ -39,7 +40,7 @@ export interface LiveHubOptions {
   maxMessagesPerMinute?: number;
   metrics: PipelineMetrics;
   logger: Logger;
-  now?: () => number;
+  clock?: Clock;
 }
 
 export interface LiveHub extends LiveOutlet<MetricSample, MetricAggregate, Anomaly> {
@@ -65,7 +66,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   const clients = new Set<Client>();
   const log = options.logger.child({ component: 'gateway', part: 'live-hub' });
   const dropped = options.metrics.gatewayMessagesDropped;
-  const now = options.now ?? Date.now;
+  const now = options.clock ?? systemClock;
   const maxPerMinute = options.maxMessagesPerMinute ?? 60;
 
   /**

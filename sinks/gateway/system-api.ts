@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import si from 'systeminformation';
+import { systemClock, type Clock } from '../../core/clock';
 import { sendJson } from './http-api';
 
 /**
@@ -9,7 +10,7 @@ import { sendJson } from './http-api';
  * probes cost milliseconds to hundreds of milliseconds of CPU (`ps`, `df`), so each answer is
  * reused for `ttlMs`, and concurrent requests share one probe.
  */
-export function systemApi(ttlMs = 2000) {
+export function systemApi(clock: Clock = systemClock, ttlMs = 2000) {
   const cached = new Map<string, { at: number; value: Promise<object> }>();
   const probes: Record<string, () => Promise<object>> = {
     stats: async () => {
@@ -68,7 +69,7 @@ export function systemApi(ttlMs = 2000) {
       const probe =
         pathname.startsWith('/api/system/') && Object.hasOwn(probes, name) ? probes[name] : undefined;
       if (!probe) return false;
-      const now = Date.now();
+      const now = clock();
       let entry = cached.get(name);
       if (!entry || now - entry.at > ttlMs) {
         entry = { at: now, value: probe() };
