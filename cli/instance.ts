@@ -10,7 +10,7 @@ import { projectRoot } from '../core/paths';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { registerTopicSchemas } from '../schemas/register';
 import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
-import { loadOrCreateToken, startGateway } from '../sinks/gateway';
+import { loadOrCreateToken, startGateway, type LiveHub } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
 import { runAgent } from './agent-runtime';
 import { samplePipelineGauges } from './pipeline-gauges';
@@ -32,6 +32,8 @@ export interface Instance {
   readonly endpoints: StackEndpoints;
   readonly metrics: PipelineMetrics;
   readonly clickhouse: ClickHouseClient;
+  /** The live fan-out (tests and benchmarks feed it directly). */
+  readonly hub: LiveHub;
   close(): Promise<void>;
 }
 
@@ -181,6 +183,7 @@ export async function startInstance(
       endpoints,
       metrics,
       clickhouse,
+      hub: gateway.hub,
       close: () => (closing ??= closeAll()),
     };
   } catch (err) {

@@ -196,6 +196,11 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         options.metrics.gatewayClients.set(clients.size);
       });
       ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
+      // A protocol error (an oversize or malformed frame): ws closes the socket with the right code.
+      ws.on('error', (err) => {
+        options.metrics.gatewayRequestsRefused.inc({ reason: 'protocol_error' });
+        log.debug({ err: err.message }, 'client protocol error');
+      });
       incidents?.()
         .then((anomalies) => {
           if (!client.sub.streams.has('anomalies')) return;

@@ -18,7 +18,7 @@ export type RangeName = keyof typeof RANGES;
 /** At most this many points per series, whatever the range (server-side downsampling). */
 export const MAX_POINTS = 720;
 
-const METRIC = /^[A-Za-z0-9._]{1,200}$/;
+const METRIC = /^[A-Za-z0-9._]{1,200}(\.\*)?$/;
 
 /** The step (seconds) that keeps `rangeMs` within MAX_POINTS, never finer than the source. */
 export function stepSeconds(rangeMs: number, source: 'raw' | '1m' | '1h'): number {
@@ -26,33 +26,50 @@ export function stepSeconds(rangeMs: number, source: 'raw' | '1m' | '1h'): numbe
   return Math.max(floor, Math.ceil(rangeMs / 1000 / MAX_POINTS / floor) * floor);
 }
 
+/** At most this many series in one answer (a metric split by device, mode, interface…). */
+export const MAX_SERIES = 48;
+
+const LABEL_COLUMNS = ['state', 'mountpoint', 'device', 'interface', 'direction'] as const;
+
 /**
- * The query for one series over a range. `state` is the promoted attribute of that name (CPU
- * mode, memory state…; '' for the series without one, such as total CPU), computed from the map
- * the same way for the window views as for the raw table.
+ * The query for a metric's series over a range, one per metric and label (the promoted
+ * attributes that are set: CPU mode, device, mountpoint, interface, direction…). `state` (when
+ * given) keeps only the series with that promoted state ('' for the series without one, such as
+ * total CPU); a metric ending in `.*` takes every metric under that prefix (load averages).
  */
-function seriesQuery(db: string, source: 'raw' | '1m' | '1h'): string {
-  if (source === 'raw')
-    return `SELECT toUnixTimestamp(toStartOfInterval(ts, toIntervalSecond({step:UInt32}))) * 1000 AS t,
-              avg(value) AS mean, max(value) AS max
-            FROM ${db}.metrics
-            WHERE metric = {metric:String} AND host = {host:String} AND state = {state:String}
-              AND ts >= now64(3) - toIntervalSecond({seconds:UInt32})
-            GROUP BY t ORDER BY t`;
-  const [table, time] = source === '1m' ? ['metrics_1m', 'window_start'] : ['metrics_1h', 'hour'];
-  return `SELECT toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({step:UInt32}))) * 1000 AS t,
-            sum(sum) / sum(count) AS mean, max(max) AS max
+function seriesQuery(db: string, source: 'raw' | '1m' | '1h', byState: boolean): string {
+  const col = (c: string) => (source === 'raw' ? c : PROMOTED_ATTRIBUTES[c]);
+  const label = `arrayStringConcat(arrayFilter(x -> x != '', [${LABEL_COLUMNS.map(col).join(', ')}]), ' ')`;
+  const [table, time, mean, max] =
+    source === 'raw'
+      ? ['metrics', 'ts', 'avg(value)', 'max(value)']
+      : source === '1m'
+        ? ['metrics_1m', 'window_start', 'sum(sum) / sum(count)', 'max(max)']
+        : ['metrics_1h', 'hour', 'sum(sum) / sum(count)', 'max(max)'];
+  const since = source === 'raw' ? 'now64(3)' : 'now()';
+  return `SELECT metric AS m, ${label} AS label,
+            toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({step:UInt32}))) * 1000 AS t,
+            ${mean} AS mean, ${max} AS max
           FROM ${db}.${table}
-          WHERE metric = {metric:String} AND host = {host:String}
-            AND ${PROMOTED_ATTRIBUTES.state} = {state:String}
-            AND ${time} >= now() - toIntervalSecond({seconds:UInt32})
-          GROUP BY t ORDER BY t`;
+          WHERE host = {host:String}
+            AND (metric = {metric:String} OR ({prefix:String} != '' AND startsWith(metric, {prefix:String})))
+            ${byState ? `AND ${col('state')} = {state:String}` : ''}
+            AND ${time} >= ${since} - toIntervalSecond({seconds:UInt32})
+            AND (m, label) IN (
+              SELECT DISTINCT metric, ${label} FROM ${db}.${table}
+              WHERE host = {host:String}
+                AND (metric = {metric:String} OR ({prefix:String} != '' AND startsWith(metric, {prefix:String})))
+                ${byState ? `AND ${col('state')} = {state:String}` : ''}
+                AND ${time} >= ${since} - toIntervalSecond({seconds:UInt32})
+              ORDER BY 1, 2 LIMIT ${MAX_SERIES})
+          GROUP BY m, label, t ORDER BY m, label, t`;
 }
 
 /**
- * GET /api/series?host=&metric=&state=&range=: one series over a range, from the raw samples
- * (up to 1 h), the 1-minute windows (6 h, 24 h) or the hourly rollup (7 d), at most MAX_POINTS
- * points of [time ms, mean, max].
+ * GET /api/series?host=&metric=&state=&range=: a metric's series over a range, from the raw
+ * samples (up to 1 h), the 1-minute windows (6 h, 24 h) or the hourly rollup (7 d), at most
+ * MAX_POINTS points of [time ms, mean, max] each: `series` has one entry per metric and label,
+ * `points` the first one's (the one series asked for with `state`).
  */
 export async function handleSeries(
   res: ServerResponse,
@@ -61,23 +78,37 @@ export async function handleSeries(
 ): Promise<void> {
   const host = search.get('host') ?? '';
   const metric = search.get('metric') ?? '';
-  const state = search.get('state') ?? '';
+  const state = search.get('state');
   const range = (search.get('range') ?? '15m') as RangeName;
   if (!HOST_NAME.test(host))
     return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'host: letters, digits and . _ : -');
   if (!METRIC.test(metric))
-    return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'metric: a metric name such as system.cpu.utilization');
+    return sendError(
+      res,
+      400,
+      'TW_ERR_BAD_REQUEST',
+      'metric: a metric name such as system.cpu.utilization, or a prefix such as system.cpu.load_average.*',
+    );
   if (!(range in RANGES))
     return sendError(res, 400, 'TW_ERR_BAD_REQUEST', `range: one of ${Object.keys(RANGES).join(', ')}`);
-  if (state.length > 100) return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'state: at most 100 characters');
+  if (state !== null && state.length > 100)
+    return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'state: at most 100 characters');
   const { ms, source } = RANGES[range];
   const step = stepSeconds(ms, source);
+  const prefix = metric.endsWith('.*') ? metric.slice(0, -1) : '';
   const rs = await deps.clickhouse.query({
-    query: seriesQuery(deps.database, source),
-    query_params: { host, metric, state, step, seconds: Math.round(ms / 1000) },
+    query: seriesQuery(deps.database, source, state !== null),
+    query_params: { host, metric, prefix, state: state ?? '', step, seconds: Math.round(ms / 1000) },
     format: 'JSONCompactEachRow',
   });
-  const rows = await rs.json<[number | string, number, number]>();
+  const rows = await rs.json<[string, string, number | string, number, number]>();
+  const series: { metric: string; label: string; points: [number, number, number][] }[] = [];
+  for (const [m, label, t, mean, max] of rows) {
+    let last = series[series.length - 1];
+    if (!last || last.metric !== m || last.label !== label)
+      series.push((last = { metric: m, label, points: [] }));
+    last.points.push([Number(t), mean, max]);
+  }
   sendJson(res, 200, {
     host,
     metric,
@@ -85,6 +116,7 @@ export async function handleSeries(
     range,
     source,
     step_seconds: step,
-    points: rows.map(([t, mean, max]) => [Number(t), mean, max]),
+    points: series[0]?.points ?? [],
+    series,
   });
 }

@@ -73,6 +73,18 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
         at(i, 'system.cpu.utilization', cpu + i / 1000);
         at(i, 'system.memory.utilization', 0.5, { 'system.memory.state': 'used' });
       }
+      if (host === 'db-1')
+        for (let i = 0; i < 10; i++) {
+          at(i, 'system.cpu.load_average.1m', 2);
+          at(i, 'system.cpu.load_average.15m', 1);
+          for (const mountpoint of ['/', '/data'])
+            at(i, 'system.filesystem.utilization', mountpoint === '/' ? 0.3 : 0.8, {
+              'system.filesystem.mountpoint': mountpoint,
+              'system.device': mountpoint === '/' ? 'sda1' : 'sdb1',
+            });
+          at(i, 'tidewatch.agent.spool.records', 40 + i);
+          at(i, 'tidewatch.agent.spool.usage', 4096);
+        }
     }
     await clickhouseMetricsSink(client, db).write(samples);
     const proc = (ts: number, pid: number, name: string, cpu: number): ProcessEvent => ({
@@ -170,10 +182,49 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
   it('answers anomalies and pipeline stats; refuses a bad hours parameter', async () => {
     expect((await get(`${gateway.url}/api/anomalies?hours=48`)).body).toEqual({ anomalies: [] });
     expect((await get(`${gateway.url}/api/anomalies?hours=abc`)).status).toBe(400);
-    const stats = (await get(`${gateway.url}/api/pipeline/stats`)).body.stats as Record<string, unknown>;
-    expect(Object.keys(stats)).toEqual(
-      expect.arrayContaining(['tidewatch_events_received_total', 'tidewatch_gateway_clients']),
+    const { body } = await get(`${gateway.url}/api/pipeline/stats`);
+    expect(Object.keys(body.stats as object)).toEqual(
+      expect.arrayContaining([
+        'tidewatch_events_received_total',
+        'tidewatch_gateway_clients',
+        'tidewatch_consumer_lag',
+        'tidewatch_source_backpressure',
+      ]),
     );
+    // Each agent's spool as it last reported it.
+    expect(body.agents).toEqual([
+      { host: 'db-1', spool_records: 49, spool_bytes: 4096, reported_at: now - 60_000 + 9 * 5000 },
+    ]);
+  });
+
+  it('answers a metric split by its labels, or every metric under a prefix, one series each', async () => {
+    type Series = { metric: string; label: string; points: [number, number, number][] }[];
+    const split = await get(
+      `${gateway.url}/api/series?host=db-1&metric=system.filesystem.utilization&range=15m`,
+    );
+    const fs = split.body.series as Series;
+    expect(fs.map((x) => x.label)).toEqual(['/ sda1', '/data sdb1']);
+    expect(fs.map((x) => x.points[0]![1])).toEqual([0.3, 0.8]);
+    const load = (await get(`${gateway.url}/api/series?host=db-1&metric=system.cpu.load_average.*&range=1h`))
+      .body.series as Series;
+    expect(load.map((x) => [x.metric, x.label])).toEqual([
+      ['system.cpu.load_average.15m', ''],
+      ['system.cpu.load_average.1m', ''],
+    ]);
+    expect((await get(`${gateway.url}/api/series?host=db-1&metric=system.*.*&range=1h`)).status).toBe(400);
+  });
+
+  it('answers this host’s own CPU, memory, processes and disks', async () => {
+    const stats = await get(`${gateway.url}/api/system/stats`);
+    expect(stats.status).toBe(200);
+    expect(stats.body).toMatchObject({ host: os.hostname(), cpu: { cores: os.cpus().length } });
+    expect((stats.body.memory as { total: number }).total).toBe(os.totalmem());
+    const procs = await get(`${gateway.url}/api/system/processes`);
+    expect((procs.body.processes as { pid: number }[]).length).toBeGreaterThan(0);
+    expect(procs.body.total as number).toBeGreaterThan(0);
+    const disk = await get(`${gateway.url}/api/system/disk`);
+    expect((disk.body.filesystems as { mountpoint: string }[]).map((f) => f.mountpoint)).toContain('/');
+    expect((await get(`${gateway.url}/api/system/nope`)).status).toBe(404);
   });
 
   it('answers a series over a range from the table that fits it, downsampled', async () => {
