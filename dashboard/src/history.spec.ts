@@ -1,4 +1,4 @@
-import { joinHistory } from './history';
+import { joinHistory, rangeCovering } from './history';
 
 describe('joinHistory', () => {
   it('puts live points after the history, skipping those the history already covers', () => {
@@ -14,5 +14,14 @@ describe('joinHistory', () => {
   it('drops points before the range, and works with either side empty', () => {
     expect(joinHistory({ ts: [10, 20], values: [1, 2] }, undefined, 15)).toEqual([[20], [2]]);
     expect(joinHistory({ ts: [], values: [] }, { ts: [5, 50], values: [1, 2] }, 10)).toEqual([[50], [2]]);
+  });
+});
+
+describe('rangeCovering', () => {
+  it('picks the shortest range that shows the moment, with room before it', () => {
+    expect(rangeCovering(60_000).name).toBe('5m');
+    expect(rangeCovering(10 * 60_000).name).toBe('15m');
+    expect(rangeCovering(3 * 3_600_000).name).toBe('6h');
+    expect(rangeCovering(30 * 24 * 3_600_000).name).toBe('7d');
   });
 });

@@ -34,3 +34,8 @@ export function joinHistory(
       }
   return [ts, values];
 }
+
+/** The shortest range that still shows a moment `ageMs` ago (with a little room before it). */
+export function rangeCovering(ageMs: number): Range {
+  return RANGES.find((r) => r.ms >= ageMs * 1.2 + 60_000) ?? RANGES[RANGES.length - 1]!;
+}

@@ -49,3 +49,37 @@ export class IncidentList {
     );
   }
 }
+
+export interface IncidentFilter {
+  status: 'all' | 'open' | 'closed';
+  severity: 'all' | 'warning' | 'critical';
+  /** Matched, case-insensitively, against host, metric and reason. */
+  text: string;
+}
+
+export function filterIncidents(incidents: readonly Incident[], f: IncidentFilter): Incident[] {
+  const text = f.text.trim().toLowerCase();
+  return incidents.filter(
+    (a) =>
+      (f.status === 'all' || a.status === f.status) &&
+      (f.severity === 'all' || a.severity === f.severity) &&
+      (!text || `${a.host} ${a.metric} ${a.reason}`.toLowerCase().includes(text)),
+  );
+}
+
+/** The incidents to mark on a chart of `host` showing `metrics` between `fromMs` and `toMs`. */
+export function markersFor(
+  incidents: readonly Incident[],
+  host: string,
+  metrics: (metric: string) => boolean,
+  fromMs: number,
+  toMs: number,
+): Incident[] {
+  return incidents.filter(
+    (a) =>
+      a.host === host &&
+      metrics(a.metric) &&
+      a.started_at <= toMs &&
+      (a.ended_at ?? Number.POSITIVE_INFINITY) >= fromMs,
+  );
+}

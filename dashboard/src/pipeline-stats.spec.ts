@@ -27,6 +27,14 @@ const stats = (received: number, stored: number): Stats => ({
   },
   tidewatch_dedupe_hits_total: { values: [{ labels: {}, value: 4 }] },
   tidewatch_gateway_clients: { values: [{ labels: {}, value: 3 }] },
+  tidewatch_consumer_lag: {
+    values: [
+      { labels: { group: 'p', topic: 'm', partition: '0' }, value: 5 },
+      { labels: { group: 'p', topic: 'm', partition: '1' }, value: 50 },
+    ],
+  },
+  tidewatch_source_in_flight_events: { values: [{ labels: { group: 'p' }, value: 1200 }] },
+  tidewatch_source_backpressure: { values: [{ labels: { group: 'p' }, value: 1 }] },
 });
 
 describe('summarize', () => {
@@ -39,6 +47,11 @@ describe('summarize', () => {
       lateEvents: 0,
       breakers: { clickhouse: 'open', dlq: 'closed' },
       wsClients: 3,
+      lag: [
+        { group: 'p', topic: 'm', partition: '1', lag: 50 },
+        { group: 'p', topic: 'm', partition: '0', lag: 5 },
+      ],
+      sources: [{ group: 'p', inFlight: 1200, holding: true }],
     });
   });
 

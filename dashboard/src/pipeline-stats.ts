@@ -13,6 +13,10 @@ export interface PipelineSummary {
   /** Sinks whose circuit breaker is not closed, with its state. */
   breakers: Record<string, 'closed' | 'half-open' | 'open'>;
   wsClients: number;
+  /** Records behind, per consumer group and partition, largest first. */
+  lag: { group: string; topic: string; partition: string; lag: number }[];
+  /** Per consumer group: events in flight and whether it holds its fetch loop (backpressure). */
+  sources: { group: string; inFlight: number; holding: boolean }[];
 }
 
 const total = (stats: Stats, name: string, where: (l: Record<string, string>) => boolean = () => true) =>
@@ -40,6 +44,24 @@ export function summarize(
     lateEvents: total(stats, 'tidewatch_late_events_total'),
     breakers,
     wsClients: total(stats, 'tidewatch_gateway_clients'),
+    lag: (stats.tidewatch_consumer_lag?.values ?? [])
+      .map((v) => ({
+        group: v.labels.group ?? '?',
+        topic: v.labels.topic ?? '?',
+        partition: v.labels.partition ?? '?',
+        lag: v.value,
+      }))
+      .sort(
+        (a, b) =>
+          b.lag - a.lag || a.topic.localeCompare(b.topic) || Number(a.partition) - Number(b.partition),
+      ),
+    sources: (stats.tidewatch_source_in_flight_events?.values ?? []).map((v) => ({
+      group: v.labels.group ?? '?',
+      inFlight: v.value,
+      holding:
+        (stats.tidewatch_source_backpressure?.values ?? []).find((h) => h.labels.group === v.labels.group)
+          ?.value === 1,
+    })),
   };
   const dt = previous ? (at - previous.at) / 1000 : 0;
   if (previous && dt > 0) {
