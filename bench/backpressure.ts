@@ -7,6 +7,7 @@ import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
 import type { ClickHouseClient } from '../sinks/clickhouse';
 import { benchRun } from './bench-stack';
+import { slopePerMinute } from './slope';
 
 export interface BackpressureBenchOptions {
   /** Samples per second published for the whole run. */
@@ -28,17 +29,6 @@ function throttled(client: ClickHouseClient, table: string, rowsPerSec: number):
     return result;
   };
   return new Proxy(client, { get: (t, p, r) => (p === 'insert' ? insert : Reflect.get(t, p, r)) });
-}
-
-/** Least-squares slope of (t, y) in y-units per minute. */
-function slopePerMinute(points: Array<[number, number]>): number {
-  const n = points.length;
-  if (n < 2) return 0;
-  const mt = points.reduce((s, p) => s + p[0], 0) / n;
-  const my = points.reduce((s, p) => s + p[1], 0) / n;
-  const num = points.reduce((s, p) => s + (p[0] - mt) * (p[1] - my), 0);
-  const den = points.reduce((s, p) => s + (p[0] - mt) ** 2, 0);
-  return (num / den) * 60_000;
 }
 
 /**

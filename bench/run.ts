@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { agentBench } from './agent';
 import { backpressureBench } from './backpressure';
+import { dashboardSoakBench } from './dashboard-soak';
 import { detectBench } from './detect';
+import { gatewayBench } from './gateway';
 import { pipelineBench } from './pipeline';
 import { storageBench } from './storage';
 
@@ -34,6 +36,21 @@ const SCENARIOS: Record<
       batchRows: Number(a['batch-rows'] ?? 20_000),
       queryRuns: Number(a['query-runs'] ?? 40),
     }),
+  gateway: (a) =>
+    gatewayBench({
+      clients: Number(a.clients ?? 1000),
+      rate: Number(a.rate ?? 20),
+      batch: Number(a.batch ?? 10),
+      seconds: Number(a.seconds ?? 20),
+      workers: Number(a.workers ?? 2),
+    }),
+  'dashboard-soak': (a) =>
+    dashboardSoakBench({
+      minutes: Number(a.minutes ?? 10),
+      hosts: Number(a.hosts ?? 20),
+      rate: Number(a.rate ?? 200),
+      dwell: Number(a.dwell ?? 4),
+    }),
   detect: (a) =>
     detectBench({
       perKind: Number(a['per-kind'] ?? 10),
@@ -58,6 +75,11 @@ async function main() {
       hours: { type: 'string' },
       'batch-rows': { type: 'string' },
       'query-runs': { type: 'string' },
+      clients: { type: 'string' },
+      batch: { type: 'string' },
+      workers: { type: 'string' },
+      minutes: { type: 'string' },
+      dwell: { type: 'string' },
     },
   });
   const name = positionals[0];

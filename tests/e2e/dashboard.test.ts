@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium';
+import { launchChromium } from '../../bench/chromium';
 import { runCli, spawnCli, waitForLine, type RunningCli } from '../helpers/cli-process';
 import { testEnv } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';

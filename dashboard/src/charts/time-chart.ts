@@ -23,6 +23,10 @@ export interface TimeChart {
   destroy(): void;
 }
 
+/** uPlot instances alive on the page (the soak benchmark reads it as `window.tidewatchCharts`). */
+let alive = 0;
+(globalThis as { tidewatchCharts?: () => number }).tidewatchCharts = () => alive;
+
 const RANK: Record<string, number> = { linked: 3, critical: 2, warning: 1 };
 
 /** Markers at the same second become one, listing every reason, shown with the most severe state. */
@@ -90,7 +94,11 @@ export function timeChart(
   };
 
   const build = (series: ChartSeries[], data: uPlot.AlignedData) => {
-    plot?.destroy();
+    if (plot) {
+      plot.destroy();
+      alive--;
+    }
+    alive++;
     plot = new uPlot(
       {
         width: container.clientWidth || 400,
@@ -141,7 +149,10 @@ export function timeChart(
       plot?.setSize({ width: container.clientWidth, height });
     },
     destroy() {
-      plot?.destroy();
+      if (plot) {
+        plot.destroy();
+        alive--;
+      }
       plot = undefined;
       names = '';
     },

@@ -1,3 +1,4 @@
+/** Debian's Chromium for the browser tests and the dashboard soak benchmark. */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
