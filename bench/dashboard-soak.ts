@@ -92,12 +92,16 @@ export async function dashboardSoakBench(o: DashboardSoakOptions): Promise<Recor
     let cycles = 0;
     while (Date.now() - started < o.minutes * 60_000) {
       for (const view of views) {
-        await view();
+        await view().catch(async (err: unknown) => {
+          const shot = path.join(os.tmpdir(), 'tidewatch-soak-failure.png');
+          await page.screenshot({ path: shot });
+          throw new Error(`${String(err)} (screenshot: ${shot})`);
+        });
         await sleep(o.dwell * 1000);
       }
       cycles++;
       await go('#overview');
-      await sleep(1000);
+      await sleep(2500); // past one tick of the page's timer: a steady redraw, not the first
       await cdp.send('HeapProfiler.collectGarbage');
       const { metrics } = await cdp.send('Performance.getMetrics');
       const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? NaN;

@@ -1,7 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { MetricSample } from '../../schemas';
 
-/** The last minutes of the headline series (total CPU and memory utilization), oldest first. */
+/**
+ * The last minutes of the headline series (total CPU and memory utilization), oldest first; past
+ * `limit` rows (many hosts), the newest `limit`, so every chart and tile still ends now.
+ */
 export async function recentSamples(
   client: ClickHouseClient,
   db: string,
@@ -13,10 +16,10 @@ export async function recentSamples(
             FROM ${db}.metrics FINAL
             WHERE ts > now64(3) - toIntervalMinute({minutes:UInt32})
               AND ((metric = 'system.cpu.utilization' AND empty(attributes)) OR metric = 'system.memory.utilization')
-            ORDER BY ts LIMIT {limit:UInt32}`,
+            ORDER BY ts DESC LIMIT {limit:UInt32}`,
     query_params: { minutes, limit },
     format: 'JSONEachRow',
   });
   const rows = await rs.json<MetricSample & { ts: string | number }>();
-  return rows.map((r) => ({ ...r, ts: Number(r.ts) }));
+  return rows.reverse().map((r) => ({ ...r, ts: Number(r.ts) }));
 }

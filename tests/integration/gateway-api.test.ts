@@ -15,6 +15,7 @@ import {
   type ClickHouseClient,
 } from '../../sinks/clickhouse';
 import { startGateway, type Gateway } from '../../sinks/gateway';
+import { recentSamples } from '../../sinks/gateway/recent-samples';
 import { waitFor } from '../helpers/wait-for';
 import { upgradeStatus } from '../helpers/ws-client';
 import { openEmbedded } from '../helpers/embedded-engine';
@@ -195,6 +196,14 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
     expect(body.agents).toEqual([
       { host: 'db-1', spool_records: 49, spool_bytes: 4096, reported_at: now - 60_000 + 9 * 5000 },
     ]);
+  });
+
+  it('snapshots the newest headline samples for a new WebSocket client when there are more than it holds', async () => {
+    const all = await recentSamples(client, db);
+    expect(all).toHaveLength(40); // 2 hosts × 2 metrics × 10
+    expect(all.map((s) => s.ts)).toEqual([...all.map((s) => s.ts)].sort((a, b) => a - b));
+    const newest = await recentSamples(client, db, 15, 4);
+    expect(newest.map((s) => s.ts)).toEqual(Array(4).fill(now - 60_000 + 9 * 5000));
   });
 
   it('answers a metric split by its labels, or every metric under a prefix, one series each', async () => {
