@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Subscription } from 'rxjs';
 import type { Admin } from 'kafkajs';
+import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import type { Logger } from '../core/logger';
@@ -13,6 +14,7 @@ import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../
 import { loadOrCreateToken, startGateway, type LiveHub } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
 import { runAgent } from './agent-runtime';
+import { hostProbe } from './host-probe';
 import { samplePipelineGauges } from './pipeline-gauges';
 import { createProcessesProcessor } from './processes-processor';
 import { createProcessor } from './processor';
@@ -99,6 +101,7 @@ export async function startInstance(
       ...config.gateway,
       token,
       staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
+      hostProbe: hostProbe(config, systemClock, logger),
       readiness: {
         kafka: async () => (await connectedAdmin()).describeCluster(),
         'schema-registry': async () => {

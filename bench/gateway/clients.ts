@@ -1,5 +1,6 @@
-import net from 'node:net';
+import type net from 'node:net';
 import WebSocket from 'ws';
+import { stalledClient } from './stalled-client';
 
 /** Latency histogram: one bucket per millisecond up to 10 s, the last one for anything slower. */
 const MAX_MS = 10_000;
@@ -46,21 +47,8 @@ async function main() {
       measuring = false;
       process.send!({ received, samples, closed, histogram: Array.from(histogram) });
     } else if (m.stall) {
-      stalled = net.connect(port, '127.0.0.1', () => {
-        stalled!.write(
-          `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n` +
-            `Authorization: Bearer ${token}\r\n\r\n`,
-        );
-        stalled!.once('data', () => {
-          // A masked text frame, as a browser sends it: subscribe to the aggregates stream only.
-          const payload = Buffer.from(JSON.stringify({ type: 'subscribe', streams: ['aggregates'] }));
-          const mask = Buffer.from([1, 2, 3, 4]);
-          const masked = payload.map((b, i) => b ^ mask[i % 4]!);
-          stalled!.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
-          stalled!.pause();
-        });
-      });
+      // Subscribed to the aggregates stream, which only it receives.
+      void stalledClient(port, token, { streams: ['aggregates'] }).then((s) => (stalled = s));
     } else if (m.stop) {
       for (const s of sockets) s.terminate();
       stalled?.destroy();

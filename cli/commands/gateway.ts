@@ -9,6 +9,8 @@ import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import { createClickHouse } from '../../sinks/clickhouse';
 import { kafkaFeed, loadOrCreateToken, startGateway } from '../../sinks/gateway';
 import { runningEndpoints } from '../endpoints';
+import { hostProbe } from '../host-probe';
+import { systemClock } from '../../core/clock';
 
 /**
  * `tidewatch gateway`: one more gateway, for serving more dashboards and API clients than one
@@ -30,6 +32,7 @@ export async function gatewayCommand(config: Config, logger: Logger): Promise<vo
     ...config.gateway,
     token,
     staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
+    hostProbe: hostProbe(config, systemClock, logger),
     clickhouse,
     database: config.clickhouse.database,
     metrics,

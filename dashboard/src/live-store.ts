@@ -1,4 +1,4 @@
-import { IncidentList, type Incident } from './incident-list';
+import { IncidentList } from './incident-list';
 import { SeriesBuffer } from './series-buffer';
 import { seriesLabel } from './series-label';
 
@@ -36,7 +36,7 @@ export class LiveStore {
   private focusHost = '';
   /** `${metric}\0${label}` → points of the focused host. */
   readonly detail = new Map<string, SeriesBuffer>();
-  /** Samples refused because a bound was reached (shown in the pipeline view). */
+  /** Samples not kept because a bound was reached (shown on the overview's host count). */
   overflow = 0;
 
   get focused(): string {
@@ -78,10 +78,6 @@ export class LiveStore {
       (s.metric === HEADLINE.cpu ? h.cpu : h.memory).push(s.ts, s.value);
     }
     return newHost;
-  }
-
-  mergeIncidents(incidents: readonly Incident[]): boolean {
-    return this.incidents.merge(incidents);
   }
 
   hosts(): string[] {

@@ -120,7 +120,7 @@ const connection = connect({
     if (msg.type === 'snapshot' || msg.type === 'samples') {
       if (store.add(msg.samples) && active?.name === 'host' && !store.focused) route();
     } else if (msg.type === 'anomalies') {
-      if (store.mergeIncidents(msg.anomalies)) {
+      if (store.incidents.merge(msg.anomalies)) {
         $('open-incidents').textContent = store.incidents.open ? String(store.incidents.open) : '';
         active?.incidents?.();
       }

@@ -16,7 +16,7 @@ import { LiveHub, liveHub } from './live-hub';
 import { handleAnomalies, recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
 import { serveStatic } from './static-files';
-import { systemApi } from './system-api';
+import { routeSystemApi, type HostReading } from './system-api';
 
 export interface GatewayOptions {
   host: string;
@@ -41,6 +41,8 @@ export interface GatewayOptions {
   /** HTTP API requests per minute and IP (429 with Retry-After past it). */
   rateLimitPerMinute?: number;
   rateLimitExemptLoopback?: boolean;
+  /** Reads the gateway's own host for /api/system/* (absent: those paths are not served). */
+  hostProbe?: () => Promise<HostReading>;
   /** Dependencies /ready checks (ClickHouse is always one). */
   readiness?: ReadinessChecks;
   clock?: Clock;
@@ -89,7 +91,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...options.readiness,
   };
   const api = { clickhouse: options.clickhouse, database: options.database };
-  const system = systemApi(options.clock);
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -140,7 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (url.pathname === '/api/series') return void handleSeries(res, url.searchParams, api).catch(fail);
     if (url.pathname === '/api/anomalies')
       return void handleAnomalies(res, url.searchParams, api).catch(fail);
-    const routed = isApi && (routeHostsApi(url.pathname, res, api) || system.route(url.pathname, res));
+    const routed =
+      isApi &&
+      (routeHostsApi(url.pathname, res, api) ||
+        (options.hostProbe !== undefined && routeSystemApi(url.pathname, res, options.hostProbe)));
     if (routed) return void routed.catch(fail);
     if (url.pathname.startsWith('/api/'))
       return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);

@@ -7,3 +7,4 @@ export { originAllowed, requestToken, tokenMatches, COOKIE_NAME } from './auth';
 export { serveStatic } from './static-files';
 export { kafkaFeed } from './kafka-feed';
 export type { KafkaFeed } from './kafka-feed';
+export type { HostReading } from './system-api';

@@ -91,14 +91,8 @@ export function liveHub(options: LiveHubOptions): LiveHub {
     return true;
   };
 
-  /**
-   * A message is text; one going to many clients is encoded to UTF-8 once and sent as the same
-   * buffer (as a text frame), instead of being encoded again for every client.
-   */
-  type Message = string | Buffer;
-  const TEXT = { binary: false } as const;
-  const send = (client: Client, message: Message) => {
-    if (drained(client)) client.ws.send(message, TEXT);
+  const send = (client: Client, message: string) => {
+    if (drained(client)) client.ws.send(message);
     else dropped.inc({ reason: 'slow_client' });
   };
 
@@ -107,8 +101,8 @@ export function liveHub(options: LiveHubOptions): LiveHub {
    * each series and gets them in one message once its socket drains, so its memory here is
    * bounded by its series, and a chart shows the newest values rather than a backlog.
    */
-  const sendSamples = (client: Client, samples: readonly MetricSample[], message: () => Message) => {
-    if (drained(client)) return client.ws.send(message(), TEXT);
+  const sendSamples = (client: Client, samples: readonly MetricSample[], message: () => string) => {
+    if (drained(client)) return client.ws.send(message());
     if (client.ws.readyState !== client.ws.OPEN) return;
     let superseded = 0;
     let lost = 0;
@@ -131,16 +125,16 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   const fanOut = <T extends { host: string; metric?: string }>(
     stream: StreamName,
     batch: readonly T[],
-    deliver: (client: Client, items: readonly T[], message: () => Message) => void,
+    deliver: (client: Client, items: readonly T[], message: () => string) => void,
   ) => {
     if (clients.size === 0 || batch.length === 0) return;
-    let shared: Buffer | undefined;
+    let shared: string | undefined;
     for (const client of clients) {
       if (!client.sub.streams.has(stream)) continue;
       const items = admitted(client.sub, batch);
       if (items.length === 0) continue;
       const message = () => JSON.stringify({ type: stream, [stream]: items });
-      deliver(client, items, items === batch ? () => (shared ??= Buffer.from(message())) : message);
+      deliver(client, items, items === batch ? () => (shared ??= message()) : message);
     }
   };
 
@@ -229,10 +223,10 @@ export function liveHub(options: LiveHubOptions): LiveHub {
       return false;
     },
     pipeline(stats) {
-      let message: Buffer | undefined;
+      let message: string | undefined;
       for (const client of clients)
         if (client.sub.streams.has('pipeline'))
-          send(client, (message ??= Buffer.from(JSON.stringify({ type: 'pipeline', stats }))));
+          send(client, (message ??= JSON.stringify({ type: 'pipeline', stats })));
     },
     heartbeat() {
       for (const client of clients) {

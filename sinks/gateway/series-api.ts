@@ -29,7 +29,8 @@ export function stepSeconds(rangeMs: number, source: 'raw' | '1m' | '1h'): numbe
 /** At most this many series in one answer (a metric split by device, mode, interface…). */
 export const MAX_SERIES = 48;
 
-const LABEL_COLUMNS = ['state', 'mountpoint', 'device', 'interface', 'direction'] as const;
+/** The promoted columns that name a series within its metric, in the order its label lists them. */
+export const LABEL_COLUMNS = ['state', 'mountpoint', 'device', 'interface', 'direction'] as const;
 
 /**
  * The query for a metric's series over a range, one per metric and label (the promoted
@@ -47,20 +48,17 @@ function seriesQuery(db: string, source: 'raw' | '1m' | '1h', byState: boolean):
         ? ['metrics_1m', 'window_start', 'sum(sum) / sum(count)', 'max(max)']
         : ['metrics_1h', 'hour', 'sum(sum) / sum(count)', 'max(max)'];
   const since = source === 'raw' ? 'now64(3)' : 'now()';
+  const where = `host = {host:String}
+      AND (metric = {metric:String} OR ({prefix:String} != '' AND startsWith(metric, {prefix:String})))
+      ${byState ? `AND ${col('state')} = {state:String}` : ''}
+      AND ${time} >= ${since} - toIntervalSecond({seconds:UInt32})`;
   return `SELECT metric AS m, ${label} AS label,
             toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({step:UInt32}))) * 1000 AS t,
             ${mean} AS mean, ${max} AS max
           FROM ${db}.${table}
-          WHERE host = {host:String}
-            AND (metric = {metric:String} OR ({prefix:String} != '' AND startsWith(metric, {prefix:String})))
-            ${byState ? `AND ${col('state')} = {state:String}` : ''}
-            AND ${time} >= ${since} - toIntervalSecond({seconds:UInt32})
+          WHERE ${where}
             AND (m, label) IN (
-              SELECT DISTINCT metric, ${label} FROM ${db}.${table}
-              WHERE host = {host:String}
-                AND (metric = {metric:String} OR ({prefix:String} != '' AND startsWith(metric, {prefix:String})))
-                ${byState ? `AND ${col('state')} = {state:String}` : ''}
-                AND ${time} >= ${since} - toIntervalSecond({seconds:UInt32})
+              SELECT DISTINCT metric, ${label} FROM ${db}.${table} WHERE ${where}
               ORDER BY 1, 2 LIMIT ${MAX_SERIES})
           GROUP BY m, label, t ORDER BY m, label, t`;
 }

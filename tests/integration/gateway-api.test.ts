@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { WebSocket } from 'ws';
+import { hostProbe } from '../../cli/host-probe';
+import { systemClock } from '../../core/clock';
+import { loadConfig } from '../../core/config';
 import { createMetrics } from '../../core/metrics';
 import { silentLogger } from '../../core/logger';
 import type { MetricSample, ProcessEvent } from '../../schemas';
@@ -126,6 +129,11 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
       ...common,
       metrics: createMetrics(),
       readiness: { kafka: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')) },
+      hostProbe: hostProbe(
+        loadConfig({ env: { TIDEWATCH_AGENT_HOST: 'gateway-host' } }),
+        systemClock,
+        silentLogger,
+      ),
     });
     limited = await startGateway({
       ...common,
@@ -223,17 +231,35 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
     expect((await get(`${gateway.url}/api/series?host=db-1&metric=system.*.*&range=1h`)).status).toBe(400);
   });
 
-  it('answers this host’s own CPU, memory, processes and disks', async () => {
+  it('answers this host’s own CPU, memory, processes and disks, read by the agent’s collectors', async () => {
+    type Samples = { metric: string; value: number; attributes: Record<string, string> }[];
     const stats = await get(`${gateway.url}/api/system/stats`);
     expect(stats.status).toBe(200);
-    expect(stats.body).toMatchObject({ host: os.hostname(), cpu: { cores: os.cpus().length } });
-    expect((stats.body.memory as { total: number }).total).toBe(os.totalmem());
+    expect(stats.body.host).toBe('gateway-host');
+    const find = (samples: Samples, metric: string, attrs: Record<string, string> = {}) =>
+      samples.find(
+        (s) => s.metric === metric && Object.entries(attrs).every(([k, v]) => s.attributes[k] === v),
+      );
+    const cpu = find(stats.body.samples as Samples, 'system.cpu.utilization');
+    expect(cpu?.value).toBeGreaterThanOrEqual(0); // a rate: the first reading took two
+    expect(find(stats.body.samples as Samples, 'system.memory.limit')?.value).toBe(os.totalmem());
+    expect((stats.body.samples as Samples).some((s) => s.metric.startsWith('system.filesystem.'))).toBe(
+      false,
+    );
     const procs = await get(`${gateway.url}/api/system/processes`);
-    expect((procs.body.processes as { pid: number }[]).length).toBeGreaterThan(0);
-    expect(procs.body.total as number).toBeGreaterThan(0);
+    const list = procs.body.processes as { pid: number; cpu: number; kind: string }[];
+    expect(list.length).toBeGreaterThan(0);
+    expect(list.every((p) => p.kind === 'snapshot')).toBe(true);
+    expect(list.map((p) => p.cpu)).toEqual([...list.map((p) => p.cpu)].sort((a, b) => b - a));
     const disk = await get(`${gateway.url}/api/system/disk`);
-    expect((disk.body.filesystems as { mountpoint: string }[]).map((f) => f.mountpoint)).toContain('/');
+    expect(
+      find(disk.body.samples as Samples, 'system.filesystem.utilization', {
+        'system.filesystem.mountpoint': '/',
+      }),
+    ).toBeDefined();
     expect((await get(`${gateway.url}/api/system/nope`)).status).toBe(404);
+    // A gateway without a probe does not serve them.
+    expect((await get(`${limited.url}/api/system/stats`, '127.0.0.5')).status).toBe(404);
   });
 
   it('answers a series over a range from the table that fits it, downsampled', async () => {

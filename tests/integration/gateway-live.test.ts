@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { WebSocket } from 'ws';
@@ -9,6 +8,7 @@ import { createLogger, silentLogger } from '../../core/logger';
 import { createMetrics, type PipelineMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import type { MetricAggregate, MetricSample } from '../../schemas';
+import { stalledClient } from '../../bench/gateway/stalled-client';
 import { kafkaFeed, startGateway, type Gateway, type KafkaFeed } from '../../sinks/gateway';
 import { testConfig, testEndpoints, uniqueName } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';
@@ -25,20 +25,6 @@ const retained = () => {
 
 const samplesOf = (c: CollectingClient) =>
   c.messages.filter((m) => m.type === 'samples').flatMap((m) => m.samples as MetricSample[]);
-
-/** Opens /ws by hand and then never reads from the socket: the server's sends pile up. */
-async function stalledClient(url: URL, token: string): Promise<net.Socket> {
-  const socket = net.connect(Number(url.port), url.hostname);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(
-    `GET /ws HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n` +
-      `Authorization: Bearer ${token}\r\n\r\n`,
-  );
-  await new Promise((resolve) => socket.once('data', resolve)); // 101 Switching Protocols
-  socket.pause();
-  return socket;
-}
 
 describe('gateway live streams on the real stack: scale-out, slow and misbehaving clients', () => {
   const host = uniqueName('gw-live');
@@ -153,7 +139,7 @@ describe('gateway live streams on the real stack: scale-out, slow and misbehavin
     // The instance's own gateway: 30 s heartbeat, so the stalled client is cut for being slow.
     const gateway = { url: instance.url, hub: instance.hub };
     const metrics = instance.metrics;
-    const stalled = await stalledClient(new URL(gateway.url), instance.token);
+    const stalled = await stalledClient(Number(new URL(gateway.url).port), instance.token);
     // A reader that keeps only the latest value per series, so this process's memory is the gateway's.
     const reader = new WebSocket(`${gateway.url.replace('http', 'ws')}/ws`, {
       headers: { authorization: `Bearer ${instance.token}` },

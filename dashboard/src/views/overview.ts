@@ -1,5 +1,6 @@
 import { el } from '../api';
 import { freshness, visibleTiles, type HostTile, type TileOrder } from '../host-tiles';
+import { MAX_HOSTS } from '../live-store';
 import type { SeriesBuffer } from '../series-buffer';
 import { sparklinePath } from '../sparkline';
 import type { View, ViewContext } from './view';
@@ -105,6 +106,9 @@ export function overviewView(ctx: ViewContext): View {
       });
     const shown = visibleTiles(all, searchEl.value, orderEl.value as TileOrder);
     setText(countEl, shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`);
+    countEl.title = ctx.store.overflow
+      ? `${ctx.store.overflow.toLocaleString()} samples not kept: past ${MAX_HOSTS} hosts, or past the series kept for the host being looked at`
+      : '';
     const now = Date.now();
     const items = shown.map((t) => {
       let tile = tiles.get(t.host);
