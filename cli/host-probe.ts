@@ -1,8 +1,18 @@
 import type { Config } from '../core/config';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { Collection, hostCollectors } from '../producers/host-agent';
+import { Collection, hostCollectors, type Collector } from '../producers/host-agent';
 import type { HostReading } from '../sinks/gateway';
+
+/** Every collector of this host, each due whenever it is asked (readings a second or more apart). */
+export function collectorsOnDemand(config: Config): Collector[] {
+  return hostCollectors({
+    ...config.agent,
+    intervalMs: 1000,
+    processesIntervalMs: 1000,
+    connectionsIntervalMs: 1000,
+  });
+}
 
 /**
  * This host read by the agent's own collectors (procfs, microseconds; the same metric names as
@@ -17,14 +27,8 @@ export function hostProbe(
   ttlMs = 2000,
 ): () => Promise<HostReading> {
   const collection = new Collection({
-    // Every collector each time it is asked, except the once-a-minute inventory (not needed here).
-    collectors: hostCollectors({
-      ...config.agent,
-      intervalMs: 1000,
-      processesIntervalMs: 1000,
-      connectionsIntervalMs: 1000,
-      topProcesses: 25,
-    }).filter((c) => c.name !== 'inventory'),
+    // Not the once-a-minute inventory: not needed here.
+    collectors: collectorsOnDemand(config).filter((c) => c.name !== 'inventory'),
     timeoutMs: config.agent.collectorTimeoutMs,
     onFailure: (collector, reason, err) =>
       logger.debug({ collector, reason, err: String(err ?? '') }, 'host probe: collector skipped'),

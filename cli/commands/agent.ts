@@ -1,9 +1,10 @@
 import { Registry } from 'prom-client';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/logger';
-import { Collection, hostCollectors } from '../../producers/host-agent';
+import { Collection } from '../../producers/host-agent';
 import { runAgent } from '../agent-runtime';
 import { runningEndpoints } from '../endpoints';
+import { collectorsOnDemand } from '../host-probe';
 
 /**
  * `tidewatch agent`: this host's agent alone, for deployments with many hosts and a central
@@ -39,12 +40,7 @@ export async function agentCommand(once: boolean, config: Config, logger: Logger
 
 async function printOnce(config: Config, logger: Logger): Promise<void> {
   const collection = new Collection({
-    collectors: hostCollectors({
-      ...config.agent,
-      intervalMs: 1000,
-      processesIntervalMs: 1000,
-      connectionsIntervalMs: 1000,
-    }),
+    collectors: collectorsOnDemand(config),
     timeoutMs: config.agent.collectorTimeoutMs,
     onFailure: (collector, reason, err) =>
       logger.warn({ collector, reason, err: String(err ?? '') }, 'collector skipped'),

@@ -5,6 +5,7 @@ export { startHostAgent } from './create-agent';
 export type { AgentSetup, RunningAgent } from './create-agent';
 export { agentSchemaIds } from './agent-schemas';
 export { hostCollectors } from './collectors';
+export type { Collector } from './collectors';
 export { Collection } from './collection';
 export { sampleStamper } from './sample-stamper';
 export { samplePublisher } from './sample-publisher';
