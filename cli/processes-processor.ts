@@ -1,4 +1,5 @@
 import { processesPipeline } from '../processors/pipelines';
+import { groupConsumer } from '../core/kafka';
 import { kafkaSource } from '../processors/sources';
 import { clickhouseProcessesSink } from '../sinks/clickhouse';
 import { deadLetterSink, type ProcessorParts } from './processor';
@@ -9,7 +10,7 @@ import { deadLetterSink, type ProcessorParts } from './processor';
  */
 export function createProcessesProcessor(parts: Omit<ProcessorParts, 'detect' | 'live'>) {
   const groupId = `${parts.settings.groupId}-processes`;
-  const consumer = parts.kafka.consumer({
+  const consumer = groupConsumer(parts.kafka, {
     groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,

@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
-import type { Topics } from '../core/kafka';
+import { groupConsumer, type Topics } from '../core/kafka';
 import type { Logger } from '../core/logger';
 import type { PipelineMetrics } from '../core/metrics';
 import type { RetryOptions } from '../core/retry';
@@ -58,7 +58,7 @@ export function createProcessor(parts: ProcessorParts) {
     store: detectors,
     clock: systemClock,
   });
-  const consumer = parts.kafka.consumer({
+  const consumer = groupConsumer(parts.kafka, {
     groupId: s.groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { groupConsumer } from '../../core/kafka';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import type { AvroSerde } from '../../core/serde';
@@ -35,7 +36,7 @@ export async function kafkaFeed(options: KafkaFeedOptions): Promise<KafkaFeed> {
   const log = options.logger.child({ component: 'gateway', part: 'kafka-feed' });
   const groupId = `${options.groupPrefix ?? 'tidewatch-gateway'}-${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const { topics, outlet, serde } = options;
-  const consumer = options.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+  const consumer = groupConsumer(options.kafka, { groupId, sessionTimeout: 30_000, heartbeatInterval: 3000 });
   await consumer.connect();
   await consumer.subscribe({
     topics: [topics.metrics, topics.aggregates, topics.anomalies],

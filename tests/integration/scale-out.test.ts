@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Kafka, Producer } from 'kafkajs';
 import { createProcessor } from '../../cli/processor';
 import type { Config } from '../../core/config';
-import { createKafka, createProducer, ensureTopics, topicNames } from '../../core/kafka';
+import { createKafka, createProducer, ensureTopics, groupConsumer, topicNames } from '../../core/kafka';
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde, type AvroSerde } from '../../core/serde';
@@ -172,7 +172,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
   });
 
   const aggregatesOnTopic = async () => {
-    const consumer = kafka.consumer({ groupId: `${config.processor.groupId}-reader` });
+    const consumer = groupConsumer(kafka, { groupId: `${config.processor.groupId}-reader` });
     const out: MetricAggregate[] = [];
     const admin = kafka.admin();
     await admin.connect();
@@ -187,8 +187,11 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
         for (const m of batch.messages) out.push(serde.decode<MetricAggregate>(m.value));
       },
     });
-    await waitFor('the whole aggregates topic', () => out.length >= total || undefined, 60_000);
-    await consumer.disconnect();
+    try {
+      await waitFor('the whole aggregates topic', () => out.length >= total || undefined, 60_000);
+    } finally {
+      await consumer.disconnect();
+    }
     return out.filter((a) => a.host.startsWith('scale-'));
   };
 });
