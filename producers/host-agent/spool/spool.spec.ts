@@ -188,6 +188,26 @@ describe('Spool', () => {
     spool.close();
   });
 
+  it('while Kafka keeps up, a batch sent directly costs its write only: no fsync, no cursor rewrite', () => {
+    const spool = open({ fsync: 'interval', fsyncIntervalMs: 60_000 });
+    spool.settle(spool.append(batch(0, 2), { held: true })!, true);
+    const cursor = fs.statSync(path.join(dir, 'cursor')).ino;
+    const fsync = jest.spyOn(fs, 'fsyncSync');
+    try {
+      for (let i = 1; i <= 5; i++) {
+        spool.settle(spool.append(batch(i * 2, 2), { held: true })!, true);
+        spool.sync(); // the interval's fsync: nothing undelivered to make durable
+      }
+      expect(fsync).not.toHaveBeenCalled();
+    } finally {
+      fsync.mockRestore();
+    }
+    expect(fs.statSync(path.join(dir, 'cursor')).ino).toBe(cursor);
+    expect(spool.pending).toBe(0);
+    spool.close();
+    expect(drain(open())).toEqual([]); // and a restart sends none of them again
+  });
+
   it('a batch being sent directly when its segment is dropped counts as dropped only if the send fails', () => {
     const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096 });
     const ok = spool.append(batch(0, 1), { held: true })!;

@@ -83,6 +83,8 @@ export class Spool {
   private cursor: Cursor = { id: 0, offset: 0, sent: 0 };
   private fd: number | undefined;
   private dirty = false;
+  /** The cursor file's text as last written or read. */
+  private savedCursor: string | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private headCache: { id: number; bytes: number; buf: Buffer } | undefined;
   /** The read being delivered: if its segment is dropped meanwhile, its records count as dropped only if the delivery fails. */
@@ -247,6 +249,7 @@ export class Spool {
     tail.records = 0;
     this.cursor = { id: tail.id, offset: 0, sent: 0 };
     this.headCache = undefined;
+    this.dirty = false; // everything in it was delivered: nothing left to make durable
   }
 
   private roll(): Segment {
@@ -292,11 +295,15 @@ export class Spool {
     return this.headCache.buf;
   }
 
+  /** Writes the cursor when it moved (while Kafka keeps up it stays at the start of an emptied tail). */
   private saveCursor(): void {
     const file = path.join(this.o.dir, 'cursor');
     const { id, offset, sent } = this.cursor;
-    fs.writeFileSync(`${file}.tmp`, `${id} ${offset} ${sent}\n`);
+    const text = `${id} ${offset} ${sent}\n`;
+    if (text === this.savedCursor) return;
+    fs.writeFileSync(`${file}.tmp`, text);
     fs.renameSync(`${file}.tmp`, file);
+    this.savedCursor = text;
   }
 
   /** Rebuilds the segment list from disk, cuts off a torn last write and restores the cursor. */
