@@ -9,7 +9,7 @@ import { projectRoot } from '../core/paths';
 import { freePort } from '../stack';
 import { benchStack } from './bench-stack';
 import { nodeExporterBinary } from './node-exporter';
-import { cpuSeconds, rssMb } from './process-usage';
+import { cpuSeconds, rssMb, threadCpuSeconds } from './process-usage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,6 +63,7 @@ export async function agentBench(o: {
         await sleep(Math.max(10, 3 * intervalS) * 1000); // warm-up: JIT, first collections, connections
         const before = {
           agent: cpuSeconds(agent.pid!),
+          threads: threadCpuSeconds(agent.pid!),
           exporter: cpuSeconds(exporter.pid!),
           at: performance.now(),
         };
@@ -70,6 +71,11 @@ export async function agentBench(o: {
         const wall = (performance.now() - before.at) / 1000;
         const agentPct = ((cpuSeconds(agent.pid!) - before.agent) / wall) * 100;
         const exporterPct = ((cpuSeconds(exporter.pid!) - before.exporter) / wall) * 100;
+        const after = threadCpuSeconds(agent.pid!);
+        const threads = {
+          main: round(((after.main - before.threads.main) / wall) * 100, 3),
+          helpers: round(((after.helpers - before.threads.helpers) / wall) * 100, 3),
+        };
         clearInterval(scraper);
         results.push({
           scenario: 'agent',
@@ -79,6 +85,7 @@ export async function agentBench(o: {
           node_exporter_cpu_pct_of_core: round(exporterPct, 3),
           ratio: round(agentPct / exporterPct, 2),
           agent_rss_mb: rssMb(agent.pid!),
+          agent_cpu_pct_by_thread: threads,
           node_exporter_rss_mb: rssMb(exporter.pid!),
           node_exporter_scrapes: scrapes,
         });
