@@ -1,4 +1,5 @@
 import './idle-spin-fix';
+import './gzip-codec';
 import { Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
 import type { Logger } from '../logger';
