@@ -2,6 +2,7 @@ import { asyncScheduler, defer, map, Observable, SchedulerLike } from 'rxjs';
 import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
 import type { Batch, Located } from './batch';
+import { SeenIds } from './seen-ids';
 
 export interface DedupeOptions {
   /** Most event ids remembered; past it the oldest are forgotten. */
@@ -30,17 +31,16 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
   const o = { ...DEFAULT_DEDUPE, ...options };
   return (source: Observable<Envelope<Batch<MetricSample>>>): Observable<Envelope<Batch<MetricSample>>> =>
     defer(() => {
-      /** Per partition ("topic:partition"), ids in insertion (= age) order. */
-      const partitions = new Map<string, { topic: string; partition: number; seen: Map<string, number> }>();
+      /** Per partition ("topic:partition"), the ids it delivered. */
+      const partitions = new Map<string, { topic: string; partition: number; seen: SeenIds }>();
       let size = 0;
       const reassigned = reassignments(o.assignment);
       const oldest = () => {
-        let pick: Map<string, number> | undefined;
+        let pick: SeenIds | undefined;
         let at = Infinity;
         for (const p of partitions.values()) {
-          const first = p.seen.values().next();
-          if (!first.done && first.value < at) {
-            at = first.value;
+          if (p.seen.oldestAt < at) {
+            at = p.seen.oldestAt;
             pick = p.seen;
           }
         }
@@ -48,14 +48,12 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
       };
       const evict = (now: number) => {
         for (const p of partitions.values())
-          for (const [id, at] of p.seen) {
-            if (now - at <= o.maxAgeMs) break;
-            p.seen.delete(id);
+          while (now - p.seen.oldestAt > o.maxAgeMs) {
+            p.seen.forgetOldest();
             size--;
           }
         while (size > o.maxEntries) {
-          const seen = oldest()!;
-          seen.delete(seen.keys().next().value as string);
+          oldest()!.forgetOldest();
           size--;
         }
       };
@@ -70,7 +68,7 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
       const seenOf = (topic: string, partition: number) => {
         const key = `${topic}:${partition}`;
         let p = partitions.get(key);
-        if (!p) partitions.set(key, (p = { topic, partition, seen: new Map() }));
+        if (!p) partitions.set(key, (p = { topic, partition, seen: new SeenIds() }));
         return p.seen;
       };
       return source.pipe(
@@ -81,7 +79,7 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
           const batch = env.payload;
           const kept: Located<MetricSample>[] = [];
           let duplicates = 0;
-          let seen: Map<string, number> | undefined;
+          let seen: SeenIds | undefined;
           let seenTopic = '';
           let seenPartition = -1;
           for (const record of batch.records) {
@@ -100,7 +98,7 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
               duplicates++;
               continue;
             }
-            seen.set(id, now);
+            seen.add(id, now);
             size++;
             kept.push(record);
           }
