@@ -22,11 +22,25 @@ export async function benchStack(): Promise<{ endpoints: StackEndpoints; stop: (
   return startPrivateStack('bench', config, silentLogger);
 }
 
-/** Peak resident set size of this process so far, in MiB (sampled). */
-export function rssSampler(everyMs = 200): { peakMb: () => number; stop: () => void } {
+/** Peak resident set size and peak JS heap in use of this process since the call, in MiB (sampled). */
+export function rssSampler(everyMs = 200): {
+  peakMb: () => number;
+  peakHeapMb: () => number;
+  stop: () => void;
+} {
   let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), everyMs);
-  return { peakMb: () => Math.round(peak / 2 ** 20), stop: () => clearInterval(timer) };
+  let heap = process.memoryUsage().heapUsed;
+  const timer = setInterval(() => {
+    const now = process.memoryUsage();
+    peak = Math.max(peak, now.rss);
+    heap = Math.max(heap, now.heapUsed);
+  }, everyMs);
+  timer.unref();
+  return {
+    peakMb: () => Math.round(peak / 2 ** 20),
+    peakHeapMb: () => Math.round(heap / 2 ** 20),
+    stop: () => clearInterval(timer),
+  };
 }
 
 /**

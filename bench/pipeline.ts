@@ -61,6 +61,8 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     await raw.disconnect();
 
     // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
+    (globalThis as { gc?: () => void }).gc?.(); // what publishing and the bare consumer left behind
+    const processing = rssSampler();
     const defaults = loadConfig({ env: {} });
     const settings = defaults.processor;
     const metrics = createMetrics();
@@ -93,6 +95,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     );
     const procSeconds = (systemClock() - procFirst) / 1000;
     await source.close();
+    processing.stop();
 
     const stored = await (
       await clickhouse.query({ query: 'SELECT count() AS n FROM tidewatch.metrics', format: 'JSONEachRow' })
@@ -111,6 +114,8 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       aggregates_emitted: aggregates,
       publish_events_per_sec: Math.round(options.events / publishSeconds),
       peak_rss_mb: rss.peakMb(),
+      processing_peak_rss_mb: processing.peakMb(),
+      processing_peak_heap_mb: processing.peakHeapMb(),
       stage_latency_ms: await stageLatencies(metrics),
     };
   } finally {
