@@ -1,20 +1,16 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { Subscription } from 'rxjs';
-import type { Admin } from 'kafkajs';
-import { systemClock } from '../core/clock';
 import type { Config } from '../core/config';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
-import { projectRoot } from '../core/paths';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { registerTopicSchemas } from '../schemas/register';
 import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
-import { loadOrCreateToken, startGateway, type LiveHub } from '../sinks/gateway';
+import { startGateway, type LiveHub } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
 import { runAgent } from './agent-runtime';
-import { hostProbe } from './host-probe';
+import { gatewayOptions, sharedAdmin } from './gateway-options';
 import { samplePipelineGauges } from './pipeline-gauges';
 import { createProcessesProcessor } from './processes-processor';
 import { createProcessor } from './processor';
@@ -88,32 +84,17 @@ export async function startInstance(
     await applyRetention(clickhouse, config.clickhouse.database, config.clickhouse.retention);
 
     const metrics = createMetrics({ defaultMetrics: true });
-    const token = loadOrCreateToken(config.dataDir, config.gateway.token);
-    // One admin connection for /ready and the lag gauges; kafkajs reconnects it when the broker comes back.
-    let statusAdmin: Admin | undefined;
-    const connectedAdmin = async () => {
-      statusAdmin ??= kafka.admin();
-      await statusAdmin.connect();
-      return statusAdmin;
-    };
-    cleanups.push(async () => statusAdmin?.disconnect());
-    const gateway = await startGateway({
-      ...config.gateway,
-      token,
-      staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
-      hostProbe: hostProbe(config, systemClock, logger),
-      readiness: {
-        kafka: async () => (await connectedAdmin()).describeCluster(),
-        'schema-registry': async () => {
-          const answer = await fetch(`${endpoints.registryUrl}/subjects`);
-          if (!answer.ok) throw new Error(`the registry answered HTTP ${answer.status}`);
-        },
-      },
+    const status = sharedAdmin(kafka);
+    cleanups.push(status.close);
+    const options = gatewayOptions(config, {
+      endpoints,
+      admin: status.admin,
       clickhouse,
-      database: config.clickhouse.database,
       metrics,
       logger,
     });
+    const { token } = options;
+    const gateway = await startGateway(options);
     cleanups.push(() => gateway.close());
 
     const producer = createProducer(kafka);
@@ -148,7 +129,7 @@ export async function startInstance(
         overrides.onFatal?.(err);
       };
       const stopGauges = samplePipelineGauges(
-        connectedAdmin,
+        status.admin,
         [
           { groupId: config.processor.groupId, topics: [topics.metrics], budget: source.budget },
           { groupId: processes.groupId, topics: [topics.processes], budget: processes.source.budget },

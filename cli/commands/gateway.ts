@@ -1,16 +1,13 @@
-import path from 'node:path';
 import type { Config } from '../../core/config';
 import { TidewatchError } from '../../core/errors';
 import { createKafka, topicNames } from '../../core/kafka';
 import type { Logger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
-import { projectRoot } from '../../core/paths';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import { createClickHouse } from '../../sinks/clickhouse';
-import { kafkaFeed, loadOrCreateToken, startGateway } from '../../sinks/gateway';
+import { kafkaFeed, startGateway } from '../../sinks/gateway';
 import { runningEndpoints } from '../endpoints';
-import { hostProbe } from '../host-probe';
-import { systemClock } from '../../core/clock';
+import { gatewayOptions, sharedAdmin } from '../gateway-options';
 
 /**
  * `tidewatch gateway`: one more gateway, for serving more dashboards and API clients than one
@@ -27,17 +24,9 @@ export async function gatewayCommand(config: Config, logger: Logger): Promise<vo
   const metrics = createMetrics({ defaultMetrics: true });
   const clickhouse = createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
   const kafka = createKafka(endpoints.brokers, `${config.kafka.clientId}-gateway`, logger);
-  const token = loadOrCreateToken(config.dataDir, config.gateway.token);
-  const gateway = await startGateway({
-    ...config.gateway,
-    token,
-    staticRoot: path.join(projectRoot(), 'dist', 'dashboard'),
-    hostProbe: hostProbe(config, systemClock, logger),
-    clickhouse,
-    database: config.clickhouse.database,
-    metrics,
-    logger,
-  });
+  const status = sharedAdmin(kafka);
+  const options = gatewayOptions(config, { endpoints, admin: status.admin, clickhouse, metrics, logger });
+  const gateway = await startGateway(options);
   const feed = await kafkaFeed({
     kafka,
     serde: createAvroSerde(confluentRegistry(endpoints.registryUrl)),
@@ -47,10 +36,10 @@ export async function gatewayCommand(config: Config, logger: Logger): Promise<vo
     logger,
   });
   const shutdown = () =>
-    void Promise.allSettled([feed.close(), gateway.close()])
+    void Promise.allSettled([feed.close(), gateway.close(), status.close()])
       .then(() => clickhouse.close())
       .finally(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  process.stdout.write(`Gateway: ${gateway.url}/?token=${token}\n`);
+  process.stdout.write(`Gateway: ${gateway.url}/?token=${options.token}\n`);
 }

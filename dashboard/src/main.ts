@@ -89,7 +89,8 @@ const setWall = (on: boolean) => {
   document.body.classList.toggle('wall', on);
   $('wall').setAttribute('aria-pressed', String(on));
 };
-$('wall').addEventListener('click', () => setWall(!document.body.classList.contains('wall')));
+const toggleWall = () => setWall(!document.body.classList.contains('wall'));
+$('wall').addEventListener('click', toggleWall);
 setWall(new URLSearchParams(location.search).has('wall'));
 
 // Keyboard: 1–5 views, / search, t theme, w wall display; never while typing.
@@ -99,14 +100,14 @@ addEventListener('keydown', (e) => {
   const n = Number(e.key);
   if (n >= 1 && n <= VIEWS.length) ctx.navigate({ view: VIEWS[n - 1]!, host: store.focused || undefined });
   else if (e.key === 't') toggleTheme();
-  else if (e.key === 'w') setWall(!document.body.classList.contains('wall'));
+  else if (e.key === 'w') toggleWall();
   else if (e.key === '/') {
     const search = document.querySelector<HTMLInputElement>(`#view-${active?.name} input[type="search"]`);
     if (search) {
       e.preventDefault();
       search.focus();
     }
-  } else return;
+  }
 });
 
 const statusEl = $('status');

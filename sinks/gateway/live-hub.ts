@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import type { LiveOutlet } from '../../core/stream';
+import { seriesKey } from '../../processors/stages/series-key';
 import type { Anomaly, MetricAggregate, MetricSample } from '../../schemas';
 import {
   admitted,
@@ -28,8 +29,6 @@ interface Client {
 
 /** Series a slow client's catch-up message may hold; past it, samples of new series are dropped (counted). */
 const MAX_CONFLATED_SERIES = 5000;
-
-const seriesOf = (s: MetricSample) => `${s.host}\u0000${s.metric}\u0000${JSON.stringify(s.attributes)}`;
 
 export interface LiveHubOptions {
   /** Bytes a client may have waiting in its socket before messages to it are dropped. */
@@ -107,7 +106,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
     let superseded = 0;
     let lost = 0;
     for (const s of samples) {
-      const key = seriesOf(s);
+      const key = seriesKey(s);
       if (client.behind.has(key)) superseded++;
       else if (client.behind.size >= MAX_CONFLATED_SERIES) {
         lost++;

@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import { $, api, el } from '../api';
 import { timeChart, type ChartMarker, type TimeChart } from '../charts/time-chart';
-import { formatValue, type Unit } from '../charts/format';
+import { formatBytes, type Unit } from '../charts/format';
 import { joinHistory } from '../history';
 import { freshness } from '../host-tiles';
 import { markersFor } from '../incident-list';
@@ -125,19 +125,20 @@ export function hostView(ctx: ViewContext): View {
       if (forHost !== host) return;
       $('processes-at').textContent = `as of ${new Date(body.ts).toLocaleTimeString()}`;
       processesBody.replaceChildren(
-        ...body.processes.slice(0, 15).map((p) => {
-          const tr = el(
-            'tr',
-            {},
-            el('td', { text: String(p.pid) }),
-            el('td', { text: p.name, title: p.command }),
-            el('td', { text: p.user }),
-            el('td', { className: 'num', text: `${(p.cpu * 100).toFixed(1)}%` }),
-            el('td', { className: 'num', text: formatValue(p.rss, 'bytes').replace('/s', '') }),
-            el('td', { text: p.state }),
-          );
-          return tr;
-        }),
+        ...body.processes
+          .slice(0, 15)
+          .map((p) =>
+            el(
+              'tr',
+              {},
+              el('td', { text: String(p.pid) }),
+              el('td', { text: p.name, title: p.command }),
+              el('td', { text: p.user }),
+              el('td', { className: 'num', text: `${(p.cpu * 100).toFixed(1)}%` }),
+              el('td', { className: 'num', text: formatBytes(p.rss) }),
+              el('td', { text: p.state }),
+            ),
+          ),
       );
     } catch (err) {
       if (forHost !== host) return;

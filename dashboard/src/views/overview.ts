@@ -1,4 +1,4 @@
-import { el } from '../api';
+import { $, el } from '../api';
 import { freshness, visibleTiles, type HostTile, type TileOrder } from '../host-tiles';
 import { MAX_HOSTS } from '../live-store';
 import type { SeriesBuffer } from '../series-buffer';
@@ -81,10 +81,10 @@ const setText = (e: HTMLElement, text: string) => {
 
 /** Every host as a tile: status colour by freshness, CPU and memory sparklines, open incidents. */
 export function overviewView(ctx: ViewContext): View {
-  const tilesEl = document.getElementById('tiles') as HTMLUListElement;
-  const searchEl = document.getElementById('host-search') as HTMLInputElement;
-  const orderEl = document.getElementById('host-order') as HTMLSelectElement;
-  const countEl = document.getElementById('host-count')!;
+  const tilesEl = $<HTMLUListElement>('tiles');
+  const searchEl = $<HTMLInputElement>('host-search');
+  const orderEl = $<HTMLSelectElement>('host-order');
+  const countEl = $('host-count');
   /** At most one per host the store holds (bounded there). */
   const tiles = new Map<string, Tile>();
 
