@@ -33,6 +33,30 @@ describe('windowAggregate stage', () => {
     });
   });
 
+  it('puts every sample in the right window of each size as a series moves back and forth between windows', () => {
+    run(({ cold, expectObservable }) => {
+      const two = { ...options, windowsMs: [10_000, 60_000], allowedLatenessMs: 10_000 };
+      const at = (ts: number, host = 'h') => sample({ ts, host, value: 1 });
+      // h: 10 s windows 0 and 10 000 alternate (3 000 is late but within the lateness); g interleaves.
+      const a = batchOf([at(1000), at(1500, 'g'), at(12_000), at(3000), at(2500, 'g'), at(13_000), at(4000)]);
+      const b = batchOf([at(200_000), at(200_000, 'g')], 0, 7);
+      const w = (host: string, window_ms: number, window_start: number, count: number) =>
+        expect.objectContaining({ host, window_ms, window_start, count });
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(two))).toBe('a b|', {
+        a: payload({ aggregates: [] }),
+        b: payload({
+          aggregates: expect.arrayContaining([
+            w('h', 10_000, 0, 3),
+            w('h', 10_000, 10_000, 2),
+            w('h', 60_000, 0, 5),
+            w('g', 10_000, 0, 2),
+            w('g', 60_000, 0, 2),
+          ]),
+        }),
+      });
+    });
+  });
+
   it('keeps partitions apart: one partition’s time does not close another’s windows', () => {
     run(({ cold, expectObservable }) => {
       const a = batchOf([sample({ ts: 1000, host: 'p0' })], 0);

@@ -59,6 +59,7 @@ export function windowAggregate(
   ): Observable<Envelope<Batch<MetricSample, MetricAggregate>>> =>
     new Observable((subscriber) => {
       const open = new Map<string, WindowAccumulator>();
+      const sizes = o.windowsMs;
       const partitions = new Map<number, PartitionState>();
 
       const assignment = o.assignment ?? ownsEverything;
@@ -83,16 +84,32 @@ export function windowAggregate(
        * they hold only part of their data, and the new owner re-reads everything from the commit
        * floor and publishes them complete.
        */
+      /**
+       * Per series, the window of each size its last sample went to: the next sample of a series
+       * almost always falls in the same windows, and then finds them without building their keys.
+       * A window leaves it when it leaves the open table, so it holds at most the open windows.
+       */
+      const latest = new Map<string, (WindowAccumulator | undefined)[]>();
+      const forget = (w: WindowAccumulator) => {
+        open.delete(w.key);
+        // The key is `${size}|${start}|${series}`: the series follows the second '|'.
+        const series = w.key.slice(w.key.indexOf('|', w.key.indexOf('|') + 1) + 1);
+        const slots = latest.get(series);
+        const i = slots ? slots.indexOf(w) : -1;
+        if (i < 0) return;
+        slots![i] = undefined;
+        if (slots!.every((x) => x === undefined)) latest.delete(series);
+      };
       const handOver = () => {
         if (!reassigned()) return;
         for (const [p, state] of partitions) {
           if (assignment.owns(state.topic, p)) continue;
-          for (const w of state.windows) open.delete(w.key);
+          for (const w of state.windows) forget(w);
           partitions.delete(p);
         }
       };
-      const remove = (key: string, w: WindowAccumulator) => {
-        open.delete(key);
+      const remove = (w: WindowAccumulator) => {
+        forget(w);
         partitions.get(w.partition)?.windows.delete(w);
       };
       const closeUpTo = (p: number, watermark: number, out: MetricAggregate[]) => {
@@ -101,7 +118,7 @@ export function windowAggregate(
         for (const w of state.windows) {
           if (w.end <= watermark) {
             out.push(w.close());
-            remove(w.key, w);
+            remove(w);
           }
         }
       };
@@ -140,25 +157,35 @@ export function windowAggregate(
           const watermark = state.maxTs - o.allowedLatenessMs;
           const offset = BigInt(src.offset);
           const series = seriesOf(record);
+          let slots = latest.get(series);
           let late = false;
-          for (const size of o.windowsMs) {
+          for (let i = 0; i < sizes.length; i++) {
+            const size = sizes[i]!;
             const start = s.ts - (((s.ts % size) + size) % size);
             if (start + size <= watermark) {
               late = true;
               continue;
             }
-            const key = `${size}|${start}|${series}`;
-            let w = open.get(key);
-            if (!w) {
-              if (open.size >= o.maxOpenWindows) {
-                const [oldestKey, oldest] = open.entries().next().value as [string, WindowAccumulator];
-                closed.push(oldest.close());
-                remove(oldestKey, oldest);
-                stats.windowsForceClosed++;
+            let w = slots?.[i];
+            if (w?.start !== start) {
+              const key = `${size}|${start}|${series}`;
+              w = open.get(key);
+              if (!w) {
+                if (open.size >= o.maxOpenWindows) {
+                  const oldest = open.values().next().value as WindowAccumulator;
+                  closed.push(oldest.close());
+                  remove(oldest);
+                  stats.windowsForceClosed++;
+                  // The evicted window may be one this series was using.
+                  slots = latest.get(series);
+                }
+                w = new WindowAccumulator(key, s, size, start, p, offset);
+                open.set(key, w);
+                state.windows.add(w);
               }
-              w = new WindowAccumulator(key, s, size, start, p, offset);
-              open.set(key, w);
-              state.windows.add(w);
+              if (!slots)
+                latest.set(series, (slots = new Array<WindowAccumulator | undefined>(sizes.length)));
+              slots[i] = w;
             }
             w.add(s.ts, s.value, offset);
           }
