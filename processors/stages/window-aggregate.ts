@@ -3,6 +3,7 @@ import { ownsEverything, reassignments, type Assignment, type Envelope } from '.
 import type { MetricAggregate, MetricSample } from '../../schemas';
 import { Batch, emptyStats } from './batch';
 import { seriesOf } from './series-key';
+import { OpenWindows } from './open-windows';
 import { WindowAccumulator } from './window-accumulator';
 
 export interface WindowOptions {
@@ -58,7 +59,7 @@ export function windowAggregate(
     source: Observable<Envelope<Batch<MetricSample>>>,
   ): Observable<Envelope<Batch<MetricSample, MetricAggregate>>> =>
     new Observable((subscriber) => {
-      const open = new Map<string, WindowAccumulator>();
+      const open = new OpenWindows();
       const sizes = o.windowsMs;
       const partitions = new Map<number, PartitionState>();
 
@@ -91,7 +92,7 @@ export function windowAggregate(
        */
       const latest = new Map<string, (WindowAccumulator | undefined)[]>();
       const forget = (w: WindowAccumulator) => {
-        open.delete(w.key);
+        open.delete(w);
         // The key is `${size}|${start}|${series}`: the series follows the second '|'.
         const series = w.key.slice(w.key.indexOf('|', w.key.indexOf('|') + 1) + 1);
         const slots = latest.get(series);
@@ -172,7 +173,7 @@ export function windowAggregate(
               w = open.get(key);
               if (!w) {
                 if (open.size >= o.maxOpenWindows) {
-                  const oldest = open.values().next().value as WindowAccumulator;
+                  const oldest = open.oldest()!;
                   closed.push(oldest.close());
                   remove(oldest);
                   stats.windowsForceClosed++;
@@ -180,7 +181,7 @@ export function windowAggregate(
                   slots = latest.get(series);
                 }
                 w = new WindowAccumulator(key, s, size, start, p, offset);
-                open.set(key, w);
+                open.add(w);
                 state.windows.add(w);
               }
               if (!slots)

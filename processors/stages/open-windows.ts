@@ -1,0 +1,60 @@
+import type { WindowAccumulator } from './window-accumulator';
+
+/**
+ * The open windows: by key for the samples that feed them, and oldest first for closing the
+ * oldest early at the cap. Creation order is kept in an array with removed windows skipped, not
+ * read back from the front of a Map: a Map deleted from at the front walks every deleted entry
+ * again on each read until it is rehashed. Removed windows are dropped from the array as the
+ * front passes them, and all at once when they are most of it, so it holds at most about twice
+ * the open windows.
+ */
+export class OpenWindows {
+  private readonly byKey = new Map<string, WindowAccumulator>();
+  private order: WindowAccumulator[] = [];
+  private head = 0;
+  /** Removed windows still in `order` past `head`. */
+  private dead = 0;
+  private readonly removed = new WeakSet<WindowAccumulator>();
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get(key: string): WindowAccumulator | undefined {
+    return this.byKey.get(key);
+  }
+
+  add(w: WindowAccumulator): void {
+    this.byKey.set(w.key, w);
+    this.order.push(w);
+  }
+
+  delete(w: WindowAccumulator): void {
+    if (this.byKey.get(w.key) !== w) return;
+    this.byKey.delete(w.key);
+    this.removed.add(w);
+    this.dead++;
+    this.trim();
+  }
+
+  /** The open window created first, or undefined when none is open. */
+  oldest(): WindowAccumulator | undefined {
+    return this.order[this.head];
+  }
+
+  private trim(): void {
+    while (this.head < this.order.length && this.removed.has(this.order[this.head]!)) {
+      this.head++;
+      this.dead--;
+    }
+    const held = this.order.length - this.head;
+    if (this.dead > 1024 && this.dead * 2 > held) {
+      this.order = this.order.slice(this.head).filter((w) => !this.removed.has(w));
+      this.head = 0;
+      this.dead = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
