@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
 import { filter, firstValueFrom, scan } from 'rxjs';
 import { systemClock } from '../core/clock';
 import { silentLogger } from '../core/logger';
@@ -14,6 +16,10 @@ export interface PipelineBenchOptions {
   hosts: number;
   /** Anomaly detection on every sample (`--detect off` measures the pipeline without it). */
   detect: boolean;
+  /** Writes a V8 CPU profile of the processing phase alone to this file (`--cpu-profile F`). */
+  cpuProfile?: string;
+  /** Processor settings over the defaults (`--processor '{"maxInFlightEvents":50000}'`), to compare. */
+  processor?: Record<string, unknown>;
 }
 
 /**
@@ -63,8 +69,9 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
     (globalThis as { gc?: () => void }).gc?.(); // what publishing and the bare consumer left behind
     const processing = rssSampler();
+    const profiler = options.cpuProfile ? await startCpuProfile() : undefined;
     const defaults = loadConfig({ env: {} });
-    const settings = defaults.processor;
+    const settings = { ...defaults.processor, ...options.processor };
     const metrics = createMetrics();
     const { source, pipeline } = createProcessor({
       kafka,
@@ -96,6 +103,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     const procSeconds = (systemClock() - procFirst) / 1000;
     await source.close();
     processing.stop();
+    if (profiler && options.cpuProfile) await profiler.stopInto(options.cpuProfile);
 
     const stored = await (
       await clickhouse.query({ query: 'SELECT count() AS n FROM tidewatch.metrics', format: 'JSONEachRow' })
@@ -122,6 +130,21 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     rss.stop();
     await close();
   }
+}
+
+/** A V8 CPU profile of this process from now until `stopInto(file)`. */
+async function startCpuProfile() {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stopInto: async (file: string) => {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** p50 and p99 of the time a batch spends in each stage and sink write, in ms. */

@@ -22,6 +22,8 @@ const SCENARIOS: Record<
       events: Number(a.events ?? 200_000),
       hosts: Number(a.hosts ?? 100),
       detect: a.detect !== 'off',
+      cpuProfile: a['cpu-profile'],
+      processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
     }),
   backpressure: (a) =>
     backpressureBench({
@@ -80,6 +82,8 @@ async function main() {
       workers: { type: 'string' },
       minutes: { type: 'string' },
       dwell: { type: 'string' },
+      'cpu-profile': { type: 'string' },
+      processor: { type: 'string' },
     },
   });
   const name = positionals[0];

@@ -1,4 +1,4 @@
-import { asyncScheduler, concatMap, map, Observable, OperatorFunction, SchedulerLike } from 'rxjs';
+import { asyncScheduler, concatMap, map, mergeMap, Observable, OperatorFunction, SchedulerLike } from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
@@ -22,6 +22,7 @@ import {
   type DetectorStore,
 } from '../stages';
 import { durableSinks, orNack, retryReporter, type BreakerSettings } from './durable';
+import { orderedDeliveries } from './ordered-deliveries';
 import { timedStage } from './timed-stage';
 
 export interface MetricsPipelineSinks {
@@ -73,6 +74,13 @@ export interface BatchOutcome {
   anomalies: number;
 }
 
+/**
+ * Coalesced batches being written at once. The raw insert dominates a delivery and runs mostly
+ * in the engine's own threads, so a second one overlaps the first's; topic writes, fan-out and
+ * acknowledgements still follow batch order (`orderedDeliveries`).
+ */
+const DELIVERIES_AT_ONCE = 2;
+
 function countByCode(rejects: DeadLetter[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rejects) counts[r.error_code] = (counts[r.error_code] ?? 0) + 1;
@@ -83,8 +91,10 @@ function countByCode(rejects: DeadLetter[]): Record<string, number> {
  * The processor, and the only place its stages meet:
  *   Kafka batch → schema look-up → decode → validate → dedupe → detect-anomalies → window-aggregate
  *   → coalesce → (raw samples ‖ aggregates ‖ incidents ‖ dead letters) → live fan-out → ack (held at the commit floor).
- * Batches are handled one at a time, in order; a failing durable sink is retried with backoff
- * and holds the batch, and so the offsets, until it succeeds.
+ * Stages handle batches one at a time, in order; up to two coalesced batches are written at once,
+ * their raw inserts overlapping while everything ordered (topics, fan-out, acks) stays in batch
+ * order. A failing durable sink is retried with backoff and holds the batch, and so the offsets,
+ * until it succeeds.
  */
 export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutcome> {
   const log = deps.logger.child({ component: 'pipeline', pipeline: 'metrics' });
@@ -109,15 +119,24 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     m.eventsWritten.inc({ sink: sink.name }, batch.length);
   };
 
-  const deliver = async (env: Envelope<Batch<MetricSample, MetricAggregate>>): Promise<BatchOutcome> => {
-    const { records, rejects, aggregates, anomalies, stats, commitFloor } = env.payload;
-    const samples = records.map((r) => r.value);
-    await Promise.all([
-      timed(store, samples),
-      timed(deadLetters, rejects),
-      ...aggregateSinks.map((s) => timed(s, aggregates)),
-      ...anomalySinks.map((s) => timed(s, anomalies)),
-    ]);
+  const delivery = orderedDeliveries();
+  const deliver = (env: Envelope<Batch<MetricSample, MetricAggregate>>): Promise<BatchOutcome> => {
+    const samples = env.payload.records.map((r) => r.value);
+    const { rejects, aggregates, anomalies } = env.payload;
+    return delivery({
+      anyOrder: () => timed(store, samples),
+      inOrder: () =>
+        Promise.all([
+          timed(deadLetters, rejects),
+          ...aggregateSinks.map((s) => timed(s, aggregates)),
+          ...anomalySinks.map((s) => timed(s, anomalies)),
+        ]),
+      finish: () => delivered(env, samples),
+    });
+  };
+
+  const delivered = (env: Envelope<Batch<MetricSample, MetricAggregate>>, samples: MetricSample[]) => {
+    const { rejects, aggregates, anomalies, stats, commitFloor } = env.payload;
     const reasons = countByCode(rejects);
     for (const [reason, n] of Object.entries(reasons)) m.eventsDropped.inc({ reason }, n);
     if (rejects.length > 0) log.warn({ count: rejects.length, reasons }, 'records dead-lettered');
@@ -164,6 +183,6 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
       windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
     ),
     coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
-    concatMap((env) => orNack(env, () => deliver(env))),
+    mergeMap((env) => orNack(env, () => deliver(env)), DELIVERIES_AT_ONCE),
   );
 }
