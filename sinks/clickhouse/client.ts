@@ -3,6 +3,7 @@ import { ClickHouseClient, createClient } from '@clickhouse/client';
 import { drainFailedQueries } from './drain-failed-queries';
 import { rawInserts } from './embedded-raw-insert';
 import { queryScopedSettings } from './query-scoped-settings';
+import { rowRunJson } from './row-run';
 
 export type { ClickHouseClient };
 
@@ -38,7 +39,13 @@ export function createClickHouse(target: ClickHouseTarget): ClickHouseClient {
       username: target.username,
       password: target.password,
       request_timeout: 60_000,
+      json: rowRunJson,
     });
   }
-  return createClient({ connection: embeddedConnection(target.dataDir) });
+  return clientOver(embeddedConnection(target.dataDir));
+}
+
+/** The official client over a connection of our own (the embedded engine, or a test's wrapper of it). */
+export function clientOver(connection: Connection): ClickHouseClient {
+  return createClient({ connection, json: rowRunJson });
 }

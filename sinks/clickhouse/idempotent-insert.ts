@@ -1,11 +1,14 @@
 import crypto from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SinkWriteError, errorMessage } from '../../core/errors';
+import { RowRun } from './row-run';
 
 /** Rows as arrays in `columns` order (JSONCompactEachRow): cheaper to encode and to parse. */
 export interface CompactRows<R> {
   columns: [string, ...string[]];
   row: (row: R) => unknown[];
+  /** Settings of this table's inserts, beside the deduplication token. */
+  settings?: Record<string, number | string>;
 }
 
 /**
@@ -23,11 +26,11 @@ export async function idempotentInsert<R>(
   const hash = crypto.createHash('sha256');
   for (const row of rows) hash.update(identity(row)).update('\n');
   try {
-    const clickhouse_settings = { insert_deduplication_token: hash.digest('hex') };
+    const clickhouse_settings = { ...compact?.settings, insert_deduplication_token: hash.digest('hex') };
     if (compact)
       await client.insert({
         table,
-        values: rows.map(compact.row),
+        values: [new RowRun(rows.map(compact.row))],
         columns: compact.columns,
         format: 'JSONCompactEachRow',
         clickhouse_settings,

@@ -1,4 +1,4 @@
-export { createClickHouse, embeddedConnection } from './client';
+export { createClickHouse, embeddedConnection, clientOver } from './client';
 export type { ClickHouseClient, ClickHouseTarget, Connection } from './client';
 export { migrate, MIGRATIONS, PROMOTED_ATTRIBUTES } from './migrations';
 export type { Migration } from './migrations';

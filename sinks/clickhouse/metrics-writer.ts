@@ -15,6 +15,10 @@ const compact = (valueBits: number): CompactRows<MetricSample> => ({
     s.unit,
     s.attributes,
   ],
+  // Collapsing equal keys inside one insert is work with nothing to find: the key ends in the
+  // event id and dedupe has already dropped repeated ids; repeats across inserts collapse in
+  // merges as before. Without it an insert costs about a third less engine CPU.
+  settings: { optimize_on_insert: 0 },
 });
 
 /**

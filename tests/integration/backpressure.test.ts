@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createClient } from '@clickhouse/client';
 import type { Admin, Producer } from 'kafkajs';
 import { createProcessor } from '../../cli/processor';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../../core/kafka';
@@ -8,7 +7,7 @@ import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import type { MetricSample } from '../../schemas';
 import { registerTopicSchemas } from '../../schemas/register';
-import { embeddedConnection, migrate } from '../../sinks/clickhouse';
+import { clientOver, embeddedConnection, migrate } from '../../sinks/clickhouse';
 import { committedOffsets } from '../helpers/committed-offsets';
 import { stallingConnection } from '../helpers/faulty-connection';
 import { check, Ledger } from '../helpers/ledger';
@@ -35,7 +34,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
   const topics = topicNames(config.kafka.topicPrefix);
   const db = config.clickhouse.database;
   const stall = stallingConnection(embeddedConnection(config.dataDir), `${db}.metrics`);
-  const clickhouse = createClient({ connection: stall.connection });
+  const clickhouse = clientOver(stall.connection);
   const ledger = new Ledger(10_000);
   let producer: Producer;
   let admin: Admin;

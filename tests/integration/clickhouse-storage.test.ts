@@ -2,7 +2,6 @@ import { asyncScheduler } from 'rxjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient } from '@clickhouse/client';
 import { createMetrics } from '../../core/metrics';
 import { silentLogger } from '../../core/logger';
 import { projectRoot } from '../../core/paths';
@@ -11,6 +10,7 @@ import type { MetricAggregate, MetricSample } from '../../schemas';
 import {
   applyRetention,
   clickhouseAggregatesSink,
+  clientOver,
   clickhouseMetricsSink,
   migrate,
   MIGRATIONS,
@@ -78,7 +78,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
     const connection = await openEmbedded(dataDir);
     refusing = faultyConnection(connection, `${db}.metrics`);
     lossy = lossyConnection(connection, `${db}.metrics`, 0);
-    client = createClient({ connection });
+    client = clientOver(connection);
   });
 
   afterAll(async () => {
@@ -321,7 +321,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       samples.slice(0, 200).map((s) => ({ ...s, event_id: `${prefix}${s.event_id}`, host: `${prefix}host` }));
 
     it('holds a batch while inserts are refused, opens and closes its breaker, and writes it exactly once', async () => {
-      const sink = durable(clickhouseMetricsSink(createClient({ connection: refusing.connection }), db));
+      const sink = durable(clickhouseMetricsSink(clientOver(refusing.connection), db));
       refusing.state.failing = true;
       const write = sink.write(batch('refused-'));
       await waitFor('five refused inserts', () => refusing.state.failedInserts >= 5, 30_000, 10);
@@ -338,7 +338,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
 
     it('retries an insert whose reply was lost with the same token: no duplicate', async () => {
       lossy.state.lose = 2;
-      const sink = durable(clickhouseMetricsSink(createClient({ connection: lossy.connection }), db));
+      const sink = durable(clickhouseMetricsSink(clientOver(lossy.connection), db));
       await sink.write(batch('lossy-'));
       expect(lossy.state.lostReplies).toBe(2);
       expect(

