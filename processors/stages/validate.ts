@@ -42,17 +42,18 @@ function checkSample(s: MetricSample, now: number, o: ValidateOptions): Verdict 
       'TW_ERR_INVALID_TIMESTAMP',
       `event time ${new Date(s.ts).toISOString()} is more than ${o.maxFutureSkewMs} ms in the future`,
     ];
-  const entries = Object.entries(s.attributes);
-  if (entries.length > o.maxAttributes)
-    return ['TW_ERR_OVERSIZE_ATTRIBUTES', `${entries.length} attributes, at most ${o.maxAttributes}`];
-  for (const [k, v] of entries) {
-    if (k.length > o.maxAttributeLength || v.length > o.maxAttributeLength) {
+  let count = 0;
+  for (const k in s.attributes) {
+    count++;
+    if (k.length > o.maxAttributeLength || s.attributes[k]!.length > o.maxAttributeLength) {
       return [
         'TW_ERR_OVERSIZE_ATTRIBUTES',
         `attribute ${k.slice(0, 40)} is longer than ${o.maxAttributeLength} characters`,
       ];
     }
   }
+  if (count > o.maxAttributes)
+    return ['TW_ERR_OVERSIZE_ATTRIBUTES', `${count} attributes, at most ${o.maxAttributes}`];
   return undefined;
 }
 
