@@ -10,6 +10,7 @@ import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
 import type { MetricSample } from '../schemas';
 import { benchRun, rssSampler } from './bench-stack';
+import { cpuPerEvent, ownCpuSeconds } from './process-usage';
 
 export interface PipelineBenchOptions {
   events: number;
@@ -26,7 +27,9 @@ export interface PipelineBenchOptions {
  * Publishes N synthetic samples once, then reads the same topic twice from the beginning, each
  * time timing first record → Nth record: (a) a bare kafkajs consumer that only decodes, (b) the
  * full processor (decode, validate, dedupe, windows; raw samples and aggregates to ClickHouse on
- * the embedded engine, aggregates to their topic; commits). Ratio = b / a.
+ * the embedded engine, aggregates to their topic; commits). Ratio = b / a. Each phase's CPU per
+ * event is split into the JS main thread, the runtime's helper threads, the embedded engine's
+ * threads and the whole machine (which adds the broker): steadier than rates on a noisy machine.
  */
 export async function pipelineBench(options: PipelineBenchOptions): Promise<Record<string, unknown>> {
   const rss = rssSampler();
@@ -52,6 +55,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     await raw.subscribe({ topic: topics.metrics, fromBeginning: true });
     let decoded = 0;
     let rawFirst = 0;
+    const rawCpu = ownCpuSeconds();
     const rawDone = new Promise<number>((resolve) => {
       void raw.run({
         eachBatch: async ({ batch }) => {
@@ -64,12 +68,14 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       });
     });
     const rawSeconds = ((await rawDone) - rawFirst) / 1000;
+    const rawCpuPerEvent = cpuPerEvent(rawCpu, options.events);
     await raw.disconnect();
 
     // (b) our processor: decode → validate → dedupe → windows → ClickHouse raw + aggregates, topics → commit
     (globalThis as { gc?: () => void }).gc?.(); // what publishing and the bare consumer left behind
     const processing = rssSampler();
     const profiler = options.cpuProfile ? await startCpuProfile() : undefined;
+    const procCpu = ownCpuSeconds();
     const defaults = loadConfig({ env: {} });
     const settings = { ...defaults.processor, ...options.processor };
     const metrics = createMetrics();
@@ -101,6 +107,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       ),
     );
     const procSeconds = (systemClock() - procFirst) / 1000;
+    const procCpuPerEvent = cpuPerEvent(procCpu, options.events);
     await source.close();
     processing.stop();
     if (profiler && options.cpuProfile) await profiler.stopInto(options.cpuProfile);
@@ -124,6 +131,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       peak_rss_mb: rss.peakMb(),
       processing_peak_rss_mb: processing.peakMb(),
       processing_peak_heap_mb: processing.peakHeapMb(),
+      cpu_us_per_event: { raw_consumer: rawCpuPerEvent, processing: procCpuPerEvent },
       stage_latency_ms: await stageLatencies(metrics),
     };
   } finally {
