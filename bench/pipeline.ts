@@ -130,6 +130,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       publish_events_per_sec: Math.round(options.events / publishSeconds),
       peak_rss_mb: rss.peakMb(),
       processing_peak_rss_mb: processing.peakMb(),
+      processing_peak_rss_anon_mb: processing.peakAnonMb(),
       processing_peak_heap_mb: processing.peakHeapMb(),
       cpu_us_per_event: { raw_consumer: rawCpuPerEvent, processing: procCpuPerEvent },
       stage_latency_ms: await stageLatencies(metrics),
