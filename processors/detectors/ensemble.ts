@@ -68,6 +68,18 @@ export function scoreOf(p: number): number {
   return 1 / (1 + Math.exp(-1.5 * (surprise - 4)));
 }
 
+/** What `step` returns, overwritten by every step of every series (no allocation per sample). */
+const verdict: Verdict = {
+  score: 0,
+  p: 1,
+  detector: '',
+  expected: 0,
+  lower: 0,
+  upper: 0,
+  seasonal: false,
+  warmingUp: true,
+};
+
 /**
  * The detectors combined for one series: each one's statistic becomes a tail probability
  * calibrated on the series itself, the smallest (Bonferroni-corrected for the number of
@@ -104,7 +116,8 @@ export class SeriesDetector {
     });
   }
 
-  step(t: number, x: number): Verdict {
+  /** Scores one sample. The verdict is shared and overwritten by the next step of any series: read it first. */
+  step(t: number, x: number): Readonly<Verdict> {
     let s = this.state;
     const fresh = s === undefined;
     const b = s?.baseline ?? newBaseline(t, x);
@@ -146,16 +159,16 @@ export class SeriesDetector {
     this.lastDetector = which;
     const warmingUp = n < this.o.warmup;
     const p = warmingUp ? 1 : Math.min(1, pMin * this.detectors.length);
-    return {
-      score: warmingUp ? 0 : scoreOf(p),
-      p,
-      detector: this.detectors[which]!.name,
-      expected: ctx.expected,
-      lower: ctx.expected - 2 * ctx.sigma,
-      upper: ctx.expected + 2 * ctx.sigma,
-      seasonal: ctx.seasonal,
-      warmingUp,
-    };
+    const v = verdict;
+    v.score = warmingUp ? 0 : scoreOf(p);
+    v.p = p;
+    v.detector = this.detectors[which]!.name;
+    v.expected = ctx.expected;
+    v.lower = ctx.expected - 2 * ctx.sigma;
+    v.upper = ctx.expected + 2 * ctx.sigma;
+    v.seasonal = ctx.seasonal;
+    v.warmingUp = warmingUp;
+    return v;
   }
 
   /** Why the last sample scored as it did, e.g. "CPU utilization 0.97 is far above its usual 0.25–0.40". */
