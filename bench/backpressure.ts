@@ -5,7 +5,7 @@ import { createMetrics } from '../core/metrics';
 import { createProcessor } from '../cli/processor';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
-import type { ClickHouseClient } from '../sinks/clickhouse';
+import { rowCount, type ClickHouseClient } from '../sinks/clickhouse';
 import { benchRun } from './bench-stack';
 import { slopePerMinute } from './slope';
 
@@ -19,13 +19,19 @@ export interface BackpressureBenchOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DEDUPE_CAP = 50_000;
 
-/** `client` with inserts into `table` held to `rowsPerSec` (each insert takes at least rows / rate). */
+/**
+ * `client` with inserts into `table` held to `rowsPerSec` together: each insert ends no sooner
+ * than its rows' turn at that rate after the previous one's, however many run at once.
+ */
 function throttled(client: ClickHouseClient, table: string, rowsPerSec: number): ClickHouseClient {
+  let free = Date.now();
   const insert: ClickHouseClient['insert'] = async (params) => {
     const started = Date.now();
     const result = await client.insert(params);
-    const rows = Array.isArray(params.values) ? params.values.length : 0;
-    if (params.table === table) await sleep((rows / rowsPerSec) * 1000 - (Date.now() - started));
+    if (params.table === table) {
+      free = Math.max(free, started) + (rowCount(params.values) / rowsPerSec) * 1000;
+      await sleep(free - Date.now());
+    }
     return result;
   };
   return new Proxy(client, { get: (t, p, r) => (p === 'insert' ? insert : Reflect.get(t, p, r)) });

@@ -1,4 +1,5 @@
 export { createClickHouse, embeddedConnection, clientOver } from './client';
+export { rowCount } from './row-run';
 export type { ClickHouseClient, ClickHouseTarget, Connection } from './client';
 export { migrate, MIGRATIONS, PROMOTED_ATTRIBUTES } from './migrations';
 export type { Migration } from './migrations';

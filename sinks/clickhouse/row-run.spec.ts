@@ -1,4 +1,4 @@
-import { RowRun, rowRunJson } from './row-run';
+import { RowRun, rowCount, rowRunJson } from './row-run';
 
 describe('rowRunJson', () => {
   it('writes a run of rows as consecutive JSON arrays, one stringify for all of them', () => {
@@ -12,5 +12,11 @@ describe('rowRunJson', () => {
   it('leaves every other value to JSON', () => {
     expect(rowRunJson.stringify({ a: [1, 'x'] })).toBe('{"a":[1,"x"]}');
     expect(rowRunJson.parse<{ a: number }>('{"a":1}')).toEqual({ a: 1 });
+  });
+
+  it('counts the rows of an insert, a run as its rows', () => {
+    expect(rowCount([new RowRun([[1], [2], [3]])])).toBe(3);
+    expect(rowCount([{ a: 1 }, { a: 2 }])).toBe(2);
+    expect(rowCount('a,b\n')).toBe(0);
   });
 });

@@ -18,3 +18,11 @@ export const rowRunJson: JSONHandling = {
   stringify: (value: unknown) =>
     value instanceof RowRun ? JSON.stringify(value.rows).slice(1, -1) : JSON.stringify(value),
 };
+
+/** How many rows an insert's `values` hold, counting a `RowRun` as its rows. */
+export function rowCount(values: unknown): number {
+  if (!Array.isArray(values)) return 0;
+  let n = 0;
+  for (const v of values) n += v instanceof RowRun ? v.rows.length : 1;
+  return n;
+}
