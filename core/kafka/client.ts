@@ -1,5 +1,6 @@
 import './idle-spin-fix';
 import './gzip-codec';
+import './record-decode';
 import { Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
 import type { Logger } from '../logger';

@@ -1,0 +1,98 @@
+import { kafkajsFromString, kafkajsReadVarLong } from './record-decode';
+
+interface Decoding {
+  offset: number;
+  readVarLong(): { toString(): string };
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Decoder = require('kafkajs/src/protocol/decoder.js') as {
+  new (buffer: Buffer): Decoding;
+  prototype: Decoding;
+};
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => {
+  writeVarLong(value: unknown): void;
+  buffer: Buffer;
+};
+const Long = require('kafkajs/src/utils/long.js') as {
+  fromValue(v: bigint | string): { value: bigint; add(n: number): { toString(): string } };
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** What kafkajs itself reads from `bytes` at `offset`: the value and where it stops. */
+function reference(bytes: Buffer, offset: number): { value: string; offset: number } {
+  const d = new Decoder(bytes);
+  d.offset = offset;
+  const value = String(kafkajsReadVarLong.call(d));
+  return { value, offset: d.offset };
+}
+
+const encode = (v: bigint) => {
+  const e = new Encoder();
+  e.writeVarLong(Long.fromValue(v));
+  return e.buffer;
+};
+
+describe('kafkajs varlong decoding (number fast path)', () => {
+  const edges = [0n, 1n, -1n, 63n, -64n, 64n, 8191n, -8192n, 2n ** 48n - 1n, -(2n ** 48n), 2n ** 48n];
+  const wide = [2n ** 53n, -(2n ** 53n) - 7n, 2n ** 63n - 1n, -(2n ** 63n), 1_796_285_642_088n];
+
+  it.each([...edges, ...wide].map(String))('decodes %s as kafkajs does, and stops after it', (text) => {
+    const v = BigInt(text);
+    const bytes = Buffer.concat([encode(v), Buffer.from([0x2a])]);
+    const d = new Decoder(bytes);
+    const got = d.readVarLong();
+    const want = reference(bytes, 0);
+    expect(got.toString()).toBe(want.value);
+    expect(got.toString()).toBe(text);
+    expect(d.offset).toBe(want.offset);
+  });
+
+  it('agrees with the 64-bit decoding on random values of every length', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 5000; i++) {
+      const bits = BigInt(next() % 64);
+      const magnitude = (BigInt(next()) * 2n ** 31n + BigInt(next())) % (1n << bits);
+      const v = next() % 2 ? magnitude : -magnitude;
+      const bytes = encode(v);
+      const d = new Decoder(bytes);
+      expect(d.readVarLong().toString()).toBe(String(v));
+      expect(d.offset).toBe(bytes.length);
+      expect(reference(bytes, 0)).toEqual({ value: String(v), offset: bytes.length });
+    }
+  });
+
+  it('reads consecutive values from one buffer', () => {
+    const values = [5n, -300n, 2n ** 60n, 0n, -(2n ** 40n)];
+    const d = new Decoder(Buffer.concat(values.map(encode)));
+    expect(values.map(() => d.readVarLong().toString())).toEqual(values.map(String));
+  });
+
+  it('reads a value cut short by the end of the buffer as kafkajs does', () => {
+    for (const bytes of [[0x80], [0xff, 0x80], [0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88]]) {
+      const d = new Decoder(Buffer.from(bytes));
+      const got = String(d.readVarLong());
+      expect({ value: got, offset: d.offset }).toEqual(reference(Buffer.from(bytes), 0));
+    }
+  });
+});
+
+describe('kafkajs Long parsing (the last two strings remembered)', () => {
+  it('gives every string its own value however parses alternate and repeat', () => {
+    const texts = ['1796285642088', '42', '1796285642088', '42', '-7', '42', '9223372036854775807', '', '0'];
+    for (const text of texts.filter((t) => t !== '')) {
+      expect(Long.fromValue(text).value).toBe(BigInt(text));
+      expect((kafkajsFromString(text) as { value: bigint }).value).toBe(BigInt(text));
+    }
+    expect(() => Long.fromValue('')).toThrow('empty string');
+  });
+
+  it('decodes offsets and timestamps as base + delta, as records do', () => {
+    const offsets = ['100', '5000000000000', '100'];
+    expect(offsets.map((base, i) => Long.fromValue(base).add(i).toString())).toEqual([
+      '100',
+      '5000000000001',
+      '102',
+    ]);
+  });
+});
