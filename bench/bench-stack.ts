@@ -9,6 +9,7 @@ import { createClickHouse, migrate } from '../sinks/clickhouse';
 import { loadConfig } from '../core/config';
 import { silentLogger } from '../core/logger';
 import { startPrivateStack, type StackEndpoints } from '../stack';
+import { statusKb } from './process-usage';
 
 /** Kafka + registry for a benchmark: the ones in KAFKA_BROKERS/SCHEMA_REGISTRY_URL, else a private local stack. */
 export async function benchStack(): Promise<{ endpoints: StackEndpoints; stop: () => Promise<void> }> {
@@ -23,10 +24,7 @@ export async function benchStack(): Promise<{ endpoints: StackEndpoints; stop: (
 }
 
 /** Resident anonymous memory of this process (its own, not mapped files such as libraries), bytes. */
-function rssAnon(): number {
-  const kb = /RssAnon:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
+const rssAnon = () => statusKb('self', 'RssAnon') * 1024;
 
 /**
  * Peak resident set size, peak anonymous RSS (RSS less mapped files: the embedded engine's

@@ -9,10 +9,15 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/** A memory field of /proc/<pid>/status (`VmRSS`, `RssAnon`, …), in KiB. */
+export function statusKb(pid: number | 'self', field: string): number {
+  const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1]);
+}
+
 /** Resident memory of a process, MiB. */
 export function rssMb(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Math.round((Number(kb) / 1024) * 10) / 10;
+  return Math.round((statusKb(pid, 'VmRSS') / 1024) * 10) / 10;
 }
 
 /** Each thread of a process: its id, name and CPU seconds, from /proc/<pid>/task/<tid>/stat. */

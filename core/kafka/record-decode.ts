@@ -50,13 +50,13 @@ Decoder.prototype.readVarLong = function (this: DecoderInternals) {
 /** kafkajs's own parse of a decimal string into a `Long`. */
 export const kafkajsFromString = Long.fromString;
 /** The last two strings parsed and their `Long`s (a record reads its base timestamp, then offset). */
-const texts = ['', ''];
+const texts: (string | undefined)[] = [undefined, undefined];
 const parsed: unknown[] = [undefined, undefined];
 let older = 0;
 
 Long.fromString = function (this: unknown, text: string) {
-  if (text === texts[0] && text !== '') return parsed[0];
-  if (text === texts[1] && text !== '') return parsed[1];
+  if (text === texts[0]) return parsed[0];
+  if (text === texts[1]) return parsed[1];
   const value = kafkajsFromString.call(this, text);
   texts[older] = text;
   parsed[older] = value;

@@ -159,16 +159,15 @@ export class SeriesDetector {
     this.lastDetector = which;
     const warmingUp = n < this.o.warmup;
     const p = warmingUp ? 1 : Math.min(1, pMin * this.detectors.length);
-    const v = verdict;
-    v.score = warmingUp ? 0 : scoreOf(p);
-    v.p = p;
-    v.detector = this.detectors[which]!.name;
-    v.expected = ctx.expected;
-    v.lower = ctx.expected - 2 * ctx.sigma;
-    v.upper = ctx.expected + 2 * ctx.sigma;
-    v.seasonal = ctx.seasonal;
-    v.warmingUp = warmingUp;
-    return v;
+    verdict.score = warmingUp ? 0 : scoreOf(p);
+    verdict.p = p;
+    verdict.detector = this.detectors[which]!.name;
+    verdict.expected = ctx.expected;
+    verdict.lower = ctx.expected - 2 * ctx.sigma;
+    verdict.upper = ctx.expected + 2 * ctx.sigma;
+    verdict.seasonal = ctx.seasonal;
+    verdict.warmingUp = warmingUp;
+    return verdict;
   }
 
   /** Why the last sample scored as it did, e.g. "CPU utilization 0.97 is far above its usual 0.25–0.40". */
