@@ -94,11 +94,10 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
               seenPartition = partition;
             }
             const id = record.value.event_id;
-            if (seen.has(id)) {
+            if (!seen.remember(id, now)) {
               duplicates++;
               continue;
             }
-            seen.add(id, now);
             size++;
             kept.push(record);
           }
