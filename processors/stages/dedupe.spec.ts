@@ -48,6 +48,32 @@ describe('dedupe stage', () => {
     });
   });
 
+  it('past the count limit forgets the oldest ids whichever partition holds them', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, expectObservable }) => {
+      const h = (...n: number[]) => n.map((i) => sample({ event_id: `h:1:${i}` }));
+      const g = (...n: number[]) => n.map((i) => sample({ event_id: `g:1:${i}` }));
+      const batches = {
+        a: batchOf(h(1, 2), 0),
+        b: batchOf(g(1), 1),
+        // Two over the limit: h:1:1 and h:1:2 go, both older than g:1:1.
+        c: batchOf(h(3, 4, 5), 0),
+        // Two over again: g:1:1 goes, then h:1:3, now older than g:1:2.
+        d: batchOf(g(2, 3), 1),
+        e: batchOf(h(1, 3, 4), 0),
+        f: batchOf(g(1, 2), 1),
+      };
+      const out = cold('a 9ms b 9ms c 9ms d e f|', batches).pipe(dedupe({ maxEntries: 4 }));
+      expectObservable(out).toBe('a 9ms b 9ms c 9ms d e f|', {
+        a: expect.anything(),
+        b: expect.anything(),
+        c: expect.anything(),
+        d: expect.anything(),
+        e: expect.objectContaining({ payload: expect.objectContaining({ records: ids('h:1:1', 'h:1:3') }) }),
+        f: expect.objectContaining({ payload: expect.objectContaining({ records: ids('g:1:1') }) }),
+      });
+    });
+  });
+
   it('tears down upstream on unsubscribe', () => {
     new TestScheduler((a, b) => expect(a).toEqual(b)).run(
       ({ cold, expectObservable, expectSubscriptions }) => {

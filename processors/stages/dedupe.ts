@@ -35,17 +35,6 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
       const partitions = new Map<string, { topic: string; partition: number; seen: SeenIds }>();
       let size = 0;
       const reassigned = reassignments(o.assignment);
-      const oldest = () => {
-        let pick: SeenIds | undefined;
-        let at = Infinity;
-        for (const p of partitions.values()) {
-          if (p.seen.oldestAt < at) {
-            at = p.seen.oldestAt;
-            pick = p.seen;
-          }
-        }
-        return pick;
-      };
       const evict = (now: number) => {
         for (const p of partitions.values())
           while (now - p.seen.oldestAt > o.maxAgeMs) {
@@ -53,8 +42,22 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
             size--;
           }
         while (size > o.maxEntries) {
-          oldest()!.forgetOldest();
-          size--;
+          // The partition holding the oldest id gives up ids until another's is older.
+          let pick: SeenIds | undefined;
+          let at = Infinity;
+          let next = Infinity;
+          for (const p of partitions.values()) {
+            const t = p.seen.oldestAt;
+            if (t < at) {
+              next = at;
+              at = t;
+              pick = p.seen;
+            } else if (t < next) next = t;
+          }
+          do {
+            pick!.forgetOldest();
+            size--;
+          } while (size > o.maxEntries && pick!.oldestAt <= next);
         }
       };
       const handOver = () => {
