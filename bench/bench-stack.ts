@@ -74,7 +74,7 @@ export async function benchRun(label: string) {
     await producer.disconnect().catch(() => undefined);
     await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
-    await clickhouse.close();
+    await clickhouse.close(); // closing twice is allowed: a scenario may hand the folder to another process
     fs.rmSync(dataDir, { recursive: true, force: true });
     await stop();
   };
@@ -85,7 +85,7 @@ export async function benchRun(label: string) {
     const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
     const ids = await registerTopicSchemas(serde, topics);
     await migrate(clickhouse, 'tidewatch');
-    return { run, topics, kafka, producer, serde, ids, clickhouse, close };
+    return { run, topics, kafka, producer, serde, ids, clickhouse, endpoints, dataDir, close };
   } catch (err) {
     await close();
     throw err;

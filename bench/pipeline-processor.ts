@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
+import { filter, firstValueFrom, scan } from 'rxjs';
+import { createProcessor } from '../cli/processor';
+import { systemClock } from '../core/clock';
+import { loadConfig } from '../core/config';
+import { createKafka, createProducer, type Topics } from '../core/kafka';
+import { silentLogger } from '../core/logger';
+import { createMetrics } from '../core/metrics';
+import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { registerTopicSchemas } from '../schemas/register';
+import { createClickHouse } from '../sinks/clickhouse';
+import { rssSampler } from './bench-stack';
+import { cpuPerEvent, ownCpuSeconds } from './process-usage';
+
+/** What the pipeline bench hands its processor process. */
+export interface ProcessingJob {
+  events: number;
+  detect: boolean;
+  cpuProfile?: string;
+  processor: Record<string, unknown>;
+  run: string;
+  brokers: string[];
+  registryUrl: string;
+  topics: Topics;
+  /** The embedded engine's folder, migrated; the bench closed it before starting this process. */
+  dataDir: string;
+}
+
+/** What it reports back. */
+export interface ProcessingResult {
+  seconds: number;
+  aggregates: number;
+  rowsStored: number;
+  peakRssMb: number;
+  peakRssAnonMb: number;
+  peakHeapMb: number;
+  cpu: ReturnType<typeof cpuPerEvent>;
+  stageLatencyMs: Record<string, { p50: number; p99: number }>;
+}
+
+/**
+ * The processing phase of the pipeline bench, in a process of its own as the processor runs in
+ * production, so its memory is the processor's alone (not the load generator's and the bare
+ * consumer's leftovers): reads the topic from the beginning through the full processor (decode,
+ * validate, dedupe, detection, windows; raw samples and aggregates to the embedded ClickHouse,
+ * aggregates and incidents to their topics; commits) and times first record → Nth record.
+ */
+export async function processingPhase(job: ProcessingJob): Promise<ProcessingResult> {
+  const kafka = createKafka(job.brokers, 'bench-pipeline-processor', silentLogger);
+  const producer = createProducer(kafka);
+  const clickhouse = createClickHouse({ username: 'default', password: '', dataDir: job.dataDir });
+  try {
+    await producer.connect();
+    const serde = createAvroSerde(confluentRegistry(job.registryUrl));
+    const ids = await registerTopicSchemas(serde, job.topics); // the ids the bench registered, now known here
+    global.gc?.(); // start from what the process needs, not what connecting left behind
+    const rss = rssSampler();
+    const profiler = job.cpuProfile ? await startCpuProfile() : undefined;
+    const cpuBefore = ownCpuSeconds();
+    const defaults = loadConfig({ env: {} });
+    const settings = { ...defaults.processor, ...job.processor };
+    const metrics = createMetrics();
+    const { source, pipeline } = createProcessor({
+      kafka,
+      producer,
+      serde,
+      schemaIds: ids,
+      clickhouse,
+      database: 'tidewatch',
+      topics: job.topics,
+      settings: { ...settings, groupId: `bench-processor-${job.run}` },
+      detect: { ...defaults.detect, enabled: job.detect },
+      storage: defaults.clickhouse,
+      metrics,
+      logger: silentLogger,
+      retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
+    });
+    let first = 0;
+    let aggregates = 0;
+    await firstValueFrom(
+      pipeline.pipe(
+        scan((n, outcome) => {
+          if (!first) first = systemClock();
+          aggregates += outcome.aggregates;
+          return n + outcome.received;
+        }, 0),
+        filter((n) => n >= job.events),
+      ),
+    );
+    const seconds = (systemClock() - first) / 1000;
+    const cpu = cpuPerEvent(cpuBefore, job.events);
+    await source.close();
+    rss.stop();
+    if (profiler && job.cpuProfile) await profiler.stopInto(job.cpuProfile);
+    const stored = await (
+      await clickhouse.query({ query: 'SELECT count() AS n FROM tidewatch.metrics', format: 'JSONEachRow' })
+    ).json<{ n: string }>();
+    return {
+      seconds,
+      aggregates,
+      rowsStored: Number(stored[0]!.n),
+      peakRssMb: rss.peakMb(),
+      peakRssAnonMb: rss.peakAnonMb(),
+      peakHeapMb: rss.peakHeapMb(),
+      cpu,
+      stageLatencyMs: await stageLatencies(metrics),
+    };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await clickhouse.close();
+  }
+}
+
+/** A V8 CPU profile of this process from now until `stopInto(file)`. */
+async function startCpuProfile() {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stopInto: async (file: string) => {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** p50 and p99 of the time a batch spends in each stage and sink write, in ms. */
+async function stageLatencies(metrics: ReturnType<typeof createMetrics>) {
+  const out: Record<string, { p50: number; p99: number }> = {};
+  for (const v of (await metrics.stageSeconds.get()).values) {
+    const stage = String(v.labels.stage);
+    const q = (v.labels as Record<string, unknown>).quantile;
+    if (q !== 0.5 && q !== 0.99) continue;
+    out[stage] ??= { p50: 0, p99: 0 };
+    out[stage][q === 0.5 ? 'p50' : 'p99'] = Math.round(v.value * 1e5) / 100;
+  }
+  return out;
+}
+
+// Started by the pipeline bench (`fork`): one job in, one result (or error) out.
+if (require.main === module) {
+  process.once('message', (job: ProcessingJob) => {
+    processingPhase(job).then(
+      (result) => process.send!({ result }, () => process.exit(0)),
+      (err: unknown) => process.send!({ error: String((err as Error)?.stack ?? err) }, () => process.exit(1)),
+    );
+  });
+}
