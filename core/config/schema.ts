@@ -212,7 +212,7 @@ export const configSchema = z
           .int()
           .min(2 ** 20)
           .default(64 * 2 ** 20),
-        insertMaxRows: z.number().int().min(1).default(20_000).describe('Records joined into one write'),
+        insertMaxRows: z.number().int().min(1).default(40_000).describe('Records joined into one write'),
         insertMaxBytes: z
           .number()
           .int()

@@ -12,7 +12,7 @@ export interface CoalesceOptions {
 }
 
 export const DEFAULT_COALESCE: CoalesceOptions = {
-  maxRecords: 20_000,
+  maxRecords: 40_000,
   maxBytes: 16 * 1024 * 1024,
   maxWaitMs: 200,
 };
