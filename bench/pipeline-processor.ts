@@ -4,6 +4,7 @@ import { filter, firstValueFrom, scan } from 'rxjs';
 import { createProcessor } from '../cli/processor';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
+import { limitHeapGrowth } from '../core/heap-growth';
 import { createKafka, createProducer, type Topics } from '../core/kafka';
 import { silentLogger } from '../core/logger';
 import { createMetrics } from '../core/metrics';
@@ -47,6 +48,9 @@ export interface ProcessingResult {
  * aggregates and incidents to their topics; commits) and times first record → Nth record.
  */
 export async function processingPhase(job: ProcessingJob): Promise<ProcessingResult> {
+  const defaults = loadConfig({ env: {} });
+  const settings = { ...defaults.processor, ...job.processor };
+  limitHeapGrowth(settings.heapGrowthPercent as number); // as \`tidewatch start\` does
   const kafka = createKafka(job.brokers, 'bench-pipeline-processor', silentLogger);
   const producer = createProducer(kafka);
   const clickhouse = createClickHouse({ username: 'default', password: '', dataDir: job.dataDir });
@@ -58,8 +62,7 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const rss = rssSampler();
     const profiler = job.cpuProfile ? await startCpuProfile() : undefined;
     const cpuBefore = ownCpuSeconds();
-    const defaults = loadConfig({ env: {} });
-    const settings = { ...defaults.processor, ...job.processor };
+
     const metrics = createMetrics();
     const { source, pipeline } = createProcessor({
       kafka,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Subscription } from 'rxjs';
 import type { Config } from '../core/config';
+import { limitHeapGrowth } from '../core/heap-growth';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
@@ -103,6 +104,7 @@ export async function startInstance(
 
     const stopping = new AbortController();
     if (config.processor.enabled) {
+      limitHeapGrowth(config.processor.heapGrowthPercent);
       const parts = {
         kafka,
         producer,

@@ -23,6 +23,9 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ env: {}, overrides: { processor: { windowsMs: [30_000] } } }).processor.idleTimeoutMs,
     ).toBe(30_000);
+    expect(() => loadConfig({ env: {}, overrides: { processor: { heapGrowthPercent: -1 } } })).toThrow(
+      /processor\.heapGrowthPercent/,
+    );
   });
 
   it('reads the environment table', () => {

@@ -212,6 +212,15 @@ export const configSchema = z
           .int()
           .min(2 ** 20)
           .default(64 * 2 ** 20),
+        heapGrowthPercent: z
+          .number()
+          .int()
+          .min(0)
+          .max(300)
+          .default(100)
+          .describe(
+            "How far the JS heap grows past its live size before a full collection, in %; 0: the runtime's own",
+          ),
         insertMaxRows: z.number().int().min(1).default(40_000).describe('Records joined into one write'),
         insertMaxBytes: z
           .number()
