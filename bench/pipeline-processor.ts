@@ -19,6 +19,7 @@ export interface ProcessingJob {
   events: number;
   detect: boolean;
   cpuProfile?: string;
+  /** Processor settings over the defaults, validated like a config file's. */
   processor: Record<string, unknown>;
   run: string;
   brokers: string[];
@@ -48,9 +49,9 @@ export interface ProcessingResult {
  * aggregates and incidents to their topics; commits) and times first record → Nth record.
  */
 export async function processingPhase(job: ProcessingJob): Promise<ProcessingResult> {
-  const defaults = loadConfig({ env: {} });
-  const settings = { ...defaults.processor, ...job.processor };
-  limitHeapGrowth(settings.heapGrowthPercent as number); // as \`tidewatch start\` does
+  const config = loadConfig({ env: {}, overrides: { processor: job.processor } });
+  const settings = config.processor;
+  limitHeapGrowth(settings.heapGrowthPercent); // as `tidewatch start` does
   const kafka = createKafka(job.brokers, 'bench-pipeline-processor', silentLogger);
   const producer = createProducer(kafka);
   const clickhouse = createClickHouse({ username: 'default', password: '', dataDir: job.dataDir });
@@ -62,7 +63,6 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const rss = rssSampler();
     const profiler = job.cpuProfile ? await startCpuProfile() : undefined;
     const cpuBefore = ownCpuSeconds();
-
     const metrics = createMetrics();
     const { source, pipeline } = createProcessor({
       kafka,
@@ -73,8 +73,8 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       database: 'tidewatch',
       topics: job.topics,
       settings: { ...settings, groupId: `bench-processor-${job.run}` },
-      detect: { ...defaults.detect, enabled: job.detect },
-      storage: defaults.clickhouse,
+      detect: { ...config.detect, enabled: job.detect },
+      storage: config.clickhouse,
       metrics,
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },

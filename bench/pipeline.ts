@@ -25,9 +25,9 @@ export interface PipelineBenchOptions {
  * full processor (decode, validate, dedupe, windows; raw samples and aggregates to ClickHouse on
  * the embedded engine, aggregates to their topic; commits), in a process of its own so its peak
  * RSS is the processor's (`driver_peak_rss_mb` is this process's: load generator and bare
- * consumer). Ratio = b / a. Each phase's CPU per
- * event is split into the JS main thread, the runtime's helper threads, the embedded engine's
- * threads and the whole machine (which adds the broker): steadier than rates on a noisy machine.
+ * consumer). Ratio = b / a. Each phase's CPU per event is split into the JS main thread, the
+ * runtime's helper threads, the embedded engine's threads and the whole machine (which adds the
+ * broker): steadier than rates on a noisy machine.
  */
 export async function pipelineBench(options: PipelineBenchOptions): Promise<Record<string, unknown>> {
   const rss = rssSampler();
