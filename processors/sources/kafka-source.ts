@@ -1,4 +1,4 @@
-import type { Consumer } from 'kafkajs';
+import type { Batch, Consumer } from 'kafkajs';
 import { Observable } from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { Assignment, Envelope, Source } from '../../core/stream';
@@ -91,6 +91,42 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
     });
   };
 
+  /**
+   * One fetched batch as an envelope, and the budget's wait for it. Its acknowledgement lives as
+   * long as the batch is in flight, so it is made here, away from `eachBatch`'s scope: it holds
+   * names and numbers, never kafkajs's batch (whose messages would then outlive the stages).
+   */
+  const envelope = (batch: Batch) => {
+    const { topic, partition, highWatermark } = batch;
+    let bytes = 0;
+    const payload: KafkaRecord[] = batch.messages.map((m) => {
+      bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+      return { topic, partition, offset: m.offset, key: m.key, value: m.value, highWatermark };
+    });
+    const count = payload.length;
+    const acknowledge = commits.track(`${topic}:${partition}`, BigInt(batch.lastOffset()) + 1n);
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      budget.release(count, bytes);
+      return true;
+    };
+    const held = budget.acquire(count, bytes);
+    const env: Envelope<KafkaRecord[]> = {
+      payload,
+      ack: (floor) => {
+        if (!settle()) return;
+        acknowledge(floor);
+        commit(topic, partition);
+      },
+      nack: (err) => {
+        if (settle()) log.error({ err, topic, partition }, 'batch failed; it will be read again');
+      },
+    };
+    return { env, held };
+  };
+
   const batches$ = new Observable<Envelope<KafkaRecord[]>>((subscriber) => {
     const start = async () => {
       await consumer.connect();
@@ -102,45 +138,8 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
-          let bytes = 0;
-          const payload: KafkaRecord[] = batch.messages.map((m) => {
-            bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
-            return {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key,
-              value: m.value,
-              highWatermark: batch.highWatermark,
-            };
-          });
-          const acknowledge = commits.track(
-            `${batch.topic}:${batch.partition}`,
-            BigInt(batch.lastOffset()) + 1n,
-          );
-          let settled = false;
-          const settle = () => {
-            if (settled) return false;
-            settled = true;
-            budget.release(payload.length, bytes);
-            return true;
-          };
-          const held = budget.acquire(payload.length, bytes);
-          subscriber.next({
-            payload,
-            ack: (floor) => {
-              if (!settle()) return;
-              acknowledge(floor);
-              commit(batch.topic, batch.partition);
-            },
-            nack: (err) => {
-              if (settle())
-                log.error(
-                  { err, topic: batch.topic, partition: batch.partition },
-                  'batch failed; it will be read again',
-                );
-            },
-          });
+          const { env, held } = envelope(batch);
+          subscriber.next(env);
           resolveOffset(batch.lastOffset());
           if (!budget.full) return;
           const beat = setInterval(
