@@ -66,20 +66,26 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
   const o = { ...DEFAULT_VALIDATE, ...options };
   return (source: Observable<Envelope<Batch<MetricSample>>>): Observable<Envelope<Batch<MetricSample>>> =>
     defer(() => {
-      const seriesByHost = new Map<string, Set<string>>();
+      // Each host's series keys, each mapped to itself: a record's key is built afresh, then
+      // replaced by the one already known, so the copies that later stages hold are one string.
+      const seriesByHost = new Map<string, Map<string, string>>();
       const cardinality = (record: Located<MetricSample>): Verdict => {
         const s = record.value;
         let series = seriesByHost.get(s.host);
         if (!series) {
           if (seriesByHost.size >= o.maxHosts)
             return ['TW_ERR_CARDINALITY_CAP', `more than ${o.maxHosts} hosts are being tracked`];
-          seriesByHost.set(s.host, (series = new Set()));
+          seriesByHost.set(s.host, (series = new Map()));
         }
         const key = seriesOf(record);
-        if (series.has(key)) return undefined;
+        const known = series.get(key);
+        if (known !== undefined) {
+          record.series = known;
+          return undefined;
+        }
         if (series.size >= o.maxSeriesPerHost)
           return ['TW_ERR_CARDINALITY_CAP', `host ${s.host} has more than ${o.maxSeriesPerHost} series`];
-        series.add(key);
+        series.set(key, key);
         return undefined;
       };
       return source.pipe(
