@@ -9,6 +9,7 @@ import { createKafka, createProducer, type Topics } from '../core/kafka';
 import { silentLogger } from '../core/logger';
 import { createMetrics } from '../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { REPEATED_FIELDS } from '../schemas';
 import { registerTopicSchemas } from '../schemas/register';
 import { createClickHouse } from '../sinks/clickhouse';
 import { rssSampler } from './bench-stack';
@@ -57,7 +58,7 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
   const clickhouse = createClickHouse({ username: 'default', password: '', dataDir: job.dataDir });
   try {
     await producer.connect();
-    const serde = createAvroSerde(confluentRegistry(job.registryUrl));
+    const serde = createAvroSerde(confluentRegistry(job.registryUrl), { internedFields: REPEATED_FIELDS });
     const ids = await registerTopicSchemas(serde, job.topics); // the ids the bench registered, now known here
     global.gc?.(); // start from what the process needs, not what connecting left behind
     const rss = rssSampler();

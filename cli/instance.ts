@@ -6,6 +6,7 @@ import { createKafka, createProducer, ensureTopics, topicNames } from '../core/k
 import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
+import { REPEATED_FIELDS } from '../schemas';
 import { registerTopicSchemas } from '../schemas/register';
 import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
 import { startGateway, type LiveHub } from '../sinks/gateway';
@@ -75,7 +76,11 @@ export async function startInstance(
     await ensureTopics(admin, Object.values(topics), config.kafka.partitions);
     await admin.disconnect();
 
-    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+    const metrics = createMetrics({ defaultMetrics: true });
+    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl), {
+      internedFields: REPEATED_FIELDS,
+      onInternReset: () => metrics.internResets.inc(),
+    });
     const schemaIds = await registerTopicSchemas(serde, topics);
 
     const clickhouse =
@@ -84,7 +89,6 @@ export async function startInstance(
     await migrate(clickhouse, config.clickhouse.database);
     await applyRetention(clickhouse, config.clickhouse.database, config.clickhouse.retention);
 
-    const metrics = createMetrics({ defaultMetrics: true });
     const status = sharedAdmin(kafka);
     cleanups.push(status.close);
     const options = gatewayOptions(config, {

@@ -19,6 +19,7 @@ export interface PipelineMetrics {
   sinkWriteSeconds: Histogram<'sink'>;
   stageSeconds: Summary<'stage'>;
   dedupeHits: Counter;
+  internResets: Counter;
   lateEvents: Counter;
   windowsForceClosed: Counter;
   aggregatesEmitted: Counter;
@@ -114,6 +115,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     dedupeHits: new Counter({
       name: 'tidewatch_dedupe_hits_total',
       help: 'Samples dropped because their event_id was already seen',
+      registers,
+    }),
+    internResets: new Counter({
+      name: 'tidewatch_decode_intern_resets_total',
+      help: 'Times a table of shared decoded values (hosts, metrics, attributes) was full and started over',
       registers,
     }),
     lateEvents: new Counter({

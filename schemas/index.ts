@@ -91,6 +91,12 @@ export interface ProcessEvent {
   rank_memory: number;
 }
 
+/**
+ * Fields whose values repeat across records (a host sends the same few series again and again):
+ * decoders keep one shared copy per distinct value of these (`internedFields` of the serde).
+ */
+export const REPEATED_FIELDS = ['host', 'metric', 'unit', 'attributes'] as const;
+
 export type SchemaName = 'metric-sample' | 'process-event' | 'dead-letter' | 'metric-aggregate' | 'anomaly';
 
 const cache = new Map<SchemaName, object>();

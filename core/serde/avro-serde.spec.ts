@@ -71,4 +71,31 @@ describe('avro serde', () => {
       expect.objectContaining({ code: 'TW_ERR_AVRO_DECODE' }),
     );
   });
+
+  it('shares the values of interned fields between decoded records, from registered and fetched schemas', async () => {
+    const tagged = {
+      type: 'record',
+      name: 'Tagged',
+      fields: [
+        { name: 'id', type: 'string' },
+        { name: 'tags', type: { type: 'map', values: 'string' } },
+      ],
+    };
+    const type = avro.Type.forSchema(tagged as avro.Schema);
+    const registry: RegistryClient = { register: async () => 3, fetch: async () => type };
+    const fetched = createAvroSerde(registry, { internedFields: ['tags'] });
+    const registered = createAvroSerde(registry, { internedFields: ['tags'] });
+    await registered.register('t', tagged);
+    for (const serde of [fetched, registered]) {
+      const records = [
+        frame(3, type.toBuffer({ id: '1', tags: { k: 'v' } })),
+        frame(3, type.toBuffer({ id: '2', tags: { k: 'v' } })),
+      ];
+      await serde.prepare(records);
+      const [a, b] = records.map((r) => serde.decode<{ id: string; tags: object }>(r));
+      expect([a!.id, b!.id]).toEqual(['1', '2']);
+      expect(b!.tags).toEqual({ k: 'v' });
+      expect(b!.tags).toBe(a!.tags);
+    }
+  });
 });

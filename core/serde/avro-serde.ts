@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { DecodeError, errorMessage } from '../errors';
+import { InternTable, withInternedFields } from './interned-reads';
 import { RegistryClient } from './schema-registry';
 import { frame, HEADER_BYTES, schemaIdOf } from './wire-format';
 
@@ -18,12 +19,29 @@ export interface AvroSerde {
 export interface AvroSerdeOptions {
   /** Most schema ids remembered as unknown; past it the oldest is forgotten. */
   maxUnknownIds?: number;
+  /**
+   * Record fields (strings or maps of strings) whose values repeat across records: each distinct
+   * value is decoded once and shared (maps frozen). Default none.
+   */
+  internedFields?: readonly string[];
+  /** Distinct values kept per table (strings, maps); past it the table starts over. Default 65 536. */
+  maxInternedValues?: number;
+  /** Told each time an interning table starts over (for a counter). */
+  onInternReset?: () => void;
 }
 
 export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOptions = {}): AvroSerde {
   const maxUnknown = options.maxUnknownIds ?? 1024;
   const types = new Map<number, avro.Type>();
   const unknown = new Set<number>();
+  const interned = new Set(options.internedFields ?? []);
+  const maxInterned = options.maxInternedValues ?? 65_536;
+  const tables = {
+    strings: new InternTable(maxInterned, options.onInternReset),
+    maps: new InternTable(maxInterned, options.onInternReset),
+  };
+  const typeFrom = (type: avro.Type) =>
+    interned.size > 0 ? withInternedFields(type, interned, tables) : type;
 
   const typeFor = (id: number): avro.Type => {
     const type = types.get(id);
@@ -34,7 +52,7 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
   return {
     async register(topic, schema) {
       const id = await registry.register(`${topic}-value`, schema);
-      types.set(id, avro.Type.forSchema(schema as avro.Schema));
+      types.set(id, typeFrom(avro.Type.forSchema(schema as avro.Schema)));
       return id;
     },
 
@@ -50,7 +68,7 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
       }
       for (const id of missing) {
         try {
-          types.set(id, await registry.fetch(id));
+          types.set(id, typeFrom(await registry.fetch(id)));
         } catch (err) {
           if (!(err instanceof DecodeError)) throw err;
           if (unknown.size >= maxUnknown) unknown.delete(unknown.values().next().value as number);

@@ -1,0 +1,84 @@
+import avro from 'avsc';
+import { InternTable, withInternedFields } from './interned-reads';
+
+const sample = avro.Type.forSchema({
+  type: 'record',
+  name: 'Sample',
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'host', type: 'string' },
+    { name: 'value', type: 'double' },
+    { name: 'attributes', type: { type: 'map', values: 'string' } },
+  ],
+} as avro.Schema);
+
+const interned = new Set(['host', 'attributes']);
+const tables = (max = 1000, onReset?: () => void) => ({
+  strings: new InternTable(max, onReset),
+  maps: new InternTable(max, onReset),
+});
+
+type Sample = { id: string; host: string; value: number; attributes: Record<string, string> };
+
+describe('interned reads', () => {
+  it('decodes exactly what avsc decodes, over varied records', () => {
+    const type = withInternedFields(sample, interned, tables());
+    const hosts = ['a', 'web-01', 'ünïcödé-☃', ''];
+    const attrs = [{}, { k: 'v' }, { 'system.device': 'sda', 'disk.io.direction': 'write' }, { '': '' }];
+    for (let i = 0; i < 200; i++) {
+      const value = {
+        id: `h:${i}`,
+        host: hosts[i % hosts.length]!,
+        value: i / 7,
+        attributes: attrs[(i * 7) % attrs.length]!,
+      };
+      const buf = sample.toBuffer(value);
+      expect(type.fromBuffer(buf)).toEqual(sample.fromBuffer(buf));
+    }
+  });
+
+  it('shares one frozen object per distinct map and leaves other fields alone', () => {
+    const type = withInternedFields(sample, interned, tables());
+    const encode = (id: string, attributes: Record<string, string>) =>
+      sample.toBuffer({ id, host: 'h', value: 1, attributes });
+    const a = type.fromBuffer(encode('1', { k: 'v' })) as Sample;
+    const b = type.fromBuffer(encode('2', { k: 'v' })) as Sample;
+    const c = type.fromBuffer(encode('3', { k: 'w' })) as Sample;
+    expect(b.attributes).toBe(a.attributes);
+    expect(c.attributes).not.toBe(a.attributes);
+    expect(Object.isFrozen(a.attributes)).toBe(true);
+    expect([a.id, b.id, c.id]).toEqual(['1', '2', '3']);
+    expect(sample.fromBuffer(encode('4', { k: 'v' })).attributes).not.toBe(a.attributes);
+  });
+
+  it('starts a full table over, counts it, and still decodes correctly', () => {
+    let told = 0;
+    const t = tables(2, () => told++);
+    const type = withInternedFields(sample, interned, t);
+    for (const host of ['a', 'b', 'c', 'a'])
+      expect(
+        (type.fromBuffer(sample.toBuffer({ id: 'x', host, value: 0, attributes: {} })) as Sample).host,
+      ).toBe(host);
+    expect(t.strings.resets).toBe(1);
+    expect(t.strings.size).toBeLessThanOrEqual(2);
+    expect(told).toBe(1);
+  });
+
+  it('fails on malformed input as avsc does', () => {
+    const type = withInternedFields(sample, interned, tables());
+    const buf = sample.toBuffer({ id: 'x', host: 'host', value: 1, attributes: { k: 'v' } });
+    expect(() => type.fromBuffer(buf.subarray(0, buf.length - 3))).toThrow('truncated buffer');
+    expect(() => type.fromBuffer(Buffer.concat([buf, Buffer.from([0])]))).toThrow('trailing data');
+    // A negative string length: avsc marks the read invalid.
+    const negative = Buffer.from([2, 0x78, 1, 0x68]);
+    expect(() => type.fromBuffer(negative)).toThrow();
+    expect(() => sample.fromBuffer(negative)).toThrow();
+  });
+
+  it('returns the type itself when there is nothing to intern', () => {
+    const t = tables();
+    expect(withInternedFields(sample, new Set(['value', 'missing']), t)).toBe(sample);
+    const str = avro.Type.forSchema('string');
+    expect(withInternedFields(str, interned, t)).toBe(str);
+  });
+});
