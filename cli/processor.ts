@@ -16,7 +16,7 @@ import type { TopicSchemaIds } from '../schemas/register';
 import {
   clickhouseAggregatesSink,
   clickhouseAnomaliesSink,
-  clickhouseMetricsSink,
+  clickhouseMetricsStore,
   type ClickHouseClient,
 } from '../sinks/clickhouse';
 import { detectorBaselines } from './detector-baselines';
@@ -76,7 +76,7 @@ export function createProcessor(parts: ProcessorParts) {
     serde: parts.serde,
     detectors,
     sinks: {
-      store: clickhouseMetricsSink(parts.clickhouse, parts.database, {
+      store: clickhouseMetricsStore(parts.clickhouse, parts.database, {
         valueBits: parts.storage.valuePrecisionBits,
       }),
       aggregates: [

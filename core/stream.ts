@@ -25,6 +25,16 @@ export interface Sink<T> {
   close(): Promise<void>;
 }
 
+/**
+ * A sink that encodes ahead of its write: `encode` (synchronous, pure) turns a batch into one
+ * chunk as soon as the batch is ready, so a batch waiting for its write holds that chunk rather
+ * than its records; `sink` writes chunks, several in one go.
+ */
+export interface EncodingSink<T, C> {
+  encode(batch: readonly T[]): C;
+  readonly sink: Sink<C>;
+}
+
 /** The same sink, retrying retriable write failures with backoff and full jitter. */
 export function withRetry<T>(sink: Sink<T>, options: RetryOptions): Sink<T> {
   return {

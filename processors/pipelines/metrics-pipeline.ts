@@ -3,7 +3,15 @@ import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
 import type { AvroSerde } from '../../core/serde';
-import { Envelope, ownsEverything, Sink, Source, type Assignment, type LiveOutlet } from '../../core/stream';
+import {
+  Envelope,
+  ownsEverything,
+  Sink,
+  Source,
+  type Assignment,
+  type EncodingSink,
+  type LiveOutlet,
+} from '../../core/stream';
 import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import {
@@ -20,21 +28,26 @@ import {
   type CoalesceOptions,
   type DetectOptions,
   type DetectorStore,
+  type Chunk,
 } from '../stages';
 import { durableSinks, orNack, retryReporter, type BreakerSettings } from './durable';
 import { orderedDeliveries } from './ordered-deliveries';
 import { timedStage } from './timed-stage';
 
-export interface MetricsPipelineSinks {
-  /** Raw samples (ClickHouse `metrics`). */
-  store: Sink<MetricSample>;
+export interface MetricsPipelineSinks<C extends Chunk = Chunk> {
+  /** Raw samples (ClickHouse `metrics`), encoded as soon as the stages are done with a batch. */
+  store: EncodingSink<MetricSample, C>;
   /** Closed windows (ClickHouse `aggregates`, the aggregates topic). */
   aggregates: Sink<MetricAggregate>[];
   /** Incident states (ClickHouse `anomalies`, the anomalies topic). */
   anomalies: Sink<Anomaly>[];
   /** The dead-letter topic. */
   deadLetters: Sink<DeadLetter>;
-  /** Live fan-out (the gateway); best effort, never holds up a commit. */
+  /**
+   * Live fan-out (the gateway); best effort, never holds up a commit. Samples reach it when the
+   * stages are done with them (as they reach a gateway fed from the topic), aggregates and
+   * incidents once they are stored.
+   */
   live?: LiveOutlet<MetricSample, MetricAggregate, Anomaly>;
 }
 
@@ -46,14 +59,14 @@ export interface StageOptions {
   detect?: Partial<DetectOptions>;
 }
 
-export interface MetricsPipelineDeps {
+export interface MetricsPipelineDeps<C extends Chunk = Chunk> {
   source: Source<KafkaRecord[]>;
   /** True while the source holds back for backpressure (windows then treat no partition as idle). */
   sourceHolding?: () => boolean;
   /** The partitions this member owns: stateful stages hand a revoked partition's state over. */
   assignment?: Assignment;
   serde: AvroSerde;
-  sinks: MetricsPipelineSinks;
+  sinks: MetricsPipelineSinks<C>;
   /** Detector state per series (the processor snapshots and restores it). */
   detectors: DetectorStore;
   stages?: StageOptions;
@@ -90,13 +103,14 @@ function countByCode(rejects: DeadLetter[]): Record<string, number> {
 /**
  * The processor, and the only place its stages meet:
  *   Kafka batch → schema look-up → decode → validate → dedupe → detect-anomalies → window-aggregate
- *   → coalesce → (raw samples ‖ aggregates ‖ incidents ‖ dead letters) → live fan-out → ack (held at the commit floor).
+ *   → encode (samples to the live fan-out and into the raw store's chunk) → coalesce
+ *   → (raw samples ‖ aggregates ‖ incidents ‖ dead letters) → live fan-out → ack (held at the commit floor).
  * Stages handle batches one at a time, in order; up to two coalesced batches are written at once,
  * their raw inserts overlapping while everything ordered (topics, fan-out, acks) stays in batch
  * order. A failing durable sink is retried with backoff and holds the batch, and so the offsets,
  * until it succeeds.
  */
-export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutcome> {
+export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): Observable<BatchOutcome> {
   const log = deps.logger.child({ component: 'pipeline', pipeline: 'metrics' });
   const m = deps.metrics;
   const scheduler = deps.scheduler ?? asyncScheduler;
@@ -105,37 +119,60 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     timedStage(name, stage, m.stageSeconds);
   const durable = durableSinks({ metrics: m, log, retry: deps.retry, breaker: deps.breaker, scheduler });
   const onRetry = retryReporter(m, log, scheduler);
-  const store = durable(deps.sinks.store);
+  const store = durable(deps.sinks.store.sink);
   const deadLetters = durable(deps.sinks.deadLetters);
   const aggregateSinks = deps.sinks.aggregates.map(durable);
   const anomalySinks = deps.sinks.anomalies.map(durable);
 
-  const timed = async <T>(sink: Sink<T>, batch: readonly T[]) => {
-    if (batch.length === 0) return;
+  const timed = async <T>(sink: Sink<T>, batch: readonly T[], events = batch.length) => {
+    if (events === 0) return;
     const end = m.sinkWriteSeconds.startTimer({ sink: sink.name });
     await sink.write(batch);
     m.stageSeconds.observe({ stage: `write:${sink.name}` }, end());
     m.batchesFlushed.inc({ sink: sink.name });
-    m.eventsWritten.inc({ sink: sink.name }, batch.length);
+    m.eventsWritten.inc({ sink: sink.name }, events);
   };
 
+  /**
+   * The stages are done with a batch's samples: they go to the live fan-out and are encoded for
+   * the raw store, and the batch carries the chunk from here on. Samples waiting for their write
+   * (coalescing, inserts under way) are then one string per batch, not objects the garbage
+   * collector moves and promotes.
+   */
+  const encode = map(
+    (
+      env: Envelope<Batch<MetricSample, MetricAggregate, C>>,
+    ): Envelope<Batch<MetricSample, MetricAggregate, C>> => {
+      const b = env.payload;
+      if (b.records.length === 0) return env;
+      const samples = b.records.map((r) => r.value);
+      try {
+        deps.sinks.live?.samples(samples);
+      } catch (err) {
+        log.warn({ err }, 'live fan-out failed');
+      }
+      return { ...env, payload: { ...b, records: [], chunks: [deps.sinks.store.encode(samples)] } };
+    },
+  );
+
   const delivery = orderedDeliveries();
-  const deliver = (env: Envelope<Batch<MetricSample, MetricAggregate>>): Promise<BatchOutcome> => {
-    const samples = env.payload.records.map((r) => r.value);
+  const deliver = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
+    const chunks = env.payload.chunks ?? [];
+    const written = chunks.reduce((n, c) => n + c.count, 0);
     const { rejects, aggregates, anomalies } = env.payload;
     return delivery({
-      anyOrder: () => timed(store, samples),
+      anyOrder: () => timed(store, chunks, written),
       inOrder: () =>
         Promise.all([
           timed(deadLetters, rejects),
           ...aggregateSinks.map((s) => timed(s, aggregates)),
           ...anomalySinks.map((s) => timed(s, anomalies)),
         ]),
-      finish: () => delivered(env, samples),
+      finish: () => delivered(env, written),
     });
   };
 
-  const delivered = (env: Envelope<Batch<MetricSample, MetricAggregate>>, samples: MetricSample[]) => {
+  const delivered = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>, written: number) => {
     const { rejects, aggregates, anomalies, stats, commitFloor } = env.payload;
     const reasons = countByCode(rejects);
     for (const [reason, n] of Object.entries(reasons)) m.eventsDropped.inc({ reason }, n);
@@ -149,14 +186,13 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
     try {
       deps.sinks.live?.anomalies(anomalies);
       deps.sinks.live?.aggregates(aggregates);
-      deps.sinks.live?.samples(samples);
     } catch (err) {
       log.warn({ err }, 'live fan-out failed');
     }
     env.ack(commitFloor);
     return {
-      received: samples.length + rejects.length + stats.duplicates,
-      written: samples.length,
+      received: written + rejects.length + stats.duplicates,
+      written,
       deadLettered: rejects.length,
       aggregates: aggregates.length,
       anomalies: anomalies.length,
@@ -182,7 +218,8 @@ export function metricsPipeline(deps: MetricsPipelineDeps): Observable<BatchOutc
       'window',
       windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
     ),
-    coalesce<MetricSample, MetricAggregate>(deps.stages?.coalesce, scheduler),
+    measured('encode', encode),
+    coalesce<MetricSample, MetricAggregate, C>(deps.stages?.coalesce, scheduler),
     mergeMap((env) => orNack(env, () => deliver(env)), DELIVERIES_AT_ONCE),
   );
 }

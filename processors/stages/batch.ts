@@ -18,18 +18,29 @@ export interface BatchStats {
   detectorSeriesEvicted: number;
 }
 
+/** Records encoded for a store ahead of its write (`EncodingSink.encode`): how many, and their size. */
+export interface Chunk {
+  readonly count: number;
+  readonly bytes: number;
+}
+
 /**
  * What flows between the processor's stages: one Kafka batch (so one partition), its good
  * records, its rejects (bound for the dead-letter topic), counts, closed aggregates, and the
  * offset the commit must not pass once the batch is acknowledged (earlier offsets still feed an
  * open window and must be re-read after a crash).
  */
-export interface Batch<T, A = never> {
+export interface Batch<T, A = never, C extends Chunk = never> {
   /** The batch's partition; undefined for envelopes that carry only timer-closed aggregates. */
   partition: number | undefined;
   /** The batch reached the end of its partition's log when fetched (nothing more was waiting). */
   caughtUp: boolean;
   records: Located<T>[];
+  /**
+   * Records already encoded for the raw store, in order, once the pipeline's last stage is done
+   * with them: a batch waiting for its write then holds these instead of its records.
+   */
+  chunks?: C[];
   rejects: DeadLetter[];
   stats: BatchStats;
   aggregates: A[];

@@ -37,6 +37,36 @@ describe('coalesce stage', () => {
     });
   });
 
+  it('counts encoded chunks by their records and bytes, and keeps them in order', () => {
+    type C = { count: number; bytes: number; id: string };
+    const encoded = (p: number, count: number, bytes: number): Envelope<Batch<MetricSample, never, C>> => {
+      const e = two(p);
+      return { ...e, payload: { ...e.payload, records: [], chunks: [{ count, bytes, id: `c${p}` }] } };
+    };
+    const chunks = map((e: Envelope<Batch<MetricSample, never, C>>) =>
+      e.payload.chunks?.map((c) => c.id).join(),
+    );
+    run(({ cold, expectObservable }) => {
+      const byCount = cold('a b c 300ms |', {
+        a: encoded(0, 3, 1),
+        b: encoded(1, 3, 1),
+        c: encoded(2, 3, 1),
+      });
+      expectObservable(byCount.pipe(coalesce({ maxRecords: 6, maxWaitMs: 100 }), chunks)).toBe(
+        '-x 100ms y 200ms |',
+        { x: 'c0,c1', y: 'c2' },
+      );
+      const byBytes = cold('a b c 300ms |', {
+        a: encoded(0, 1, 50),
+        b: encoded(1, 1, 50),
+        c: encoded(2, 1, 50),
+      });
+      expectObservable(
+        byBytes.pipe(coalesce({ maxRecords: 100, maxBytes: 100, maxWaitMs: 100 }), chunks),
+      ).toBe('-x 100ms y 200ms |', { x: 'c0,c1', y: 'c2' });
+    });
+  });
+
   it('flushes what it holds when the source completes, and tears down its timer', () => {
     run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('a|', { a: two(0) });

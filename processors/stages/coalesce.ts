@@ -1,11 +1,11 @@
 import { asyncScheduler, Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { Envelope } from '../../core/stream';
-import { Batch, emptyStats } from './batch';
+import { Batch, emptyStats, type Chunk } from './batch';
 
 export interface CoalesceOptions {
   /** Flush once this many records (plus rejects and aggregates) are buffered. */
   maxRecords: number;
-  /** Flush once the buffered records' encoded (Kafka) bytes reach this. */
+  /** Flush once the buffered records' encoded bytes reach this (as read from Kafka, or as encoded for the store). */
   maxBytes: number;
   /** Flush this long after the first buffered envelope at the latest. */
   maxWaitMs: number;
@@ -17,8 +17,8 @@ export const DEFAULT_COALESCE: CoalesceOptions = {
   maxWaitMs: 200,
 };
 
-function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
-  const payload: Batch<T, A> = {
+function merge<T, A, C extends Chunk>(envs: Envelope<Batch<T, A, C>>[]): Envelope<Batch<T, A, C>> {
+  const payload: Batch<T, A, C> = {
     partition: undefined,
     caughtUp: envs.every((e) => e.payload.caughtUp),
     records: [],
@@ -30,6 +30,7 @@ function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
   };
   for (const { payload: b } of envs) {
     payload.records.push(...b.records);
+    if (b.chunks) (payload.chunks ??= []).push(...b.chunks);
     payload.rejects.push(...b.rejects);
     payload.aggregates.push(...b.aggregates);
     payload.anomalies.push(...b.anomalies);
@@ -46,12 +47,16 @@ function merge<T, A>(envs: Envelope<Batch<T, A>>[]): Envelope<Batch<T, A>> {
   };
 }
 
-const size = (b: Batch<unknown, unknown>) =>
-  b.records.length + b.rejects.length + b.aggregates.length + b.anomalies.length;
+function size(b: Batch<unknown, unknown, Chunk>): number {
+  let n = b.records.length + b.rejects.length + b.aggregates.length + b.anomalies.length;
+  for (const c of b.chunks ?? []) n += c.count;
+  return n;
+}
 
-function bytesOf(b: Batch<unknown, unknown>): number {
+function bytesOf(b: Batch<unknown, unknown, Chunk>): number {
   let n = 0;
   for (const r of b.records) n += r.source.value?.length ?? 0;
+  for (const c of b.chunks ?? []) n += c.bytes;
   return n;
 }
 
@@ -61,14 +66,14 @@ function bytesOf(b: Batch<unknown, unknown>): number {
  * first buffered batch, whichever comes first, and when the source completes. Memory is bounded
  * by the source's in-flight budget.
  */
-export function coalesce<T, A>(
+export function coalesce<T, A, C extends Chunk = never>(
   options: Partial<CoalesceOptions> = {},
   scheduler: SchedulerLike = asyncScheduler,
 ) {
   const o = { ...DEFAULT_COALESCE, ...options };
-  return (source: Observable<Envelope<Batch<T, A>>>): Observable<Envelope<Batch<T, A>>> =>
+  return (source: Observable<Envelope<Batch<T, A, C>>>): Observable<Envelope<Batch<T, A, C>>> =>
     new Observable((subscriber) => {
-      let buffer: Envelope<Batch<T, A>>[] = [];
+      let buffer: Envelope<Batch<T, A, C>>[] = [];
       let buffered = 0;
       let bufferedBytes = 0;
       let timer: Subscription | undefined;

@@ -13,4 +13,4 @@ export { DetectorStore } from './detector-store';
 export type { StoredState } from './detector-store';
 export { seriesKey } from './series-key';
 export { emptyStats } from './batch';
-export type { Batch, BatchStats, Located } from './batch';
+export type { Batch, BatchStats, Chunk, Located } from './batch';

@@ -3,7 +3,7 @@ export { rowCount } from './row-run';
 export type { ClickHouseClient, ClickHouseTarget, Connection } from './client';
 export { migrate, MIGRATIONS, PROMOTED_ATTRIBUTES } from './migrations';
 export type { Migration } from './migrations';
-export { clickhouseMetricsSink } from './metrics-writer';
+export { clickhouseMetricsSink, clickhouseMetricsStore } from './metrics-writer';
 export { runReadOnlyQuery, checkReadOnly, DEFAULT_LIMITS } from './read-only-query';
 export type { QueryResult, QueryLimits } from './read-only-query';
 export { clickhouseAggregatesSink } from './aggregates-writer';

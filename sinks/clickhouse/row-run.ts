@@ -12,17 +12,33 @@ export class RowRun {
   constructor(readonly rows: unknown[][]) {}
 }
 
-/** The client's JSON handling: a `RowRun` as its rows, anything else as usual. */
+/** Rows already encoded the way a `RowRun` writes them (`[…],[…]`), written as they are. */
+export class EncodedRows {
+  constructor(
+    readonly text: string,
+    readonly count: number,
+  ) {}
+
+  static of(rows: unknown[][]): EncodedRows {
+    return new EncodedRows(JSON.stringify(rows).slice(1, -1), rows.length);
+  }
+}
+
+/** The client's JSON handling: a `RowRun` as its rows, `EncodedRows` as their text, anything else as usual. */
 export const rowRunJson: JSONHandling = {
   parse: JSON.parse,
   stringify: (value: unknown) =>
-    value instanceof RowRun ? JSON.stringify(value.rows).slice(1, -1) : JSON.stringify(value),
+    value instanceof RowRun
+      ? JSON.stringify(value.rows).slice(1, -1)
+      : value instanceof EncodedRows
+        ? value.text
+        : JSON.stringify(value),
 };
 
-/** How many rows an insert's `values` hold, counting a `RowRun` as its rows. */
+/** How many rows an insert's `values` hold, counting a `RowRun` or `EncodedRows` as its rows. */
 export function rowCount(values: unknown): number {
   if (!Array.isArray(values)) return 0;
   let n = 0;
-  for (const v of values) n += v instanceof RowRun ? v.rows.length : 1;
+  for (const v of values) n += v instanceof RowRun ? v.rows.length : v instanceof EncodedRows ? v.count : 1;
   return n;
 }
