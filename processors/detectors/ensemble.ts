@@ -5,7 +5,7 @@ import { flatline } from './flatline';
 import { levelShift } from './level-shift';
 import { rateOfChange } from './rate-of-change';
 import { spike } from './spike';
-import { Calibrator, exceedance, newCalibrator, observe } from './tail-calibrator';
+import { binOf, Calibrator, exceedance, newCalibrator, observe } from './tail-calibrator';
 import { varianceChange } from './variance-change';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -144,10 +144,12 @@ export class SeriesDetector {
       let p = raw;
       if (d.output === 'statistic') {
         const cal = s.calibrators[i]!;
-        p = n >= BASELINE_WARMUP ? exceedance(cal, raw) : 1;
+        p = 1;
         if (n >= BASELINE_WARMUP) {
+          const k = binOf(raw);
+          p = exceedance(cal, raw, k);
           cal.tailRun = p < TAIL_LEARNING_BELOW ? cal.tailRun + 1 : 0;
-          observe(cal, raw, this.o.calibrationDecay, cal.tailRun > 1 ? PERSISTENT_TAIL_SHARE : 1);
+          observe(cal, raw, this.o.calibrationDecay, cal.tailRun > 1 ? PERSISTENT_TAIL_SHARE : 1, k);
         }
       }
       if (p < pMin) {

@@ -48,7 +48,8 @@ export function newCalibrator(): Calibrator {
   };
 }
 
-function binOf(stat: number): number {
+/** The bin `stat` falls in (callers that both score and learn a statistic compute it once). */
+export function binOf(stat: number): number {
   if (!(stat >= LOWEST)) return 0;
   const k = 1 + Math.floor(Math.log(stat / LOWEST) / LOG_RATIO);
   return k >= BINS ? BINS - 1 : k;
@@ -59,8 +60,7 @@ function binOf(stat: number): number {
  * `share` < 1 learns an observation only partly (the ensemble uses it for samples already in
  * the far tail, so a long anomaly does not teach the calibration that it is normal).
  */
-export function observe(c: Calibrator, stat: number, decay: number, share = 1): void {
-  const k = binOf(stat);
+export function observe(c: Calibrator, stat: number, decay: number, share = 1, k = binOf(stat)): void {
   const w = c.weight * share;
   c.counts[k]! += w;
   c.sums[k]! += w * stat;
@@ -79,11 +79,22 @@ export function observe(c: Calibrator, stat: number, decay: number, share = 1): 
   }
 }
 
-/** P(statistic ≥ stat) under the learned distribution; 1 when nothing was observed. */
-export function exceedance(c: Calibrator, stat: number): number {
-  if (c.total <= 0 || !(stat > 0)) return 1;
-  // Tail threshold: the lower edge of the bin where the top TAIL_FRACTION of the weight begins.
+/** The highest bin holding weight (0 if none): every sum over the bins above it is 0. */
+function topBin(c: Calibrator): number {
   let j = BINS - 1;
+  while (j > 0 && c.counts[j] === 0) j--;
+  return j;
+}
+
+/**
+ * P(statistic ≥ stat) under the learned distribution; 1 when nothing was observed. `k` is
+ * `binOf(stat)`. Sums skip the empty bins at the top, which add exact zeros.
+ */
+export function exceedance(c: Calibrator, stat: number, k = binOf(stat)): number {
+  if (c.total <= 0 || !(stat > 0)) return 1;
+  const top = topBin(c);
+  // Tail threshold: the lower edge of the bin where the top TAIL_FRACTION of the weight begins.
+  let j = top;
   let tailWeight = c.counts[j]!;
   let tailSum = c.sums[j]!;
   let tailSquares = c.squares[j]!;
@@ -96,9 +107,8 @@ export function exceedance(c: Calibrator, stat: number): number {
   const threshold = EDGES[j]!;
   if (stat > threshold) return tailProbability(c, threshold, tailWeight, tailSum, tailSquares, stat);
   // Inside the body: weight of the bins above, plus the part of stat's bin above it.
-  const k = binOf(stat);
   let above = 0;
-  for (let i = k + 1; i < BINS; i++) above += c.counts[i]!;
+  for (let i = k + 1; i <= top; i++) above += c.counts[i]!;
   const lo = EDGES[k]!;
   const hi = EDGES[k + 1]!;
   const part = Number.isFinite(hi) ? (hi - stat) / (hi - lo) : 0;
