@@ -1,4 +1,10 @@
-import { kafkajsFromString, kafkajsReadVarLong } from './record-decode';
+import {
+  kafkajsDecodeRecord,
+  kafkajsFromString,
+  kafkajsReadVarLong,
+  leanDecodeRecord,
+  NO_HEADERS,
+} from './record-decode';
 
 interface Decoding {
   offset: number;
@@ -94,5 +100,85 @@ describe('kafkajs Long parsing (the last two strings remembered)', () => {
       '5000000000001',
       '102',
     ]);
+  });
+});
+
+describe('kafkajs record decoding (numbers, shared empty headers)', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: {
+    offsetDelta?: number;
+    timestampDelta?: unknown;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers?: Record<string, string | string[]>;
+  }) => { buffer: Buffer };
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+    RecordBatch: (b: {
+      firstOffset: unknown;
+      firstTimestamp: number;
+      records: unknown[];
+    }) => Promise<{ buffer: Buffer }>;
+  };
+  const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
+    d: unknown,
+  ) => Promise<{ records: { headers: object; offset: string; timestamp: string }[] }>;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  type Body = Decoding & { readVarIntBytes(): Buffer };
+
+  /** The record's body, as kafkajs's batch decoder hands it to the record decoder. */
+  const body = (record: Parameters<typeof Record>[0]) =>
+    new Decoder((new Decoder(Record(record).buffer) as unknown as Body).readVarIntBytes());
+
+  const context = (
+    firstOffset: string,
+    firstTimestamp: string,
+    more: Partial<Record<string, unknown>> = {},
+  ) => ({
+    firstOffset,
+    firstTimestamp,
+    magicByte: 2,
+    isControlBatch: false,
+    timestampType: 0,
+    maxTimestamp: '1700000000999',
+    ...more,
+  });
+
+  it('reads what kafkajs reads, record by record, and falls back to it for the rest', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const bases = ['0', '41', '1796285642088', '-1', String(2 ** 53 - 3), '9223372036854775000', '007'];
+    for (let i = 0; i < 3000; i++) {
+      const delta = [0, 1, -5, next() % 100_000, 2 ** 50, -(2 ** 52)][next() % 6]!;
+      const record = {
+        offsetDelta: next() % 5000,
+        timestampDelta: Long.fromValue(BigInt(delta)),
+        key: next() % 4 ? Buffer.from(`k${i}`) : null,
+        value: next() % 9 ? Buffer.from(`value ${i}`) : null,
+        headers: next() % 5 ? undefined : { h: `v${i}`, multi: ['a', 'b'] },
+      };
+      const ctx = context(bases[next() % bases.length]!, bases[next() % bases.length]!, {
+        isControlBatch: next() % 7 === 0,
+        timestampType: next() % 5 === 0 ? 1 : 0,
+      });
+      const lean = body(record);
+      const original = body(record);
+      expect(leanDecodeRecord(lean, ctx)).toEqual(kafkajsDecodeRecord(original, ctx));
+      expect(lean.offset).toBe(original.offset);
+    }
+  });
+
+  it('gives every record without headers the one frozen empty object, through kafkajs batch decoding', async () => {
+    const records = [0, 1, 2].map((offsetDelta) =>
+      Record({ offsetDelta, key: null, value: Buffer.from('v') }),
+    );
+    const encoded = await RecordBatch({
+      firstOffset: Long.fromValue(10n),
+      firstTimestamp: 1_700_000_000_000,
+      records,
+    });
+    const batch = await decodeBatch(new Decoder(encoded.buffer));
+    expect(batch.records.map((r) => r.offset)).toEqual(['10', '11', '12']);
+    for (const r of batch.records) expect(r.headers).toBe(NO_HEADERS);
+    expect(Object.isFrozen(NO_HEADERS)).toBe(true);
   });
 });

@@ -7,13 +7,20 @@
  *   original.
  * - each record parses its batch's base offset and base timestamp from their decimal strings
  *   again. Here the last two strings parsed are remembered (`Long`s are never changed in place).
+ * - each record's offset and timestamp are then `Long` sums turned back into strings, and its
+ *   headers an array folded into a new object. Here a record without headers whose numbers fit a
+ *   double is read with plain numbers (the timestamp string reused while it repeats) and shares
+ *   one frozen empty headers object; any other record is read by kafkajs itself.
  * Same results: `record-decode.spec.ts` checks them against kafkajs. Applied once, when the Kafka
- * client module loads.
+ * client module loads (before kafkajs reads its first record batch).
  */
 interface DecoderInternals {
   buffer: Buffer;
   offset: number;
   readVarLong(): unknown;
+  readVarInt(): number;
+  readInt8(): number;
+  readVarIntBytes(): Buffer | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,22 +36,31 @@ export const kafkajsReadVarLong = Decoder.prototype.readVarLong;
 /** Bytes whose 7-bit groups fit a double exactly. */
 const FAST_BYTES = 7;
 
-Decoder.prototype.readVarLong = function (this: DecoderInternals) {
-  const buffer = this.buffer;
-  const start = this.offset;
+/**
+ * A zig-zag varlong of at most `FAST_BYTES` bytes at the decoder's offset, as a number (the
+ * offset moves past it); undefined (the offset untouched) for anything longer or cut short.
+ */
+function readZigZag(decoder: DecoderInternals): number | undefined {
+  const buffer = decoder.buffer;
+  const start = decoder.offset;
   let unsigned = 0;
   let scale = 1;
   for (let i = 0; i < FAST_BYTES && start + i < buffer.length; i++) {
     const byte = buffer[start + i]!;
     unsigned += (byte & 0x7f) * scale;
     if (byte < 0x80) {
-      this.offset = start + i + 1;
+      decoder.offset = start + i + 1;
       // Zig-zag: even n is n / 2, odd n is -(n + 1) / 2.
-      return Long.fromNumber(unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2);
+      return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2;
     }
     scale *= 128;
   }
-  return kafkajsReadVarLong.call(this);
+  return undefined;
+}
+
+Decoder.prototype.readVarLong = function (this: DecoderInternals) {
+  const value = readZigZag(this);
+  return value === undefined ? kafkajsReadVarLong.call(this) : Long.fromNumber(value);
 };
 
 /** kafkajs's own parse of a decimal string into a `Long`. */
@@ -63,3 +79,103 @@ Long.fromString = function (this: unknown, text: string) {
   older ^= 1;
   return value;
 };
+
+interface BatchContext {
+  firstOffset: string;
+  firstTimestamp: string;
+  magicByte: number;
+  isControlBatch?: boolean;
+  timestampType: number;
+  maxTimestamp: string;
+}
+
+type RecordDecoder = (decoder: DecoderInternals, batchContext?: Partial<BatchContext>) => unknown;
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
+/** kafkajs's own decoding of one record: the fallback, and the reference its spec checks against. */
+export const kafkajsDecodeRecord = require(recordDecoderPath) as RecordDecoder;
+const { LOG_APPEND_TIME } = require('kafkajs/src/protocol/timestampTypes.js') as { LOG_APPEND_TIME: number };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The headers of every record that has none (frozen: shared by all of them). */
+export const NO_HEADERS = Object.freeze({});
+
+/** The last two decimal strings read as numbers (a batch's records share its base offset and timestamp). */
+const baseTexts: (string | undefined)[] = [undefined, undefined];
+const baseValues = [NaN, NaN];
+let olderBase = 0;
+
+/** `text` as a number if it is an integer a double holds exactly, else NaN. */
+function baseOf(text: string | undefined): number {
+  if (text === baseTexts[0]) return baseValues[0]!;
+  if (text === baseTexts[1]) return baseValues[1]!;
+  const value = typeof text === 'string' && /^-?\d{1,16}$/.test(text) ? Number(text) : NaN;
+  const exact = Number.isSafeInteger(value) ? value : NaN;
+  baseTexts[olderBase] = text;
+  baseValues[olderBase] = exact;
+  olderBase ^= 1;
+  return exact;
+}
+
+let lastTimestamp = NaN;
+let lastTimestampText = '';
+
+export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
+  const {
+    firstOffset,
+    firstTimestamp,
+    magicByte,
+    isControlBatch = false,
+    timestampType,
+    maxTimestamp,
+  } = batchContext;
+  const start = decoder.offset;
+  const baseOffset = baseOf(firstOffset);
+  const appendTime = timestampType === LOG_APPEND_TIME && maxTimestamp;
+  const baseTimestamp = appendTime ? 0 : baseOf(firstTimestamp);
+  if (Number.isNaN(baseOffset) || Number.isNaN(baseTimestamp))
+    return kafkajsDecodeRecord(decoder, batchContext);
+  const attributes = decoder.readInt8();
+  const timestampDelta = readZigZag(decoder);
+  if (timestampDelta === undefined) {
+    decoder.offset = start;
+    return kafkajsDecodeRecord(decoder, batchContext);
+  }
+  const offsetDelta = decoder.readVarInt();
+  const key = decoder.readVarIntBytes();
+  const value = decoder.readVarIntBytes();
+  const headerCount = decoder.readVarInt();
+  const offsetValue = baseOffset + offsetDelta;
+  const timestampValue = baseTimestamp + timestampDelta;
+  if (
+    (headerCount !== 0 && headerCount !== -1) ||
+    !Number.isSafeInteger(offsetValue) ||
+    !Number.isSafeInteger(timestampValue)
+  ) {
+    decoder.offset = start;
+    return kafkajsDecodeRecord(decoder, batchContext);
+  }
+  let timestamp: string;
+  if (appendTime) timestamp = maxTimestamp;
+  else if (timestampValue === lastTimestamp) timestamp = lastTimestampText;
+  else {
+    lastTimestamp = timestampValue;
+    timestamp = lastTimestampText = String(timestampValue);
+  }
+  return {
+    magicByte,
+    attributes,
+    timestamp,
+    offset: String(offsetValue),
+    key,
+    value,
+    headers: NO_HEADERS,
+    isControlRecord: isControlBatch,
+    batchContext,
+  };
+};
+
+// kafkajs's record batch decoder takes the record decoder when it is first required, at the first
+// fetch: from here on it gets this one.
+require.cache[recordDecoderPath]!.exports = leanDecodeRecord;
