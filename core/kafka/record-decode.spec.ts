@@ -7,8 +7,12 @@ import {
 } from './record-decode';
 
 interface Decoding {
+  buffer: Buffer;
   offset: number;
   readVarLong(): { toString(): string };
+  readVarInt(): number;
+  readInt8(): number;
+  readVarIntBytes(): Buffer | null;
 }
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Decoder = require('kafkajs/src/protocol/decoder.js') as {
@@ -123,11 +127,9 @@ describe('kafkajs record decoding (numbers, shared empty headers)', () => {
     d: unknown,
   ) => Promise<{ records: { headers: object; offset: string; timestamp: string }[] }>;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  type Body = Decoding & { readVarIntBytes(): Buffer };
-
   /** The record's body, as kafkajs's batch decoder hands it to the record decoder. */
   const body = (record: Parameters<typeof Record>[0]) =>
-    new Decoder((new Decoder(Record(record).buffer) as unknown as Body).readVarIntBytes());
+    new Decoder(new Decoder(Record(record).buffer).readVarIntBytes()!);
 
   const context = (
     firstOffset: string,
