@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { systemClock } from '../core/clock';
+import { YOUNG_GENERATION_FLAG } from '../core/heap-growth';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
 import type { MetricSample } from '../schemas';
@@ -111,7 +112,10 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
 
 /** Runs the processing phase in a child process (`pipeline-processor.ts`) and returns its report. */
 function inChildProcess(job: ProcessingJob): Promise<ProcessingResult> {
-  const child = fork(path.join(__dirname, 'pipeline-processor.js'), [], { execArgv: ['--expose-gc'] });
+  const child = fork(path.join(__dirname, 'pipeline-processor.js'), [], {
+    // As `tidewatch start` runs (package.json, bin/tidewatch.js).
+    execArgv: ['--expose-gc', YOUNG_GENERATION_FLAG],
+  });
   return new Promise((resolve, reject) => {
     let reply: { result?: ProcessingResult; error?: string } | undefined;
     child.once('message', (message: typeof reply) => (reply = message));
