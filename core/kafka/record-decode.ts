@@ -63,22 +63,29 @@ Decoder.prototype.readVarLong = function (this: DecoderInternals) {
   return value === undefined ? kafkajsReadVarLong.call(this) : Long.fromNumber(value);
 };
 
+/**
+ * `parse` remembering its last two inputs (a batch's records read its base timestamp, then its
+ * base offset, from the same two strings again and again); results must never be changed.
+ */
+function lastTwo<T extends string | undefined, R>(parse: (text: T) => R): (text: T) => R {
+  const none = {}; // equal to no input, so an empty slot never answers
+  const texts: unknown[] = [none, none];
+  const results: R[] = [];
+  let older = 0;
+  return (text) => {
+    if (text === texts[0]) return results[0]!;
+    if (text === texts[1]) return results[1]!;
+    const value = parse(text);
+    texts[older] = text;
+    results[older] = value;
+    older ^= 1;
+    return value;
+  };
+}
+
 /** kafkajs's own parse of a decimal string into a `Long`. */
 export const kafkajsFromString = Long.fromString;
-/** The last two strings parsed and their `Long`s (a record reads its base timestamp, then offset). */
-const texts: (string | undefined)[] = [undefined, undefined];
-const parsed: unknown[] = [undefined, undefined];
-let older = 0;
-
-Long.fromString = function (this: unknown, text: string) {
-  if (text === texts[0]) return parsed[0];
-  if (text === texts[1]) return parsed[1];
-  const value = kafkajsFromString.call(this, text);
-  texts[older] = text;
-  parsed[older] = value;
-  older ^= 1;
-  return value;
-};
+Long.fromString = lastTwo((text: string) => kafkajsFromString.call(Long, text));
 
 interface BatchContext {
   firstOffset: string;
@@ -101,22 +108,11 @@ const { LOG_APPEND_TIME } = require('kafkajs/src/protocol/timestampTypes.js') as
 /** The headers of every record that has none (frozen: shared by all of them). */
 export const NO_HEADERS = Object.freeze({});
 
-/** The last two decimal strings read as numbers (a batch's records share its base offset and timestamp). */
-const baseTexts: (string | undefined)[] = [undefined, undefined];
-const baseValues = [NaN, NaN];
-let olderBase = 0;
-
-/** `text` as a number if it is an integer a double holds exactly, else NaN. */
-function baseOf(text: string | undefined): number {
-  if (text === baseTexts[0]) return baseValues[0]!;
-  if (text === baseTexts[1]) return baseValues[1]!;
+/** A decimal string as a number if it is an integer a double holds exactly, else NaN. */
+const baseOf = lastTwo((text: string | undefined): number => {
   const value = typeof text === 'string' && /^-?\d{1,16}$/.test(text) ? Number(text) : NaN;
-  const exact = Number.isSafeInteger(value) ? value : NaN;
-  baseTexts[olderBase] = text;
-  baseValues[olderBase] = exact;
-  olderBase ^= 1;
-  return exact;
-}
+  return Number.isSafeInteger(value) ? value : NaN;
+});
 
 let lastTimestamp = NaN;
 let lastTimestampText = '';

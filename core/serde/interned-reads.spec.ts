@@ -59,9 +59,8 @@ describe('interned reads', () => {
       expect(
         (type.fromBuffer(sample.toBuffer({ id: 'x', host, value: 0, attributes: {} })) as Sample).host,
       ).toBe(host);
-    expect(t.strings.resets).toBe(1);
-    expect(t.strings.size).toBeLessThanOrEqual(2);
     expect(told).toBe(1);
+    expect(t.strings.size).toBeLessThanOrEqual(2);
   });
 
   it('fails on malformed input as avsc does', () => {

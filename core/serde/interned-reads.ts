@@ -14,12 +14,11 @@ interface Readable {
 
 /**
  * Values read once per distinct encoding, keyed by their bytes. Past `maxEntries` it starts over
- * empty (`resets` counts it, and `onReset` is told): later reads then build their values afresh
+ * empty (and `onReset` is told, for a counter): later reads then build their values afresh
  * until they are met again, so a shifting working set costs allocation, never memory.
  */
 export class InternTable {
   private readonly values = new Map<string, unknown>();
-  resets = 0;
 
   constructor(
     readonly maxEntries: number,
@@ -37,7 +36,6 @@ export class InternTable {
   set(key: string, value: unknown): void {
     if (this.values.size >= this.maxEntries) {
       this.values.clear();
-      this.resets++;
       this.onReset?.();
     }
     this.values.set(key, value);

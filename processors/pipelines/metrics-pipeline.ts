@@ -133,6 +133,16 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     m.eventsWritten.inc({ sink: sink.name }, events);
   };
 
+  /** Best effort: a failing live outlet is logged and never holds up the batch. */
+  const fanOut = (send: (live: NonNullable<MetricsPipelineSinks['live']>) => void) => {
+    if (!deps.sinks.live) return;
+    try {
+      send(deps.sinks.live);
+    } catch (err) {
+      log.warn({ err }, 'live fan-out failed');
+    }
+  };
+
   /**
    * The stages are done with a batch's samples: they go to the live fan-out and are encoded for
    * the raw store, and the batch carries the chunk from here on. Samples waiting for their write
@@ -146,11 +156,7 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
       const b = env.payload;
       if (b.records.length === 0) return env;
       const samples = b.records.map((r) => r.value);
-      try {
-        deps.sinks.live?.samples(samples);
-      } catch (err) {
-        log.warn({ err }, 'live fan-out failed');
-      }
+      fanOut((live) => live.samples(samples));
       return { ...env, payload: { ...b, records: [], chunks: [deps.sinks.store.encode(samples)] } };
     },
   );
@@ -183,12 +189,10 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     if (aggregates.length) m.aggregatesEmitted.inc(aggregates.length);
     if (stats.detectorSeriesEvicted) m.detectorSeriesEvicted.inc(stats.detectorSeriesEvicted);
     for (const a of anomalies) m.anomaliesPublished.inc({ status: a.status });
-    try {
-      deps.sinks.live?.anomalies(anomalies);
-      deps.sinks.live?.aggregates(aggregates);
-    } catch (err) {
-      log.warn({ err }, 'live fan-out failed');
-    }
+    fanOut((live) => {
+      live.anomalies(anomalies);
+      live.aggregates(aggregates);
+    });
     env.ack(commitFloor);
     return {
       received: written + rejects.length + stats.duplicates,

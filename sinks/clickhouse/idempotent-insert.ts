@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SinkWriteError, errorMessage } from '../../core/errors';
-import { EncodedRows, RowRun } from './row-run';
+import { EncodedRows } from './row-run';
 
 /** Rows as arrays in `columns` order (JSONCompactEachRow): cheaper to encode and to parse. */
 export interface CompactRows<R> {
@@ -9,6 +9,23 @@ export interface CompactRows<R> {
   row: (row: R) => unknown[];
   /** Settings of this table's inserts, beside the deduplication token. */
   settings?: Record<string, number | string>;
+}
+
+/** sha256 (hex) over the rows' identities: the insert's deduplication token comes from it. */
+function digestOf<R>(rows: readonly R[], identity: (row: R) => string): string {
+  const hash = crypto.createHash('sha256');
+  for (const row of rows) hash.update(identity(row)).update('\n');
+  return hash.digest('hex');
+}
+
+async function inserting(table: string, rows: number, insert: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (err) {
+    throw new SinkWriteError(`ClickHouse insert of ${rows} rows into ${table} failed: ${errorMessage(err)}`, {
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -23,31 +40,17 @@ export async function idempotentInsert<R>(
   compact?: CompactRows<R>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const hash = crypto.createHash('sha256');
-  for (const row of rows) hash.update(identity(row)).update('\n');
-  try {
-    const clickhouse_settings = { ...compact?.settings, insert_deduplication_token: hash.digest('hex') };
-    if (compact)
-      await client.insert({
-        table,
-        values: [new RowRun(rows.map(compact.row))],
-        columns: compact.columns,
-        format: 'JSONCompactEachRow',
-        clickhouse_settings,
-      });
-    else await client.insert({ table, values: rows as R[], format: 'JSONEachRow', clickhouse_settings });
-  } catch (err) {
-    throw new SinkWriteError(
-      `ClickHouse insert of ${rows.length} rows into ${table} failed: ${errorMessage(err)}`,
-      { cause: err },
-    );
-  }
+  if (compact) return insertEncoded(client, table, [encodeChunk(rows, identity, compact)], compact);
+  const clickhouse_settings = { insert_deduplication_token: digestOf(rows, identity) };
+  await inserting(table, rows.length, () =>
+    client.insert({ table, values: rows as R[], format: 'JSONEachRow', clickhouse_settings }),
+  );
 }
 
 /** Rows encoded ahead of their insert, with a digest of their identities for the token. */
 export interface EncodedChunk {
   rows: EncodedRows;
-  /** sha256 (hex) over the rows' identities, as `idempotentInsert` hashes them. */
+  /** sha256 (hex) over the rows' identities. */
   digest: string;
   readonly count: number;
   readonly bytes: number;
@@ -59,10 +62,8 @@ export function encodeChunk<R>(
   identity: (row: R) => string,
   compact: CompactRows<R>,
 ): EncodedChunk {
-  const hash = crypto.createHash('sha256');
-  for (const row of rows) hash.update(identity(row)).update('\n');
   const encoded = EncodedRows.of(rows.map(compact.row));
-  return { rows: encoded, digest: hash.digest('hex'), count: rows.length, bytes: encoded.text.length };
+  return { rows: encoded, digest: digestOf(rows, identity), count: rows.length, bytes: encoded.text.length };
 }
 
 /**
@@ -78,20 +79,15 @@ export async function insertEncoded<R>(
 ): Promise<void> {
   const filled = chunks.filter((c) => c.count > 0);
   if (filled.length === 0) return;
-  const hash = crypto.createHash('sha256');
-  for (const c of filled) hash.update(c.digest);
+  const token = digestOf(filled, (c) => c.digest);
   const rows = filled.reduce((n, c) => n + c.count, 0);
-  try {
-    await client.insert({
+  await inserting(table, rows, () =>
+    client.insert({
       table,
       values: [new EncodedRows(filled.map((c) => c.rows.text).join(','), rows)],
       columns: compact.columns,
       format: 'JSONCompactEachRow',
-      clickhouse_settings: { ...compact.settings, insert_deduplication_token: hash.digest('hex') },
-    });
-  } catch (err) {
-    throw new SinkWriteError(`ClickHouse insert of ${rows} rows into ${table} failed: ${errorMessage(err)}`, {
-      cause: err,
-    });
-  }
+      clickhouse_settings: { ...compact.settings, insert_deduplication_token: token },
+    }),
+  );
 }
