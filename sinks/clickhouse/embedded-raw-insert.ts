@@ -1,8 +1,9 @@
+import { PayloadBuffers } from './payload-buffers';
 import { HTTP_ONLY } from './query-scoped-settings';
 
 /**
  * Inserts on the embedded engine through chDB's raw insert: the payload the official client
- * encoded goes to the engine as one Buffer, with the per-insert settings in the statement's own
+ * encoded goes to the engine as one Buffer (a reused one, `payload-buffers.ts`), with the per-insert settings in the statement's own
  * SETTINGS clause, instead of being spliced into the SQL text (a quarter faster here, and scoped
  * like over HTTP). Queries and commands are untouched, and so is everything above the connection:
  * the code path stays the official client's in both deployments.
@@ -40,18 +41,12 @@ const RAW_FORMATS = new Set([
   'TabSeparated',
 ]);
 
-async function bytesOf(values: InsertParams['values']): Promise<Buffer> {
-  if (typeof values === 'string') return Buffer.from(values);
-  const chunks: Buffer[] = [];
-  for await (const chunk of values)
-    chunks.push(
-      typeof chunk === 'string'
-        ? Buffer.from(chunk)
-        : Buffer.isBuffer(chunk)
-          ? chunk
-          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-    );
-  return Buffer.concat(chunks);
+/** The insert's payload as its parts: the client hands a string, or a stream of strings and bytes. */
+async function partsOf(values: InsertParams['values']): Promise<Array<string | Uint8Array>> {
+  if (typeof values === 'string') return [values];
+  const parts: Array<string | Uint8Array> = [];
+  for await (const chunk of values) parts.push(chunk);
+  return parts;
 }
 
 /** `connection` with its inserts going through `native`'s raw insert (when it has one). */
@@ -59,22 +54,29 @@ export function rawInserts<C extends ConnectionLike>(connection: C, native: unkn
   const chdb = (native as NativeLike).chdb;
   const raw = chdb?.rawInsert.bind(chdb);
   if (!raw) return connection;
+  const buffers = new PayloadBuffers();
   const insert = async (params: InsertParams) => {
     const m = INSERT.exec(params.query);
     if (!m || !RAW_FORMATS.has(m[3]!)) return connection.insert(params);
-    const values = await bytesOf(params.values);
+    const parts = await partsOf(params.values);
     const query_id = params.query_id ?? crypto.randomUUID();
-    if (values.length === 0) return { query_id, response_headers: {}, http_status_code: 200 };
+    const { payload, buffer } = buffers.write(parts);
     const settings: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(params.clickhouse_settings ?? {}))
       if (v !== undefined && !HTTP_ONLY.has(k)) settings[k] = v as string | number | boolean;
-    await raw({
-      table: m[1]!,
-      columns: m[2]?.split(',').map((c) => c.trim()),
-      values,
-      format: m[3]!,
-      settings,
-    });
+    try {
+      if (payload.length > 0)
+        await raw({
+          table: m[1]!,
+          columns: m[2]?.split(',').map((c) => c.trim()),
+          values: payload,
+          format: m[3]!,
+          settings,
+        });
+    } finally {
+      // The engine reads the payload in place until the insert settles; then the buffer is free.
+      buffers.give(buffer);
+    }
     return { query_id, response_headers: {}, http_status_code: 200 };
   };
   return { ...connection, insert };

@@ -84,7 +84,8 @@ export async function insertEncoded<R>(
   await inserting(table, rows, () =>
     client.insert({
       table,
-      values: [new EncodedRows(filled.map((c) => c.rows.text).join(','), rows)],
+      // One value per chunk, not their texts joined here: the client joins its values once.
+      values: filled.map((c) => c.rows),
       columns: compact.columns,
       format: 'JSONCompactEachRow',
       clickhouse_settings: { ...compact.settings, insert_deduplication_token: token },
