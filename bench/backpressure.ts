@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { silentLogger } from '../core/logger';
@@ -19,22 +20,34 @@ export interface BackpressureBenchOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DEDUPE_CAP = 50_000;
 
+/** Rows of an insert: its values, or for the raw store's `INSERT … SELECT` of a file, its comment. */
+const rowsOf = (params: { values?: unknown; clickhouse_settings?: { log_comment?: string } }) =>
+  params.values !== undefined
+    ? rowCount(params.values)
+    : Number(/^(\d+) rows$/.exec(params.clickhouse_settings?.log_comment ?? '')?.[1] ?? 0);
+
 /**
  * `client` with inserts into `table` held to `rowsPerSec` together: each insert ends no sooner
- * than its rows' turn at that rate after the previous one's, however many run at once.
+ * than its rows' turn at that rate after the previous one's, however many run at once. Inserts
+ * with rows and `INSERT … SELECT` commands (the raw store's Avro files) alike.
  */
 function throttled(client: ClickHouseClient, table: string, rowsPerSec: number): ClickHouseClient {
   let free = Date.now();
-  const insert: ClickHouseClient['insert'] = async (params) => {
+  const hold = async <R>(rows: number, run: () => Promise<R>): Promise<R> => {
     const started = Date.now();
-    const result = await client.insert(params);
-    if (params.table === table) {
-      free = Math.max(free, started) + (rowCount(params.values) / rowsPerSec) * 1000;
-      await sleep(free - Date.now());
-    }
+    const result = await run();
+    free = Math.max(free, started) + (rows / rowsPerSec) * 1000;
+    await sleep(free - Date.now());
     return result;
   };
-  return new Proxy(client, { get: (t, p, r) => (p === 'insert' ? insert : Reflect.get(t, p, r)) });
+  const insert: ClickHouseClient['insert'] = (params) =>
+    params.table === table ? hold(rowsOf(params), () => client.insert(params)) : client.insert(params);
+  const into = new RegExp(`^INSERT INTO ${table.replace('.', '\\.')}[\\s(]`);
+  const command: ClickHouseClient['command'] = (params) =>
+    into.test(params.query) ? hold(rowsOf(params), () => client.command(params)) : client.command(params);
+  return new Proxy(client, {
+    get: (t, p, r) => (p === 'insert' ? insert : p === 'command' ? command : Reflect.get(t, p, r)),
+  });
 }
 
 /**
@@ -44,7 +57,7 @@ function throttled(client: ClickHouseClient, table: string, rowsPerSec: number):
  * the in-flight peak against its budget, how often the source held, and the backlog left in Kafka.
  */
 export async function backpressureBench(o: BackpressureBenchOptions): Promise<Record<string, unknown>> {
-  const { run, topics, kafka, producer, serde, ids, clickhouse, close } = await benchRun('bp');
+  const { run, topics, kafka, producer, serde, ids, clickhouse, dataDir, close } = await benchRun('bp');
   const samples: Array<[number, number]> = [];
   const heap: number[] = [];
   const external: number[] = [];
@@ -71,6 +84,7 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
       settings: { ...config.processor, groupId: `bench-bp-${run}`, dedupeMaxEntries: DEDUPE_CAP },
       detect: config.detect,
       storage: config.clickhouse,
+      avroInsertDir: path.join(dataDir, 'clickhouse-inserts'), // as `tidewatch start` does
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },

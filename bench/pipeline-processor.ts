@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import inspector from 'node:inspector/promises';
 import { filter, firstValueFrom, scan } from 'rxjs';
 import { createProcessor } from '../cli/processor';
@@ -22,6 +23,7 @@ export interface ProcessingJob {
   cpuProfile?: string;
   /** Processor settings over the defaults, validated like a config file's. */
   processor: Record<string, unknown>;
+  rawInserts: 'avro' | 'json';
   run: string;
   brokers: string[];
   registryUrl: string;
@@ -76,6 +78,7 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       settings: { ...settings, groupId: `bench-processor-${job.run}` },
       detect: { ...config.detect, enabled: job.detect },
       storage: config.clickhouse,
+      avroInsertDir: job.rawInserts === 'avro' ? path.join(job.dataDir, 'clickhouse-inserts') : undefined,
       metrics,
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },

@@ -18,6 +18,11 @@ export interface PipelineBenchOptions {
   cpuProfile?: string;
   /** Processor settings over the defaults (`--processor '{"maxInFlightEvents":50000}'`), to compare. */
   processor?: Record<string, unknown>;
+  /**
+   * How raw samples reach the embedded engine: as Avro files (`avro`, as `tidewatch start` does)
+   * or as JSON rows (`--raw-inserts json`, as to a server), to compare.
+   */
+  rawInserts?: 'avro' | 'json';
 }
 
 /**
@@ -78,6 +83,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       detect: options.detect,
       cpuProfile: options.cpuProfile,
       processor: options.processor ?? {},
+      rawInserts: options.rawInserts ?? 'avro',
       run,
       brokers: endpoints.brokers,
       registryUrl: endpoints.registryUrl,
@@ -91,6 +97,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       events: options.events,
       hosts: options.hosts,
       detect: options.detect,
+      raw_inserts: options.rawInserts ?? 'avro',
       events_per_sec: eventsPerSec,
       raw_consumer_events_per_sec: rawPerSec,
       ratio: Number((eventsPerSec / rawPerSec).toFixed(3)),

@@ -24,6 +24,7 @@ const SCENARIOS: Record<
       detect: a.detect !== 'off',
       cpuProfile: a['cpu-profile'],
       processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
+      rawInserts: a['raw-inserts'] === 'json' ? 'json' : 'avro',
     }),
   backpressure: (a) =>
     backpressureBench({
@@ -71,6 +72,7 @@ async function main() {
       detector: { type: 'string' },
       threshold: { type: 'string' },
       detect: { type: 'string' },
+      'raw-inserts': { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
       intervals: { type: 'string' },

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Subscription } from 'rxjs';
 import type { Config } from '../core/config';
 import { limitHeapGrowth } from '../core/heap-growth';
@@ -122,6 +123,8 @@ export async function startInstance(
         logger,
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
         storage: config.clickhouse,
+        // The embedded engine reads raw inserts from files; a server gets them as JSON rows.
+        avroInsertDir: config.clickhouse.url ? undefined : path.join(config.dataDir, 'clickhouse-inserts'),
       };
       const { source, pipeline, baselines } = createProcessor({
         ...parts,

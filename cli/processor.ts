@@ -38,6 +38,11 @@ export interface ProcessorParts {
   retry: RetryOptions;
   /** How raw values are stored and how failing writes are held (`clickhouse.*`). */
   storage: Pick<Config['clickhouse'], 'valuePrecisionBits' | 'breaker'>;
+  /**
+   * A folder of this processor's own that the embedded engine reads raw inserts from, as Avro
+   * files (`clickhouseMetricsStore`'s `avro`); unset (a server): raw inserts go as JSON rows.
+   */
+  avroInsertDir?: string;
 }
 
 /** The processor from real parts: a consumer-group source on the metrics topic and its sinks. */
@@ -78,6 +83,9 @@ export function createProcessor(parts: ProcessorParts) {
     sinks: {
       store: clickhouseMetricsStore(parts.clickhouse, parts.database, {
         valueBits: parts.storage.valuePrecisionBits,
+        avro: parts.avroInsertDir
+          ? { dir: parts.avroInsertDir, writerSchema: (id) => parts.serde.writerSchema(id) }
+          : undefined,
       }),
       aggregates: [
         clickhouseAggregatesSink(parts.clickhouse, parts.database),

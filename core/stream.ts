@@ -31,7 +31,8 @@ export interface Sink<T> {
  * than its records; `sink` writes chunks, several in one go.
  */
 export interface EncodingSink<T, C> {
-  encode(batch: readonly T[]): C;
+  /** `frames`, when given, are the records' Kafka values (Confluent-framed Avro), in order. */
+  encode(batch: readonly T[], frames?: readonly (Buffer | null)[]): C;
   readonly sink: Sink<C>;
 }
 

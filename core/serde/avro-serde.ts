@@ -14,6 +14,8 @@ export interface AvroSerde {
   prepare(records: readonly (Buffer | null)[]): Promise<void>;
   encode<T>(schemaId: number, value: T): Buffer;
   decode<T>(buf: Buffer | null): T;
+  /** The writer schema of a cached id as JSON text (with its logical types), or undefined. */
+  writerSchema(id: number): string | undefined;
 }
 
 export interface AvroSerdeOptions {
@@ -33,6 +35,7 @@ export interface AvroSerdeOptions {
 export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOptions = {}): AvroSerde {
   const maxUnknown = options.maxUnknownIds ?? 1024;
   const types = new Map<number, avro.Type>();
+  const schemas = new Map<number, string>();
   const unknown = new Set<number>();
   const interned = new Set(options.internedFields ?? []);
   const maxInterned = options.maxInternedValues ?? 65_536;
@@ -42,6 +45,10 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
   };
   const typeFrom = (type: avro.Type) =>
     interned.size > 0 ? withInternedFields(type, interned, tables) : type;
+  const remember = (id: number, type: avro.Type) => {
+    schemas.set(id, JSON.stringify(type.schema({ exportAttrs: true })));
+    types.set(id, typeFrom(type));
+  };
 
   const typeFor = (id: number): avro.Type => {
     const type = types.get(id);
@@ -52,7 +59,7 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
   return {
     async register(topic, schema) {
       const id = await registry.register(`${topic}-value`, schema);
-      types.set(id, typeFrom(avro.Type.forSchema(schema as avro.Schema)));
+      remember(id, avro.Type.forSchema(schema as avro.Schema));
       return id;
     },
 
@@ -68,7 +75,7 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
       }
       for (const id of missing) {
         try {
-          types.set(id, typeFrom(await registry.fetch(id)));
+          remember(id, await registry.fetch(id));
         } catch (err) {
           if (!(err instanceof DecodeError)) throw err;
           if (unknown.size >= maxUnknown) unknown.delete(unknown.values().next().value as number);
@@ -80,6 +87,8 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
     encode(schemaId, value) {
       return frame(schemaId, typeFor(schemaId).toBuffer(value));
     },
+
+    writerSchema: (id) => schemas.get(id),
 
     decode<T>(buf: Buffer | null): T {
       const type = typeFor(schemaIdOf(buf));

@@ -157,7 +157,11 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
       if (b.records.length === 0) return env;
       const samples = b.records.map((r) => r.value);
       fanOut((live) => live.samples(samples));
-      return { ...env, payload: { ...b, records: [], chunks: [deps.sinks.store.encode(samples)] } };
+      const chunk = deps.sinks.store.encode(
+        samples,
+        b.records.map((r) => r.source.value),
+      );
+      return { ...env, payload: { ...b, records: [], chunks: [chunk] } };
     },
   );
 

@@ -12,13 +12,13 @@ export interface CompactRows<R> {
 }
 
 /** sha256 (hex) over the rows' identities: the insert's deduplication token comes from it. */
-function digestOf<R>(rows: readonly R[], identity: (row: R) => string): string {
+export function digestOf<R>(rows: readonly R[], identity: (row: R) => string): string {
   const hash = crypto.createHash('sha256');
   for (const row of rows) hash.update(identity(row)).update('\n');
   return hash.digest('hex');
 }
 
-async function inserting(table: string, rows: number, insert: () => Promise<unknown>): Promise<void> {
+export async function inserting(table: string, rows: number, insert: () => Promise<unknown>): Promise<void> {
   try {
     await insert();
   } catch (err) {

@@ -1,7 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { systemClock } from '../../core/clock';
 import type { EncodingSink, Sink } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
-import { encodeChunk, insertEncoded, type CompactRows, type EncodedChunk } from './idempotent-insert';
+import { avroBodies, insertAvroFile, prepareAvroDir, type AvroChunk } from './avro-insert';
+import {
+  digestOf,
+  encodeChunk,
+  inserting,
+  insertEncoded,
+  type CompactRows,
+  type EncodedChunk,
+} from './idempotent-insert';
 import { keepMantissaBits } from './value-precision';
 
 const compact = (valueBits: number): CompactRows<MetricSample> => ({
@@ -21,25 +30,135 @@ const compact = (valueBits: number): CompactRows<MetricSample> => ({
   settings: { optimize_on_insert: 0 },
 });
 
+/** Raw samples encoded for their insert: JSON rows, or their Avro bodies from Kafka. */
+export type RawChunk = EncodedChunk | AvroChunk;
+const isAvro = (c: RawChunk): c is AvroChunk => 'schemaId' in c;
+
+/** Raw inserts as Avro read by the engine from files: the embedded engine only. */
+export interface AvroRawInserts {
+  /** A folder of this process's own, which the engine reads each insert's file from. */
+  dir: string;
+  /** The writer schema of a schema id (JSON text), from the serde's cache. */
+  writerSchema(id: number): string | undefined;
+}
+
+const MAX_SCHEMAS = 1024;
+const STRING = '"string"';
+
+/**
+ * The writer schema of `id` if its records can be read as samples (the seven fields with their
+ * types; other fields are ignored), else undefined.
+ */
+function sampleSchema(schema: string | undefined): string | undefined {
+  if (!schema) return undefined;
+  const parsed = JSON.parse(schema) as { fields?: { name: string; type: unknown }[] };
+  const types = new Map((parsed.fields ?? []).map((f) => [f.name, JSON.stringify(f.type)]));
+  const expected: Record<string, string> = {
+    event_id: STRING,
+    host: STRING,
+    ts: '"long"',
+    metric: STRING,
+    value: '"double"',
+    unit: STRING,
+    attributes: '{"type":"map","values":"string"}',
+  };
+  return Object.entries(expected).every(([name, type]) => types.get(name) === type) ? schema : undefined;
+}
+
+/** `value` with `bits` of its mantissa kept, in SQL: as `keepMantissaBits` does, bit for bit. */
+function valueExpression(bits: number): string {
+  if (bits >= 52) return 'value';
+  const mask = (1n << 64n) - (1n << BigInt(52 - bits));
+  return `reinterpretAsFloat64(bitAnd(reinterpretAsUInt64(value), toUInt64(${mask})))`;
+}
+
+/** Consecutive chunks of one kind (JSON, or Avro of one schema), in order. */
+function runsOf(chunks: readonly RawChunk[]): RawChunk[][] {
+  const runs: RawChunk[][] = [];
+  for (const c of chunks) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    const same = last && (isAvro(last) ? isAvro(c) && c.schemaId === last.schemaId : !isAvro(c));
+    if (same) run.push(c);
+    else runs.push([c]);
+  }
+  return runs;
+}
+
 /**
  * Writes raw samples to `<db>.metrics`, encoding each batch as soon as it is ready (so samples
- * waiting for the insert are one string per batch, not objects) and inserting several batches'
- * chunks at once. The insert's deduplication token comes from the chunks' event ids, so a retried
- * or re-delivered insert is dropped by ClickHouse itself; rows that arrive in a differently cut
- * insert collapse by key in the ReplacingMergeTree. Values are stored with `valueBits` of their
- * 52 mantissa bits (`clickhouse.valuePrecisionBits`; 52: exactly).
+ * waiting for the insert are one string or buffer per batch, not objects) and inserting several
+ * batches' chunks at once. With `avro` (the embedded engine), a batch whose Kafka values are all
+ * Avro of one readable schema is kept as those values' bodies and inserted as an Avro container
+ * the engine reads from a file: nothing is encoded again, and the engine reads Avro for less than
+ * JSON. Other batches (and every batch without `avro`, as for a server) go as JSONCompactEachRow.
+ * The insert's deduplication token comes from the chunks' event ids, so a retried or re-delivered
+ * insert is dropped by ClickHouse itself; rows that arrive in a differently cut insert collapse by
+ * key in the ReplacingMergeTree. Values are stored with `valueBits` of their 52 mantissa bits
+ * (`clickhouse.valuePrecisionBits`; 52: exactly), in either form.
  */
 export function clickhouseMetricsStore(
   client: ClickHouseClient,
   db: string,
-  options: { valueBits?: number } = {},
-): EncodingSink<MetricSample, EncodedChunk> {
-  const rows = compact(options.valueBits ?? 52);
+  options: { valueBits?: number; avro?: AvroRawInserts } = {},
+): EncodingSink<MetricSample, RawChunk> {
+  const valueBits = options.valueBits ?? 52;
+  const rows = compact(valueBits);
+  const table = `${db}.metrics`;
+  const avro = options.avro;
+  if (avro) prepareAvroDir(avro.dir, systemClock());
+  const schemas = new Map<number, string | undefined>();
+  const readable = (id: number) => {
+    if (!schemas.has(id)) {
+      if (schemas.size >= MAX_SCHEMAS) schemas.clear();
+      schemas.set(id, sampleSchema(avro?.writerSchema(id)));
+    }
+    return schemas.get(id);
+  };
+  const columns = [
+    ['event_id', 'event_id'],
+    ['host', 'host'],
+    ['ts', "fromUnixTimestamp64Milli(ts, 'UTC')"],
+    ['metric', 'metric'],
+    ['value', valueExpression(valueBits)],
+    ['unit', 'unit'],
+    ['attributes', 'attributes'],
+  ] as const;
+
+  const insertAvro = (chunks: AvroChunk[]) => {
+    const count = chunks.reduce((n, c) => n + c.count, 0);
+    const token = digestOf(chunks, (c) => c.digest);
+    return inserting(table, count, () =>
+      insertAvroFile(client, {
+        table,
+        columns,
+        schema: readable(chunks[0]!.schemaId)!,
+        chunks,
+        dir: avro!.dir,
+        settings: { ...rows.settings, insert_deduplication_token: token, log_comment: `${count} rows` },
+      }),
+    );
+  };
+
   return {
-    encode: (batch) => encodeChunk(batch, (s) => s.event_id, rows),
+    encode: (batch, frames) => {
+      if (avro && frames && frames.length === batch.length) {
+        const bodies = avroBodies(frames);
+        if (bodies && readable(bodies.schemaId)) {
+          const digest = digestOf(batch, (s) => s.event_id);
+          return { ...bodies, digest, count: batch.length, bytes: bodies.body.length };
+        }
+      }
+      return encodeChunk(batch, (s) => s.event_id, rows);
+    },
     sink: {
       name: 'clickhouse',
-      write: (chunks) => insertEncoded(client, `${db}.metrics`, chunks, rows),
+      write: async (chunks) => {
+        for (const run of runsOf(chunks.filter((c) => c.count > 0))) {
+          if (isAvro(run[0]!)) await insertAvro(run as AvroChunk[]);
+          else await insertEncoded(client, table, run as EncodedChunk[], rows);
+        }
+      },
       close: async () => undefined,
     },
   };

@@ -1,40 +1,44 @@
 import type { Connection } from '../../sinks/clickhouse';
 
-type Insert = Connection['insert'];
+/** Runs one insert: `proceed` performs it on the real connection. */
+type Gate = <R>(proceed: () => Promise<R>) => Promise<R>;
 
-/** `inner`, with its inserts going through `insert` (everything else passes straight through). */
-function withInsert(inner: Connection, insert: Insert): Connection {
+const insertInto = (table: string) => new RegExp(`^INSERT INTO ${table.replace('.', '\\.')}[\\s(]`);
+
+/**
+ * `inner`, with its inserts into `table` going through `gate`, whichever way they are sent: as an
+ * insert with rows, or as an `INSERT … SELECT` command (the raw store's Avro files). Everything
+ * else passes straight through.
+ */
+function gated(inner: Connection, table: string, gate: Gate): Connection {
+  const target = insertInto(table);
   return {
     ping: (p) => inner.ping(p),
     query: (p) => inner.query(p),
-    command: (p) => inner.command(p),
     exec: (p) => inner.exec(p),
     close: () => inner.close(),
-    insert,
+    insert: (p) => (target.test(p.query) ? gate(() => inner.insert(p)) : inner.insert(p)),
+    command: (p) => (target.test(p.query) ? gate(() => inner.command(p)) : inner.command(p)),
   };
 }
-
-const insertInto = (table: string) => new RegExp(`^INSERT INTO ${table.replace('.', '\\.')}[\\s(]`);
 
 /** A real connection whose inserts into one table fail while `failing` is set. */
 export function faultyConnection(inner: Connection, table: string) {
   const state = { failing: true, failedInserts: 0 };
-  const target = insertInto(table);
-  const connection = withInsert(inner, async (p) => {
-    if (state.failing && target.test(p.query)) {
+  const connection = gated(inner, table, async (proceed) => {
+    if (state.failing) {
       state.failedInserts++;
       throw new Error('injected insert failure');
     }
-    return inner.insert(p);
+    return proceed();
   });
   return { connection, state };
 }
 
 /** A real connection whose inserts into one table wait at a gate while `stalled` is set. */
 export function stallingConnection(inner: Connection, table: string) {
-  const target = insertInto(table);
   let open: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (open = resolve));
+  const opened = new Promise<void>((resolve) => (open = resolve));
   const state = {
     stalled: true,
     waiting: 0,
@@ -43,24 +47,23 @@ export function stallingConnection(inner: Connection, table: string) {
       open();
     },
   };
-  const connection = withInsert(inner, async (p) => {
-    if (state.stalled && target.test(p.query)) {
+  const connection = gated(inner, table, async (proceed) => {
+    if (state.stalled) {
       state.waiting++;
-      await gate;
+      await opened;
       state.waiting--;
     }
-    return inner.insert(p);
+    return proceed();
   });
   return { connection, state };
 }
 
 /** A real connection that performs inserts into one table but loses the reply `lose` times. */
 export function lossyConnection(inner: Connection, table: string, lose: number) {
-  const target = insertInto(table);
   const state = { lose, lostReplies: 0 };
-  const connection = withInsert(inner, async (p) => {
-    const result = await inner.insert(p);
-    if (state.lose > 0 && target.test(p.query)) {
+  const connection = gated(inner, table, async (proceed) => {
+    const result = await proceed();
+    if (state.lose > 0) {
       state.lose--;
       state.lostReplies++;
       throw new Error('injected lost reply (the insert happened)');

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Admin, Producer } from 'kafkajs';
 import { createProcessor } from '../../cli/processor';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../../core/kafka';
@@ -93,6 +94,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
       settings: config.processor,
       detect: config.detect,
       storage: config.clickhouse,
+      avroInsertDir: path.join(config.dataDir, 'clickhouse-inserts'),
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 2000, attempts: Infinity },

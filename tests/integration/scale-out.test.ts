@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { createProcessor } from '../../cli/processor';
 import type { Config } from '../../core/config';
@@ -66,6 +67,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
       settings,
       detect: config.detect,
       storage: config.clickhouse,
+      avroInsertDir: path.join(config.dataDir, 'clickhouse-inserts'),
       metrics: createMetrics(),
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 2000, attempts: Infinity },

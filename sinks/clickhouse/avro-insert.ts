@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { HEADER_BYTES, MAGIC_BYTE } from '../../core/serde';
+import { avroContainer, type AvroBlock } from './avro-container';
+
+/** Records as their Avro bodies, straight from their Kafka values: one container block. */
+export interface AvroChunk extends AvroBlock {
+  readonly schemaId: number;
+  /** sha256 (hex) over the records' identities. */
+  readonly digest: string;
+  readonly bytes: number;
+}
+
+/**
+ * The bodies of Confluent-framed Avro records, back to back, if every frame is one and all carry
+ * the same schema id; undefined otherwise (a record from elsewhere, a batch across a schema change).
+ */
+export function avroBodies(
+  frames: readonly (Buffer | null)[],
+): { schemaId: number; body: Buffer } | undefined {
+  const first = frames[0];
+  if (!first || first.length < HEADER_BYTES) return undefined;
+  const schemaId = first.readInt32BE(1);
+  let bytes = 0;
+  for (const f of frames) {
+    if (!f || f.length < HEADER_BYTES || f[0] !== MAGIC_BYTE || f.readInt32BE(1) !== schemaId)
+      return undefined;
+    bytes += f.length - HEADER_BYTES;
+  }
+  const body = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (const f of frames) offset += f!.copy(body, offset, HEADER_BYTES);
+  return { schemaId, body };
+}
+
+const quoted = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export interface AvroInsert {
+  table: string;
+  /** Target columns, and the expression over the file's fields that fills each. */
+  columns: readonly (readonly [column: string, expression: string])[];
+  /** Writer schema of every chunk (JSON text). */
+  schema: string;
+  chunks: readonly AvroChunk[];
+  /** A folder the engine can read. */
+  dir: string;
+  settings: Record<string, number | string>;
+}
+
+/**
+ * Inserts the chunks as one Avro container that the engine reads from a file in `dir` (removed
+ * afterwards, whatever happens): `INSERT … SELECT … FROM file(…, 'Avro')`. Only an engine on this
+ * machine (the embedded one) can read it.
+ */
+export async function insertAvroFile(client: ClickHouseClient, o: AvroInsert): Promise<void> {
+  const file = path.join(o.dir, `${crypto.randomUUID()}.avro`);
+  try {
+    await fs.promises.writeFile(file, avroContainer(o.schema, o.chunks));
+    await client.command({
+      query:
+        `INSERT INTO ${o.table} (${o.columns.map(([c]) => c).join(', ')}) ` +
+        `SELECT ${o.columns.map(([, e]) => e).join(', ')} FROM file(${quoted(file)}, 'Avro')`,
+      clickhouse_settings: o.settings,
+    });
+  } finally {
+    await fs.promises.rm(file, { force: true });
+  }
+}
+
+/**
+ * Creates `dir` and removes container files an interrupted run left in it: those over an hour old
+ * (an insert's file lives for one insert, and another processor sharing the folder may be using
+ * a newer one).
+ */
+export function prepareAvroDir(dir: string, now: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.avro')) continue;
+    const file = path.join(dir, name);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat && now - stat.mtimeMs > 3_600_000) fs.rmSync(file, { force: true });
+  }
+}
