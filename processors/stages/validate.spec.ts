@@ -1,5 +1,7 @@
+import { firstValueFrom, from, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { batchOf, sample } from './__fixtures__/batches';
+import { seriesKey } from './series-key';
 import { validate } from './validate';
 
 const run = (fn: (helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0]) => void) =>
@@ -87,6 +89,33 @@ describe('validate stage', () => {
         }),
       });
     });
+  });
+
+  it('finds a counted series by its shared attributes object: the same key, the same cap', async () => {
+    const now = 1_700_000_000_000;
+    const shared = Object.freeze({ 'cpu.mode': 'user' }); // as the serde's interned maps are
+    const s = (id: string, metric: string, attributes: Record<string, string>) =>
+      sample({ event_id: id, ts: now, metric, attributes });
+    const batches = [
+      batchOf([
+        s('1', 'm1', shared),
+        s('2', 'm1', { 'cpu.mode': 'user' }),
+        s('3', 'm2', shared),
+        s('4', 'm3', shared),
+      ]),
+      batchOf([s('5', 'm1', shared), s('6', 'm3', shared), s('7', 'm2', { 'cpu.mode': 'user' })]),
+    ];
+    const out = await firstValueFrom(
+      from(batches).pipe(validate({ maxSeriesPerHost: 2 }, { now: () => now } as never), toArray()),
+    );
+    const records = out.flatMap((env) => env.payload.records);
+    expect(records.map((r) => r.value.event_id)).toEqual(['1', '2', '3', '5', '7']);
+    const byId = new Map(records.map((r) => [r.value.event_id, r.series]));
+    expect(byId.get('1')).toBe(seriesKey(records[0]!.value));
+    expect(byId.get('2')).toBe(byId.get('1'));
+    expect(byId.get('5')).toBe(byId.get('1'));
+    expect(byId.get('7')).toBe(byId.get('3'));
+    expect(out.map((env) => env.payload.rejects.map((r) => r.source_offset))).toEqual([['3'], ['1']]);
   });
 
   it('starts each subscription with fresh state and unsubscribes upstream', () => {

@@ -69,8 +69,29 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
       // Each host's series keys, each mapped to itself: a record's key is built afresh, then
       // replaced by the one already known, so the copies that later stages hold are one string.
       const seriesByHost = new Map<string, Map<string, string>>();
+      // Counted series again by their parts, attributes by identity: the serde hands every sample
+      // of a series the same shared attributes object (interned), so a known series is found
+      // without building its key (~30 ns against ~270). Only counted series are here, and each
+      // entry goes with its attributes object.
+      const counted = new WeakMap<object, Map<string, Map<string, string>>>();
+      const remember = (s: MetricSample, key: string) => {
+        if (typeof s.attributes !== 'object' || s.attributes === null) return;
+        let byHost = counted.get(s.attributes);
+        if (!byHost) counted.set(s.attributes, (byHost = new Map()));
+        let byMetric = byHost.get(s.host);
+        if (!byMetric) byHost.set(s.host, (byMetric = new Map()));
+        byMetric.set(s.metric, key);
+      };
       const cardinality = (record: Located<MetricSample>): Verdict => {
         const s = record.value;
+        const hit =
+          typeof s.attributes === 'object' && s.attributes !== null
+            ? counted.get(s.attributes)?.get(s.host)?.get(s.metric)
+            : undefined;
+        if (hit !== undefined) {
+          record.series = hit;
+          return undefined;
+        }
         let series = seriesByHost.get(s.host);
         if (!series) {
           if (seriesByHost.size >= o.maxHosts)
@@ -81,11 +102,13 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
         const known = series.get(key);
         if (known !== undefined) {
           record.series = known;
+          remember(s, known);
           return undefined;
         }
         if (series.size >= o.maxSeriesPerHost)
           return ['TW_ERR_CARDINALITY_CAP', `host ${s.host} has more than ${o.maxSeriesPerHost} series`];
         series.set(key, key);
+        remember(s, key);
         return undefined;
       };
       return source.pipe(

@@ -55,7 +55,7 @@ export interface AvroInsert {
  * machine (the embedded one) can read it.
  */
 export async function insertAvroFile(client: ClickHouseClient, o: AvroInsert): Promise<void> {
-  const file = path.join(o.dir, `${crypto.randomUUID()}.avro`);
+  const file = path.resolve(o.dir, `${crypto.randomUUID()}.avro`); // the engine resolves a relative path elsewhere
   try {
     await fs.promises.writeFile(file, avroContainer(o.schema, o.chunks));
     await client.command({
