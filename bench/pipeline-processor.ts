@@ -34,7 +34,12 @@ export interface ProcessingJob {
 
 /** What it reports back. */
 export interface ProcessingResult {
+  /** From the first batch fetched to the Nth event delivered. */
   seconds: number;
+  /** The events delivered after the first delivery, and the time they took. */
+  steady?: { events: number; seconds: number };
+  /** From the first batch fetched to the first delivery (the pipeline filling up, cold). */
+  fillSeconds?: number;
   aggregates: number;
   rowsStored: number;
   peakRssMb: number;
@@ -83,19 +88,34 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       logger: silentLogger,
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
     });
+    // The clock starts when the first fetched batch enters the pipeline, as the bare consumer's
+    // starts at its first batch (not at the first batch delivered, which would leave out one
+    // batch's whole trip through the stages and the inserts).
     let first = 0;
+    const acquire = source.budget.acquire.bind(source.budget);
+    source.budget.acquire = (events, bytes) => {
+      if (!first) first = systemClock();
+      return acquire(events, bytes);
+    };
     let aggregates = 0;
+    let firstDelivery: { at: number; events: number } | undefined;
     await firstValueFrom(
       pipeline.pipe(
         scan((n, outcome) => {
-          if (!first) first = systemClock();
           aggregates += outcome.aggregates;
+          firstDelivery ??= { at: systemClock(), events: outcome.received };
           return n + outcome.received;
         }, 0),
         filter((n) => n >= job.events),
       ),
     );
-    const seconds = (systemClock() - first) / 1000;
+    const end = systemClock();
+    const seconds = (end - first) / 1000;
+    // After the first delivery: the pipeline is full and warm, so this is its steady pace.
+    const steady = firstDelivery && {
+      events: job.events - firstDelivery.events,
+      seconds: (end - firstDelivery.at) / 1000,
+    };
     const cpu = cpuPerEvent(cpuBefore, job.events);
     await source.close();
     rss.stop();
@@ -105,6 +125,8 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     ).json<{ n: string }>();
     return {
       seconds,
+      steady,
+      fillSeconds: firstDelivery ? (firstDelivery.at - first) / 1000 : undefined,
       aggregates,
       rowsStored: Number(stored[0]!.n),
       peakRssMb: rss.peakMb(),
