@@ -138,8 +138,6 @@ export function clickhouseMetricsStore(
         settings: {
           ...rows.settings,
           insert_deduplication_token: token,
-          // Every file is new: a schema cached by its name would never be used again.
-          schema_inference_use_cache_for_file: 0,
           log_comment: `${count} rows`, // in system.query_log, and for a throttle to count by
         },
       }),
