@@ -22,10 +22,10 @@ export function avroBodies(
 ): { schemaId: number; body: Buffer } | undefined {
   const first = frames[0];
   if (!first || first.length < HEADER_BYTES) return undefined;
-  const schemaId = first.readInt32BE(1);
+  const schemaId = first.readUInt32BE(1);
   let bytes = 0;
   for (const f of frames) {
-    if (!f || f.length < HEADER_BYTES || f[0] !== MAGIC_BYTE || f.readInt32BE(1) !== schemaId)
+    if (!f || f.length < HEADER_BYTES || f[0] !== MAGIC_BYTE || f.readUInt32BE(1) !== schemaId)
       return undefined;
     bytes += f.length - HEADER_BYTES;
   }
