@@ -34,9 +34,9 @@ export interface PipelineBenchOptions {
  * consumer). Ratio = b / a, both timed from their first fetched batch: the processor's time
  * then includes filling the pipeline (its first delivery waits for a whole insert's worth of
  * events through cold code), reported as `fill_seconds`; `steady_events_per_sec` is its pace
- * after the first delivery (`steady_ratio` against the bare consumer). Each phase's CPU per event is split into the JS main thread, the
- * runtime's helper threads, the embedded engine's threads and the whole machine (which adds the
- * broker): steadier than rates on a noisy machine.
+ * after the first delivery (`steady_ratio` against the bare consumer). Each phase's CPU per event
+ * is split into the JS main thread, the runtime's helper threads, the embedded engine's threads
+ * and the whole machine (which adds the broker): steadier than rates on a noisy machine.
  */
 export async function pipelineBench(options: PipelineBenchOptions): Promise<Record<string, unknown>> {
   const rss = rssSampler();

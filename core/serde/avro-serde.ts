@@ -14,7 +14,7 @@ export interface AvroSerde {
   prepare(records: readonly (Buffer | null)[]): Promise<void>;
   encode<T>(schemaId: number, value: T): Buffer;
   decode<T>(buf: Buffer | null): T;
-  /** The writer schema of a cached id as JSON text (as avsc writes it: logical types dropped), or undefined. */
+  /** The writer schema of a cached id as JSON text, as avsc writes it (logical types dropped). */
   writerSchema(id: number): string | undefined;
 }
 

@@ -145,9 +145,9 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
 
   /**
    * The stages are done with a batch's samples: they go to the live fan-out and are encoded for
-   * the raw store, and the batch carries the chunk from here on. Samples waiting for their write
-   * (coalescing, inserts under way) are then one string or buffer per batch, not objects the garbage
-   * collector moves and promotes.
+   * the raw store (with their Kafka values, which it may keep as they are), and the batch carries
+   * the chunk from here on. Samples waiting for their write (coalescing, inserts under way) are
+   * then one string or buffer per batch, not objects the garbage collector moves and promotes.
    */
   const encode = map(
     (

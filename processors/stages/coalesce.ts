@@ -5,7 +5,7 @@ import { Batch, emptyStats, type Chunk } from './batch';
 export interface CoalesceOptions {
   /** Flush once this many records (plus rejects and aggregates) are buffered. */
   maxRecords: number;
-  /** Flush once the buffered records' encoded bytes reach this (as read from Kafka, or as encoded for the store). */
+  /** Flush once the buffered records' bytes reach this (as read from Kafka, or as encoded). */
   maxBytes: number;
   /** Flush this long after the first buffered envelope at the latest. */
   maxWaitMs: number;

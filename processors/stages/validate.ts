@@ -75,7 +75,7 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
       // entry goes with its attributes object.
       const counted = new WeakMap<object, Map<string, Map<string, string>>>();
       const remember = (s: MetricSample, key: string) => {
-        if (typeof s.attributes !== 'object' || s.attributes === null) return;
+        if (typeof s.attributes !== 'object' || s.attributes === null) return; // not a WeakMap key
         let byHost = counted.get(s.attributes);
         if (!byHost) counted.set(s.attributes, (byHost = new Map()));
         let byMetric = byHost.get(s.host);
@@ -84,10 +84,7 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
       };
       const cardinality = (record: Located<MetricSample>): Verdict => {
         const s = record.value;
-        const hit =
-          typeof s.attributes === 'object' && s.attributes !== null
-            ? counted.get(s.attributes)?.get(s.host)?.get(s.metric)
-            : undefined;
+        const hit = counted.get(s.attributes)?.get(s.host)?.get(s.metric);
         if (hit !== undefined) {
           record.series = hit;
           return undefined;
@@ -99,16 +96,14 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
           seriesByHost.set(s.host, (series = new Map()));
         }
         const key = seriesOf(record);
-        const known = series.get(key);
-        if (known !== undefined) {
-          record.series = known;
-          remember(s, known);
-          return undefined;
+        let known = series.get(key);
+        if (known === undefined) {
+          if (series.size >= o.maxSeriesPerHost)
+            return ['TW_ERR_CARDINALITY_CAP', `host ${s.host} has more than ${o.maxSeriesPerHost} series`];
+          series.set(key, (known = key));
         }
-        if (series.size >= o.maxSeriesPerHost)
-          return ['TW_ERR_CARDINALITY_CAP', `host ${s.host} has more than ${o.maxSeriesPerHost} series`];
-        series.set(key, key);
-        remember(s, key);
+        record.series = known;
+        remember(s, known);
         return undefined;
       };
       return source.pipe(

@@ -4,12 +4,11 @@ import path from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { HEADER_BYTES, MAGIC_BYTE } from '../../core/serde';
 import { avroContainer, type AvroBlock } from './avro-container';
+import type { DigestedChunk } from './idempotent-insert';
 
 /** Records as their Avro bodies, straight from their Kafka values: one container block. */
-export interface AvroChunk extends AvroBlock {
+export interface AvroChunk extends AvroBlock, DigestedChunk {
   readonly schemaId: number;
-  /** sha256 (hex) over the records' identities. */
-  readonly digest: string;
   readonly bytes: number;
 }
 
@@ -55,7 +54,8 @@ export interface AvroInsert {
  * machine (the embedded one) can read it.
  */
 export async function insertAvroFile(client: ClickHouseClient, o: AvroInsert): Promise<void> {
-  const file = path.resolve(o.dir, `${crypto.randomUUID()}.avro`); // the engine resolves a relative path elsewhere
+  // Absolute: the engine would resolve a relative path against its own files folder.
+  const file = path.resolve(o.dir, `${crypto.randomUUID()}.avro`);
   try {
     await fs.promises.writeFile(file, avroContainer(o.schema, o.chunks));
     await client.command({

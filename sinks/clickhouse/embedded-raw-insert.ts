@@ -3,10 +3,11 @@ import { HTTP_ONLY } from './query-scoped-settings';
 
 /**
  * Inserts on the embedded engine through chDB's raw insert: the payload the official client
- * encoded goes to the engine as one Buffer (a reused one, `payload-buffers.ts`), with the per-insert settings in the statement's own
- * SETTINGS clause, instead of being spliced into the SQL text (a quarter faster here, and scoped
- * like over HTTP). Queries and commands are untouched, and so is everything above the connection:
- * the code path stays the official client's in both deployments.
+ * encoded goes to the engine as one Buffer (a reused one, `payload-buffers.ts`), with the
+ * per-insert settings in the statement's own SETTINGS clause, instead of being spliced into the
+ * SQL text (a quarter faster here, and scoped like over HTTP). Queries and commands are untouched,
+ * and so is everything above the connection: the code path stays the official client's in both
+ * deployments.
  */
 interface RawInsertParams {
   table: string;

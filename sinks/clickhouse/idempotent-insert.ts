@@ -18,7 +18,7 @@ export function digestOf<R>(rows: readonly R[], identity: (row: R) => string): s
   return hash.digest('hex');
 }
 
-export async function inserting(table: string, rows: number, insert: () => Promise<unknown>): Promise<void> {
+async function inserting(table: string, rows: number, insert: () => Promise<unknown>): Promise<void> {
   try {
     await insert();
   } catch (err) {
@@ -47,12 +47,16 @@ export async function idempotentInsert<R>(
   );
 }
 
-/** Rows encoded ahead of their insert, with a digest of their identities for the token. */
-export interface EncodedChunk {
-  rows: EncodedRows;
+/** What any chunk of rows encoded ahead of its insert carries. */
+export interface DigestedChunk {
   /** sha256 (hex) over the rows' identities. */
-  digest: string;
+  readonly digest: string;
   readonly count: number;
+}
+
+/** Rows encoded ahead of their insert, with a digest of their identities for the token. */
+export interface EncodedChunk extends DigestedChunk {
+  rows: EncodedRows;
   readonly bytes: number;
 }
 
@@ -67,21 +71,35 @@ export function encodeChunk<R>(
 }
 
 /**
- * Inserts encoded chunks in one insert, its deduplication token derived from the chunks' digests
- * in order: the same chunks written again (a retry, a re-delivery cut the same way) are dropped
- * by ClickHouse itself.
+ * Inserts chunks in one insert, by `insert`, with a deduplication token derived from the chunks'
+ * digests in order: the same chunks written again (a retry, a re-delivery cut the same way) are
+ * dropped by ClickHouse itself. Empty chunks are left out; nothing to insert, no insert.
  */
-export async function insertEncoded<R>(
+export async function insertChunks<C extends DigestedChunk>(
+  table: string,
+  chunks: readonly C[],
+  insert: (filled: C[], token: string, rows: number) => Promise<unknown>,
+): Promise<void> {
+  const filled = chunks.filter((c) => c.count > 0);
+  if (filled.length === 0) return;
+  const rows = filled.reduce((n, c) => n + c.count, 0);
+  await inserting(table, rows, () =>
+    insert(
+      filled,
+      digestOf(filled, (c) => c.digest),
+      rows,
+    ),
+  );
+}
+
+/** Encoded JSON chunks in one insert through the client (`insertChunks`). */
+export function insertEncoded<R>(
   client: ClickHouseClient,
   table: string,
   chunks: readonly EncodedChunk[],
   compact: CompactRows<R>,
 ): Promise<void> {
-  const filled = chunks.filter((c) => c.count > 0);
-  if (filled.length === 0) return;
-  const token = digestOf(filled, (c) => c.digest);
-  const rows = filled.reduce((n, c) => n + c.count, 0);
-  await inserting(table, rows, () =>
+  return insertChunks(table, chunks, (filled, token) =>
     client.insert({
       table,
       // One value per chunk, not their texts joined here: the client joins its values once.

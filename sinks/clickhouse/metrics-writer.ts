@@ -6,7 +6,7 @@ import { avroBodies, insertAvroFile, prepareAvroDir, type AvroChunk } from './av
 import {
   digestOf,
   encodeChunk,
-  inserting,
+  insertChunks,
   insertEncoded,
   type CompactRows,
   type EncodedChunk,
@@ -125,15 +125,13 @@ export function clickhouseMetricsStore(
     ['attributes', 'attributes'],
   ] as const;
 
-  const insertAvro = (chunks: AvroChunk[]) => {
-    const count = chunks.reduce((n, c) => n + c.count, 0);
-    const token = digestOf(chunks, (c) => c.digest);
-    return inserting(table, count, () =>
+  const insertAvro = (chunks: readonly AvroChunk[]) =>
+    insertChunks(table, chunks, (filled, token, count) =>
       insertAvroFile(client, {
         table,
         columns,
-        schema: readable(chunks[0]!.schemaId)!,
-        chunks,
+        schema: readable(filled[0]!.schemaId)!,
+        chunks: filled,
         dir: avro!.dir,
         settings: {
           ...rows.settings,
@@ -142,7 +140,6 @@ export function clickhouseMetricsStore(
         },
       }),
     );
-  };
 
   return {
     encode: (batch, frames) => {
@@ -158,7 +155,7 @@ export function clickhouseMetricsStore(
     sink: {
       name: 'clickhouse',
       write: async (chunks) => {
-        for (const run of runsOf(chunks.filter((c) => c.count > 0))) {
+        for (const run of runsOf(chunks)) {
           if (isAvro(run[0]!)) await insertAvro(run as AvroChunk[]);
           else await insertEncoded(client, table, run as EncodedChunk[], rows);
         }

@@ -78,9 +78,17 @@ describe('raw samples as Avro files (embedded engine)', () => {
     const store = clickhouseMetricsStore(client, 'tw_avro', { avro: { dir, writerSchema } });
     const batch = samples('retry', 50);
     const chunks = [store.encode(batch, frames(batch))];
-    await store.sink.write(chunks);
-    await store.sink.write(chunks);
-    expect(await rows('tw_avro', 'retry:')).toHaveLength(50);
+    // No merge may collapse the copies: only the token can keep the second write out.
+    await client.command({ query: 'SYSTEM STOP MERGES tw_avro.metrics' });
+    try {
+      await store.sink.write(chunks);
+      await store.sink.write(chunks);
+      expect(await rows('tw_avro', 'retry:')).toHaveLength(50);
+      await store.sink.write([store.encode(batch.slice(1), frames(batch.slice(1)))]); // cut otherwise
+      expect(await rows('tw_avro', 'retry:')).toHaveLength(99);
+    } finally {
+      await client.command({ query: 'SYSTEM START MERGES tw_avro.metrics' });
+    }
   });
 
   it('goes as JSON rows when a batch is not all Avro of one readable schema, and stores it all', async () => {
