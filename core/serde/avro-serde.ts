@@ -32,6 +32,30 @@ export interface AvroSerdeOptions {
   onInternReset?: () => void;
 }
 
+/** avsc's reading cursor (not in its typings): a buffer and a position, with the read methods types use. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Tap } = require('avsc/lib/utils') as { Tap: new (buf: Buffer) => { buf: Buffer; pos: number } };
+const EMPTY = Buffer.alloc(0);
+/** One cursor for every read: reads are synchronous, so none overlaps another. */
+const tap = new Tap(EMPTY);
+
+/**
+ * The body of a framed record, read where it lies: as avsc's `fromBuffer` reads it (the same
+ * checks and messages), without a view of the body and a cursor made for every record.
+ */
+function readBody(type: avro.Type, frame: Buffer): unknown {
+  tap.buf = frame;
+  tap.pos = HEADER_BYTES;
+  try {
+    const value = (type as unknown as { _read(t: typeof tap): unknown })._read(tap);
+    if (tap.pos > frame.length) throw new Error('truncated buffer');
+    if (tap.pos < frame.length) throw new Error('trailing data');
+    return value;
+  } finally {
+    tap.buf = EMPTY; // holds no record between reads
+  }
+}
+
 export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOptions = {}): AvroSerde {
   const maxUnknown = options.maxUnknownIds ?? 1024;
   const types = new Map<number, avro.Type>();
@@ -93,7 +117,7 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
     decode<T>(buf: Buffer | null): T {
       const type = typeFor(schemaIdOf(buf));
       try {
-        return type.fromBuffer((buf as Buffer).subarray(HEADER_BYTES)) as T;
+        return readBody(type, buf as Buffer) as T;
       } catch (err) {
         throw new DecodeError(
           'TW_ERR_AVRO_DECODE',

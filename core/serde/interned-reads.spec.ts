@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { InternTable, withInternedFields } from './interned-reads';
+import { InternTable, MAX_INTERNED_BYTES, withInternedFields } from './interned-reads';
 
 const sample = avro.Type.forSchema({
   type: 'record',
@@ -79,5 +79,41 @@ describe('interned reads', () => {
     expect(withInternedFields(sample, new Set(['value', 'missing']), t)).toBe(sample);
     const str = avro.Type.forSchema('string');
     expect(withInternedFields(str, interned, t)).toBe(str);
+  });
+
+  it('keys by bytes wherever they lie, and keeps thousands of entries apart', () => {
+    const table = new InternTable(10_000);
+    const keys = Array.from({ length: 5000 }, (_, i) => Buffer.from(`key-${i * 7919}`));
+    keys.forEach((k, i) => table.set(k, 0, k.length, i));
+    expect(table.size).toBe(5000);
+    keys.forEach((k, i) => {
+      // the same bytes inside another buffer, at another offset
+      const elsewhere = Buffer.concat([Buffer.from('xyz'), k, Buffer.from('!')]);
+      expect(table.get(elsewhere, 3, 3 + k.length)).toBe(i);
+    });
+    const prefix = Buffer.from('key-7');
+    expect(table.get(prefix, 0, prefix.length)).toBeUndefined(); // a prefix of held keys is its own key
+  });
+
+  it('does not keep an encoding longer than the limit, and still decodes it', () => {
+    const type = withInternedFields(sample, interned, tables());
+    const long = 'h'.repeat(MAX_INTERNED_BYTES + 1);
+    const buf = sample.toBuffer({ id: 'x', host: 'h', value: 0, attributes: { k: long } });
+    const a = type.fromBuffer(buf) as Sample;
+    const b = type.fromBuffer(buf) as Sample;
+    expect(a.attributes).toEqual({ k: long });
+    expect(b.attributes).not.toBe(a.attributes);
+  });
+
+  it('starts over when its key bytes are full, and counts it', () => {
+    let told = 0;
+    const table = new InternTable(1000, () => told++); // 1000 entries, but 64 KiB of key bytes
+    const key = (i: number) => Buffer.from(`${i}`.padStart(1000, '-'));
+    for (let i = 0; i < 70; i++) table.set(key(i), 0, 1000, i);
+    expect(told).toBe(1); // at the 66th key
+    expect(table.size).toBe(70 - 65);
+    const last = key(69);
+    expect(table.get(last, 0, 1000)).toBe(69);
+    expect(table.get(key(0), 0, 1000)).toBeUndefined();
   });
 });
