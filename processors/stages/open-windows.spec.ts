@@ -8,7 +8,7 @@ const window = (i: number) =>
     10_000,
     i,
     0,
-    0n,
+    '0',
   );
 
 describe('OpenWindows', () => {

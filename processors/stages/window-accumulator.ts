@@ -1,6 +1,18 @@
 import { DDSketch } from '@datadog/sketches-js';
 import type { MetricAggregate, MetricSample } from '../../schemas';
 
+/**
+ * Whether Kafka offset `a` comes before `b`, both canonical decimal strings (as kafkajs gives
+ * them): a shorter one is smaller, and equal lengths compare as text. Exact for every 64-bit
+ * offset, without parsing one per sample.
+ */
+export function offsetBefore(a: string, b: string): boolean {
+  return a.length < b.length || (a.length === b.length && a < b);
+}
+
+/** Values held before they go into the sketch together, lowest first (see `flush`). */
+const PENDING = 32;
+
 /** One open window of one series: running stats plus a DDSketch for quantiles (1% relative accuracy). */
 export class WindowAccumulator {
   count = 0;
@@ -10,8 +22,10 @@ export class WindowAccumulator {
   private lastTs = -Infinity;
   private last = 0;
   private readonly sketch = new DDSketch({ relativeAccuracy: 0.01 });
-  /** Lowest Kafka offset that fed this window: it must be re-read if the window is lost. */
-  minOffset: bigint;
+  private readonly pending = new Float64Array(PENDING);
+  private pendingCount = 0;
+  /** Lowest Kafka offset that fed this window (a decimal string): it must be re-read if the window is lost. */
+  minOffset: string;
 
   constructor(
     /** The window's identity in the open-window table. */
@@ -20,7 +34,7 @@ export class WindowAccumulator {
     readonly windowMs: number,
     readonly start: number,
     readonly partition: number,
-    offset: bigint,
+    offset: string,
   ) {
     this.minOffset = offset;
   }
@@ -29,7 +43,7 @@ export class WindowAccumulator {
     return this.start + this.windowMs;
   }
 
-  add(ts: number, value: number, offset: bigint): void {
+  add(ts: number, value: number, offset: string): void {
     this.count++;
     this.sum += value;
     if (value < this.min) this.min = value;
@@ -38,11 +52,30 @@ export class WindowAccumulator {
       this.lastTs = ts;
       this.last = value;
     }
-    this.sketch.accept(value);
-    if (offset < this.minOffset) this.minOffset = offset;
+    this.pending[this.pendingCount++] = value;
+    if (this.pendingCount === PENDING) this.flush();
+    if (offsetBefore(offset, this.minOffset)) this.minOffset = offset;
+  }
+
+  /**
+   * Hands the held values to the sketch, the lowest first. The sketch's store re-centres (and
+   * re-allocates) its bins whenever a value lands below its lowest so far, which a series' first
+   * samples would otherwise do again and again; its counts, and so its quantiles, do not depend
+   * on the order.
+   */
+  private flush(): void {
+    const n = this.pendingCount;
+    if (n === 0) return;
+    const values = this.pending;
+    let lowest = 0;
+    for (let i = 1; i < n; i++) if (values[i]! < values[lowest]!) lowest = i;
+    this.sketch.accept(values[lowest]!);
+    for (let i = 0; i < n; i++) if (i !== lowest) this.sketch.accept(values[i]!);
+    this.pendingCount = 0;
   }
 
   close(): MetricAggregate {
+    this.flush();
     return {
       host: this.first.host,
       metric: this.first.metric,

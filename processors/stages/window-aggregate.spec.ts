@@ -1,3 +1,4 @@
+import { DDSketch } from '@datadog/sketches-js';
 import { TestScheduler } from 'rxjs/testing';
 import type { MetricAggregate } from '../../schemas';
 import { batchOf, movableAssignment, sample } from './__fixtures__/batches';
@@ -143,8 +144,8 @@ describe('windowAggregate stage', () => {
 
 describe('WindowAccumulator', () => {
   it('estimates quantiles within the sketch’s 1% relative accuracy', () => {
-    const w = new WindowAccumulator('k', sample(), 60_000, 0, 0, 0n);
-    for (let i = 1; i <= 1000; i++) w.add(i, i / 10, BigInt(i));
+    const w = new WindowAccumulator('k', sample(), 60_000, 0, 0, '0');
+    for (let i = 1; i <= 1000; i++) w.add(i, i / 10, String(i));
     const out = w.close();
     expect(out).toMatchObject({ count: 1000, min: 0.1, max: 100, last: 100 });
     expect(out.mean).toBeCloseTo(50.05, 6);
@@ -154,10 +155,35 @@ describe('WindowAccumulator', () => {
   });
 
   it('keeps the lowest offset that fed it', () => {
-    const w = new WindowAccumulator('k', sample(), 10_000, 0, 0, 50n);
-    w.add(1, 1, 40n);
-    w.add(2, 1, 60n);
-    expect(w.minOffset).toBe(40n);
+    const w = new WindowAccumulator('k', sample(), 10_000, 0, 0, '50');
+    w.add(1, 1, '40');
+    w.add(2, 1, '60');
+    w.add(3, 1, '100'); // later as a number, though not as text
+    w.add(4, 1, '5');
+    expect(w.minOffset).toBe('5');
+    const big = new WindowAccumulator('k', sample(), 10_000, 0, 0, '9223372036854775806');
+    big.add(1, 1, '9223372036854775807');
+    big.add(2, 1, '9223372036854775805'); // beyond a double's exact integers
+    expect(big.minOffset).toBe('9223372036854775805');
+  });
+
+  it('gives the same quantiles whatever order its values came in', () => {
+    const values = Array.from({ length: 500 }, (_, i) => 1000 * Math.exp(Math.sin(i * 12.9898) * 3));
+    const quantiles = (order: number[]) => {
+      const w = new WindowAccumulator('k', sample(), 60_000, 0, 0, '0');
+      order.forEach((v, i) => w.add(i, v, String(i)));
+      const { p50, p95, p99, min, max, count } = w.close();
+      return { p50, p95, p99, min, max, count };
+    };
+    const sorted = [...values].sort((a, b) => a - b);
+    const reference = new DDSketch({ relativeAccuracy: 0.01 });
+    values.forEach((v) => reference.accept(v));
+    const expected = [0.5, 0.95, 0.99].map((q) => reference.getValueAtQuantile(q));
+    for (const order of [values, sorted, [...sorted].reverse()]) {
+      const q = quantiles(order);
+      expect([q.p50, q.p95, q.p99]).toEqual(expected);
+      expect(q).toMatchObject({ count: 500, min: sorted[0], max: sorted[499] });
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import type { MetricAggregate, MetricSample } from '../../schemas';
 import { Batch, emptyStats } from './batch';
 import { seriesOf } from './series-key';
 import { OpenWindows } from './open-windows';
-import { WindowAccumulator } from './window-accumulator';
+import { offsetBefore, WindowAccumulator } from './window-accumulator';
 
 export interface WindowOptions {
   /** Tumbling window sizes, in ms. */
@@ -124,10 +124,10 @@ export function windowAggregate(
         }
       };
       const floorOf = (p: number): string | undefined => {
-        let min: bigint | undefined;
+        let min: string | undefined;
         for (const w of partitions.get(p)?.windows ?? [])
-          if (min === undefined || w.minOffset < min) min = w.minOffset;
-        return min?.toString();
+          if (min === undefined || offsetBefore(w.minOffset, min)) min = w.minOffset;
+        return min;
       };
 
       const onBatch = (env: Envelope<Batch<MetricSample>>) => {
@@ -156,7 +156,7 @@ export function windowAggregate(
           const state = partitionOf(src.topic, p);
           touched.add(p);
           const watermark = state.maxTs - o.allowedLatenessMs;
-          const offset = BigInt(src.offset);
+          const offset = src.offset;
           const series = seriesOf(record);
           let slots = latest.get(series);
           let late = false;
