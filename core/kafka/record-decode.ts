@@ -14,7 +14,7 @@
  * Same results: `record-decode.spec.ts` checks them against kafkajs. Applied once, when the Kafka
  * client module loads (before kafkajs reads its first record batch).
  */
-interface DecoderInternals {
+export interface DecoderInternals {
   buffer: Buffer;
   offset: number;
   readVarLong(): unknown;
@@ -87,7 +87,7 @@ function lastTwo<T extends string | undefined, R>(parse: (text: T) => R): (text:
 export const kafkajsFromString = Long.fromString;
 Long.fromString = lastTwo((text: string) => kafkajsFromString.call(Long, text));
 
-interface BatchContext {
+export interface BatchContext {
   firstOffset: string;
   firstTimestamp: string;
   magicByte: number;
@@ -96,7 +96,7 @@ interface BatchContext {
   maxTimestamp: string;
 }
 
-type RecordDecoder = (decoder: DecoderInternals, batchContext?: Partial<BatchContext>) => unknown;
+export type RecordDecoder = (decoder: DecoderInternals, batchContext?: Partial<BatchContext>) => unknown;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
@@ -117,7 +117,15 @@ const baseOf = lastTwo((text: string | undefined): number => {
 let lastTimestamp = NaN;
 let lastTimestampText = '';
 
-export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
+/**
+ * A record without headers whose numbers fit a double, read with plain numbers from the decoder's
+ * offset; it must end exactly at `end`. Undefined (the offset untouched) for any other record.
+ */
+export function readLeanRecord(
+  decoder: DecoderInternals,
+  batchContext: Partial<BatchContext>,
+  end: number,
+): object | undefined {
   const {
     firstOffset,
     firstTimestamp,
@@ -130,13 +138,12 @@ export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
   const baseOffset = baseOf(firstOffset);
   const appendTime = timestampType === LOG_APPEND_TIME && maxTimestamp;
   const baseTimestamp = appendTime ? 0 : baseOf(firstTimestamp);
-  if (Number.isNaN(baseOffset) || Number.isNaN(baseTimestamp))
-    return kafkajsDecodeRecord(decoder, batchContext);
+  if (Number.isNaN(baseOffset) || Number.isNaN(baseTimestamp)) return undefined;
   const attributes = decoder.readInt8();
   const timestampDelta = readZigZag(decoder);
   if (timestampDelta === undefined) {
     decoder.offset = start;
-    return kafkajsDecodeRecord(decoder, batchContext);
+    return undefined;
   }
   const offsetDelta = decoder.readVarInt();
   const key = decoder.readVarIntBytes();
@@ -146,11 +153,12 @@ export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
   const timestampValue = baseTimestamp + timestampDelta;
   if (
     (headerCount !== 0 && headerCount !== -1) ||
+    decoder.offset !== end ||
     !Number.isSafeInteger(offsetValue) ||
     !Number.isSafeInteger(timestampValue)
   ) {
     decoder.offset = start;
-    return kafkajsDecodeRecord(decoder, batchContext);
+    return undefined;
   }
   let timestamp: string;
   if (appendTime) timestamp = maxTimestamp;
@@ -170,7 +178,10 @@ export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) => {
     isControlRecord: isControlBatch,
     batchContext,
   };
-};
+}
+
+export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) =>
+  readLeanRecord(decoder, batchContext, decoder.buffer.length) ?? kafkajsDecodeRecord(decoder, batchContext);
 
 // kafkajs's record batch decoder takes the record decoder when it is first required, at the first
 // fetch: from here on it gets this one.

@@ -1,0 +1,74 @@
+import { decodeRecordBatch, kafkajsDecodeBatch } from './record-batch-decode';
+import { NO_HEADERS } from './record-decode';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => { offset: number };
+const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => unknown;
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
+  RecordBatch: (b: object) => Promise<{ buffer: Buffer }>;
+};
+const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: bigint): unknown };
+const { Types } = require('kafkajs/src/protocol/message/compression/index.js') as {
+  Types: { None: number; GZIP: number };
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A batch of varied records, as kafkajs encodes it, followed by a few bytes of what comes next. */
+async function encodedBatch(seed: number, compression: number): Promise<Buffer> {
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+  const records = Array.from({ length: 200 }, (_, i) =>
+    Record({
+      offsetDelta: i,
+      timestampDelta: Long.fromValue(BigInt([0, 3, -5, 2 ** 50][next() % 4]!)),
+      key: next() % 4 ? Buffer.from(`host-${i % 7}`) : null,
+      value: next() % 9 ? Buffer.from(`value ${i} ${'x'.repeat(next() % 300)}`) : null,
+      headers: next() % 6 ? undefined : { h: `v${i}`, multi: ['a', 'b'] },
+    }),
+  );
+  const batch = await RecordBatch({
+    compression,
+    firstOffset: Long.fromValue(BigInt([0, 41, 1_796_285_642_088, 2 ** 53 - 100][seed % 4]!)),
+    firstTimestamp: 1_700_000_000_000,
+    maxTimestamp: 1_700_000_000_999,
+    records,
+  });
+  return Buffer.concat([batch.buffer, Buffer.from([1, 2, 3])]);
+}
+
+/** Decodes a batch from the front of `bytes`, and where the decoder stopped. */
+async function decodeWith(decode: (d: unknown) => Promise<unknown>, bytes: Buffer) {
+  const decoder = new Decoder(bytes);
+  const batch = await decode(decoder);
+  return { batch, offset: decoder.offset };
+}
+
+describe('record batch decoding, records read in place', () => {
+  it.each([
+    ['uncompressed', Types.None],
+    ['gzip', Types.GZIP],
+  ])('reads %s batches as kafkajs does, record for record', async (_name, compression) => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const bytes = await encodedBatch(seed, compression);
+      const ours = await decodeWith(decodeRecordBatch as (d: unknown) => Promise<unknown>, bytes);
+      const theirs = await decodeWith(kafkajsDecodeBatch, bytes);
+      expect(ours).toEqual(theirs);
+      const records = (ours.batch as { records: { headers: object }[] }).records;
+      expect(records).toHaveLength(200);
+      expect(records.some((r) => r.headers === NO_HEADERS)).toBe(true); // read in place
+      expect(records.some((r) => r.headers !== NO_HEADERS)).toBe(true); // read kafkajs's way
+    }
+  });
+
+  it('fails on a batch cut short as kafkajs does', async () => {
+    const bytes = await encodedBatch(3, Types.None);
+    const cut = bytes.subarray(0, bytes.length - 100);
+    const theirs = await decodeWith(kafkajsDecodeBatch, cut).catch((e: Error) => e.message);
+    await expect(decodeWith(decodeRecordBatch as (d: unknown) => Promise<unknown>, cut)).rejects.toThrow(
+      theirs as string,
+    );
+  });
+
+  it('is the decoder kafkajs fetches with', () => {
+    expect(require('kafkajs/src/protocol/recordBatch/v0/decoder.js')).toBe(decodeRecordBatch); // eslint-disable-line @typescript-eslint/no-require-imports
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * kafkajs 2.2.4 reads every record of a fetched batch through a view of its bytes and a decoder
+ * made for it (`recordBatch/v0/decoder.js`: `new Decoder(decoder.readVarIntBytes())`), two
+ * objects per record that die at once and make the garbage collector run more often. This is
+ * that batch decoder, the same but for the records: one without headers whose numbers fit a
+ * double is read where it lies (`readLeanRecord`, bounded by its length); any other record, and
+ * anything malformed, is read by kafkajs's way. Same results: `record-batch-decode.spec.ts`
+ * checks whole batches, plain and compressed, against kafkajs's own decoder. Applied once, when
+ * the Kafka client module loads: kafkajs requires the batch decoder at the first fetch.
+ */
+import {
+  readLeanRecord,
+  type BatchContext,
+  type DecoderInternals,
+  type RecordDecoder,
+} from './record-decode';
+
+interface BatchDecoder extends DecoderInternals {
+  readInt16(): number;
+  readInt32(): number;
+  readInt64(): { toString(): string };
+  readAll(): Buffer;
+  slice(size: number): BatchDecoder;
+  forward(size: number): void;
+  readArray<T>(reader: (d: BatchDecoder) => T): T[];
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer | null) => BatchDecoder;
+const { KafkaJSPartialMessageError } = require('kafkajs/src/errors.js') as {
+  KafkaJSPartialMessageError: new (message: string) => Error;
+};
+const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression/index.js') as {
+  lookupCodecByAttributes(attributes: number): { decompress(b: Buffer): Promise<Buffer> } | undefined;
+};
+const TimestampTypes = require('kafkajs/src/protocol/timestampTypes.js') as {
+  LOG_APPEND_TIME: number;
+  CREATE_TIME: number;
+};
+const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
+const batchDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
+/** kafkajs's batch decoder: the reference its spec checks against. */
+export const kafkajsDecodeBatch = require(batchDecoderPath) as (d: unknown) => Promise<unknown>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The record decoder kafkajs uses (ours once `record-decode` is applied), for records read its way. */
+const recordDecoder = (): RecordDecoder => require.cache[recordDecoderPath]!.exports as RecordDecoder;
+
+const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
+const TRANSACTIONAL_FLAG_MASK = 0x10;
+const CONTROL_FLAG_MASK = 0x20;
+
+/** One record at the decoder's offset: its length, then its body, read in place when it can be. */
+function decodeRecord(decoder: BatchDecoder, context: Partial<BatchContext>): unknown {
+  const at = decoder.offset;
+  const length = decoder.readVarInt();
+  const end = decoder.offset + length;
+  if (length > 0 && end <= decoder.buffer.length) {
+    const record = readLeanRecord(decoder, context, end);
+    if (record) return record;
+  }
+  decoder.offset = at;
+  return recordDecoder()(new Decoder(decoder.readVarIntBytes()), context);
+}
+
+async function decodeRecords(
+  codec: ReturnType<typeof lookupCodecByAttributes>,
+  recordsDecoder: BatchDecoder,
+  context: Partial<BatchContext>,
+): Promise<unknown[]> {
+  if (!codec) return recordsDecoder.readArray((d) => decodeRecord(d, context));
+  const length = recordsDecoder.readInt32();
+  if (length <= 0) return [];
+  const decompressed = new Decoder(await codec.decompress(recordsDecoder.readAll()));
+  const records = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) records[i] = decodeRecord(decompressed, context);
+  return records;
+}
+
+/** kafkajs's `recordBatch/v0/decoder.js`, step for step, with `decodeRecord` above. */
+export async function decodeRecordBatch(fetchDecoder: BatchDecoder) {
+  const firstOffset = fetchDecoder.readInt64().toString();
+  const length = fetchDecoder.readInt32();
+  const decoder = fetchDecoder.slice(length);
+  fetchDecoder.forward(length);
+
+  const remainingBytes = Buffer.byteLength(decoder.buffer);
+  if (remainingBytes < length) {
+    throw new KafkaJSPartialMessageError(
+      `Tried to decode a partial record batch: remainingBytes(${remainingBytes}) < recordBatchLength(${length})`,
+    );
+  }
+
+  const partitionLeaderEpoch = decoder.readInt32();
+  const magicByte = decoder.readInt8();
+  decoder.readInt32(); // CRC, not checked (as kafkajs)
+  const attributes = decoder.readInt16();
+  const lastOffsetDelta = decoder.readInt32();
+  const firstTimestamp = decoder.readInt64().toString();
+  const maxTimestamp = decoder.readInt64().toString();
+  const producerId = decoder.readInt64().toString();
+  const producerEpoch = decoder.readInt16();
+  const firstSequence = decoder.readInt32();
+
+  const inTransaction = (attributes & TRANSACTIONAL_FLAG_MASK) > 0;
+  const isControlBatch = (attributes & CONTROL_FLAG_MASK) > 0;
+  const timestampType =
+    (attributes & TIMESTAMP_TYPE_FLAG_MASK) > 0 ? TimestampTypes.LOG_APPEND_TIME : TimestampTypes.CREATE_TIME;
+  const codec = lookupCodecByAttributes(attributes);
+
+  const recordContext = {
+    firstOffset,
+    firstTimestamp,
+    partitionLeaderEpoch,
+    inTransaction,
+    isControlBatch,
+    lastOffsetDelta,
+    producerId,
+    producerEpoch,
+    firstSequence,
+    maxTimestamp,
+    timestampType,
+  };
+  const records = await decodeRecords(codec, decoder, { ...recordContext, magicByte });
+  return { ...recordContext, records };
+}
+
+// kafkajs's fetch response requires the batch decoder at the first fetch: from here on it gets this one.
+require.cache[batchDecoderPath]!.exports = decodeRecordBatch;
