@@ -29,7 +29,10 @@ export function decode<T>(
     };
     for (const source of env.payload) {
       try {
-        batch.records.push({ value: serde.decode<T>(source.value), source } satisfies Located<T>);
+        // `series` is set by a later stage: declared here, it takes a slot of the object itself
+        // (added later, every record would get a separate property store and a new shape).
+        const record: Located<T> = { value: serde.decode<T>(source.value), source, series: undefined };
+        batch.records.push(record);
       } catch (err) {
         const code = err instanceof DecodeError ? err.code : 'TW_ERR_AVRO_DECODE';
         batch.rejects.push(reject(source, code, errorMessage(err), scheduler.now()));

@@ -41,6 +41,11 @@ describe('SeenIds', () => {
       'h:1:123456789012345',
       'h:1:9007199254740993',
       'h:1:9007199254740992',
+      // right after another prefix: as long but different, longer, or a whole id starting alike
+      'h:2:7',
+      'h:10:7',
+      'h:1x:7',
+      'h:1:7x',
     ];
     for (const id of ids) expect(seen.remember(id, 0)).toBe(true);
     for (const id of ids) expect(seen.remember(id, 0)).toBe(false);

@@ -85,8 +85,14 @@ export class SeenIds {
   private parse(id: string, intern: boolean): boolean {
     const colon = id.lastIndexOf(':');
     const seq = colon < 0 ? -1 : canonicalSeq(id, colon + 1);
-    const prefix = seq < 0 ? id : id.slice(0, colon);
-    const number = intern ? this.prefixes.use(prefix) : this.prefixes.find(prefix);
+    const length = seq < 0 ? id.length : colon;
+    let number: number;
+    // One host's ids run on: its prefix is found again without slicing it out of the id.
+    if (this.prefixes.isLast(id, length)) number = intern ? this.prefixes.useLast() : this.prefixes.last;
+    else {
+      const prefix = seq < 0 ? id : id.slice(0, colon);
+      number = intern ? this.prefixes.use(prefix) : this.prefixes.find(prefix);
+    }
     this.prefix = number;
     this.seq = seq;
     return number >= 0;
@@ -183,6 +189,23 @@ class Prefixes {
   // The prefix last looked up, to skip the map while one host's ids run on.
   private lastName: string | undefined;
   private lastNumber = -1;
+
+  /** The number of the prefix last looked up (-1: none). */
+  get last(): number {
+    return this.lastNumber;
+  }
+
+  /** Whether `id` starts with the prefix last looked up, and that prefix is `length` long. */
+  isLast(id: string, length: number): boolean {
+    const name = this.lastName;
+    return name !== undefined && name.length === length && id.startsWith(name);
+  }
+
+  /** One more use of the prefix last looked up (`isLast` said it is the one). */
+  useLast(): number {
+    this.uses[this.lastNumber]!++;
+    return this.lastNumber;
+  }
 
   find(name: string): number {
     if (name === this.lastName) return this.lastNumber;
