@@ -205,7 +205,7 @@ export const configSchema = z
           .number()
           .int()
           .min(1000)
-          .default(100_000)
+          .default(200_000)
           .describe('Unacknowledged events before the source holds'),
         maxInFlightBytes: z
           .number()
@@ -221,7 +221,7 @@ export const configSchema = z
           .describe(
             "How far the JS heap grows past its live size before a full collection, in %; 0: the runtime's own",
           ),
-        insertMaxRows: z.number().int().min(1).default(40_000).describe('Records joined into one write'),
+        insertMaxRows: z.number().int().min(1).default(80_000).describe('Records joined into one write'),
         insertMaxBytes: z
           .number()
           .int()

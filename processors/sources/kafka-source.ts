@@ -40,7 +40,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
   const log = options.logger.child({ component: 'kafka-source' });
   const heartbeatMs = options.heartbeatMs ?? 3000;
   const budget = new InFlightBudget(
-    options.maxInFlightEvents ?? 100_000,
+    options.maxInFlightEvents ?? 200_000,
     options.maxInFlightBytes ?? 64 * 2 ** 20,
   );
   const commits = new PartitionCommits();

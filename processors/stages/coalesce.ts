@@ -12,7 +12,7 @@ export interface CoalesceOptions {
 }
 
 export const DEFAULT_COALESCE: CoalesceOptions = {
-  maxRecords: 40_000,
+  maxRecords: 80_000,
   maxBytes: 16 * 1024 * 1024,
   maxWaitMs: 200,
 };
