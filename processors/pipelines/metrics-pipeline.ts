@@ -166,7 +166,17 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
   );
 
   const delivery = orderedDeliveries();
-  const deliver = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
+  /** Deliveries started and not yet finished (coalesce writes at once when there are none). */
+  let delivering = 0;
+  const deliver = async (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
+    delivering++;
+    try {
+      return await deliverInOrder(env);
+    } finally {
+      delivering--;
+    }
+  };
+  const deliverInOrder = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
     const chunks = env.payload.chunks ?? [];
     const written = chunks.reduce((n, c) => n + c.count, 0);
     const { rejects, aggregates, anomalies } = env.payload;
@@ -227,7 +237,10 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
       windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
     ),
     measured('encode', encode),
-    coalesce<MetricSample, MetricAggregate, C>(deps.stages?.coalesce, scheduler),
+    coalesce<MetricSample, MetricAggregate, C>(
+      { ...deps.stages?.coalesce, idle: () => delivering === 0 },
+      scheduler,
+    ),
     mergeMap((env) => orNack(env, () => deliver(env)), DELIVERIES_AT_ONCE),
   );
 }

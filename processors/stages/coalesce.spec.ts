@@ -24,6 +24,17 @@ describe('coalesce stage', () => {
     });
   });
 
+  it('writes a batch at once when nothing downstream is busy, at most once per wait', () => {
+    run(({ cold, expectObservable }) => {
+      const src = cold('a b c 300ms d |', { a: two(0), b: two(1), c: two(2), d: two(3) });
+      const idle = coalesce<MetricSample, never>({ maxRecords: 1000, maxWaitMs: 100, idle: () => true });
+      const busy = coalesce<MetricSample, never>({ maxRecords: 1000, maxWaitMs: 100, idle: () => false });
+      // a goes at once; b and c came too soon after it, and wait; d finds the sinks idle again
+      expectObservable(src.pipe(idle, sizes)).toBe('x 100ms y 201ms z |', { x: 2, y: 4, z: 2 });
+      expectObservable(src.pipe(busy, sizes)).toBe('100ms x 203ms (y|)', { x: 6, y: 2 });
+    });
+  });
+
   it('flushes at the byte limit of the encoded records, before the record limit', () => {
     const bytes = (b: Batch<MetricSample>) =>
       b.records.reduce((n, r) => n + (r.source.value?.length ?? 0), 0);

@@ -9,6 +9,11 @@ export interface CoalesceOptions {
   maxBytes: number;
   /** Flush this long after the first buffered envelope at the latest. */
   maxWaitMs: number;
+  /**
+   * True while nothing downstream is being written: a batch that then arrives goes at once
+   * (unless the last flush was less than `maxWaitMs` ago), since waiting would fill nothing.
+   */
+  idle?: () => boolean;
 }
 
 export const DEFAULT_COALESCE: CoalesceOptions = {
@@ -63,7 +68,10 @@ function bytesOf(b: Batch<unknown, unknown, Chunk>): number {
 /**
  * Joins consecutive batches (from any partitions) into one, so sinks write fewer, larger inserts:
  * a flush happens at `maxRecords`, at `maxBytes` of encoded records, or `maxWaitMs` after the
- * first buffered batch, whichever comes first, and when the source completes. Memory is bounded
+ * first buffered batch, whichever comes first, and when the source completes. Batches join only
+ * while the sinks are busy: one that finds them `idle` goes at once, if the last flush was at
+ * least `maxWaitMs` ago (so writes never come more often than that). A pipeline starting, or a
+ * light stream, then writes without waiting, and a busy one in large inserts. Memory is bounded
  * by the source's in-flight budget.
  */
 export function coalesce<T, A, C extends Chunk = never>(
@@ -77,10 +85,12 @@ export function coalesce<T, A, C extends Chunk = never>(
       let buffered = 0;
       let bufferedBytes = 0;
       let timer: Subscription | undefined;
+      let lastFlush = -Infinity;
       const flush = () => {
         timer?.unsubscribe();
         timer = undefined;
         if (buffer.length === 0) return;
+        lastFlush = scheduler.now();
         const envs = buffer;
         buffer = [];
         buffered = 0;
@@ -96,7 +106,12 @@ export function coalesce<T, A, C extends Chunk = never>(
           buffer.push(env);
           buffered += size(env.payload);
           bufferedBytes += bytesOf(env.payload);
-          if (buffered >= o.maxRecords || bufferedBytes >= o.maxBytes) flush();
+          if (
+            buffered >= o.maxRecords ||
+            bufferedBytes >= o.maxBytes ||
+            (o.idle?.() && scheduler.now() - lastFlush >= o.maxWaitMs)
+          )
+            flush();
           else timer ??= scheduler.schedule(flush, o.maxWaitMs);
         },
         error: (err) => subscriber.error(err),
