@@ -32,8 +32,8 @@ export interface PipelineBenchOptions {
  * the embedded engine, aggregates to their topic; commits), in a process of its own so its peak
  * RSS is the processor's (`driver_peak_rss_mb` is this process's: load generator and bare
  * consumer). Ratio = b / a, both timed from their first fetched batch: the processor's time
- * then includes filling the pipeline (its first delivery waits for a whole insert's worth of
- * events through cold code), reported as `fill_seconds`; `steady_events_per_sec` is its pace
+ * then includes filling the pipeline (its first batches go through cold code, and the first
+ * delivery waits for the first insert into each table), reported as `fill_seconds`; `steady_events_per_sec` is its pace
  * after the first delivery (`steady_ratio` against the bare consumer). Each phase's CPU per event
  * is split into the JS main thread, the runtime's helper threads, the embedded engine's threads
  * and the whole machine (which adds the broker): steadier than rates on a noisy machine.
