@@ -228,7 +228,7 @@ export const configSchema = z
           .min(1024)
           .default(16 * 1024 * 1024)
           .describe('Encoded bytes of the records joined into one write'),
-        insertMaxWaitMs: z.number().int().min(1).default(200),
+        insertMaxWaitMs: z.number().int().min(1).default(500),
       })
       .strict()
       .prefault({}),

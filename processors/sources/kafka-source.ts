@@ -1,4 +1,5 @@
 import type { Batch, Consumer } from 'kafkajs';
+import { setImmediate as ioTurn } from 'node:timers/promises';
 import { Observable } from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { Assignment, Envelope, Source } from '../../core/stream';
@@ -141,7 +142,13 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
           const { env, held } = envelope(batch);
           subscriber.next(env);
           resolveOffset(batch.lastOffset());
-          if (!budget.full) return;
+          if (!budget.full) {
+            // kafkajs hands over a fetch's batches through promise chains, which would keep I/O
+            // callbacks (an insert finishing, its file written) waiting until the next fetch: the
+            // writes under way get their turn between batches.
+            await ioTurn();
+            return;
+          }
           const beat = setInterval(
             () => heartbeat().catch((err) => log.warn({ err }, 'heartbeat failed')),
             heartbeatMs,

@@ -19,7 +19,7 @@ export interface CoalesceOptions {
 export const DEFAULT_COALESCE: CoalesceOptions = {
   maxRecords: 80_000,
   maxBytes: 16 * 1024 * 1024,
-  maxWaitMs: 200,
+  maxWaitMs: 500,
 };
 
 function merge<T, A, C extends Chunk>(envs: Envelope<Batch<T, A, C>>[]): Envelope<Batch<T, A, C>> {
