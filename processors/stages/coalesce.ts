@@ -70,9 +70,9 @@ function bytesOf(b: Batch<unknown, unknown, Chunk>): number {
  * a flush happens at `maxRecords`, at `maxBytes` of encoded records, or `maxWaitMs` after the
  * first buffered batch, whichever comes first, and when the source completes. Batches join only
  * while the sinks are busy: one that finds them `idle` goes at once, if the last flush was at
- * least `maxWaitMs` ago (so writes never come more often than that). A pipeline starting, or a
- * light stream, then writes without waiting, and a busy one in large inserts. Memory is bounded
- * by the source's in-flight budget.
+ * least `maxWaitMs` ago (so going at once never writes more often than the timer would). A
+ * pipeline starting, or a light stream, then writes without waiting, and a busy one in large
+ * inserts. Memory is bounded by the source's in-flight budget.
  */
 export function coalesce<T, A, C extends Chunk = never>(
   options: Partial<CoalesceOptions> = {},
