@@ -62,9 +62,15 @@ describe('record batch decoding, records read in place', () => {
   it('fails on a batch cut short as kafkajs does', async () => {
     const bytes = await encodedBatch(3, Types.None);
     const cut = bytes.subarray(0, bytes.length - 100);
-    const theirs = await decodeWith(kafkajsDecodeBatch, cut).catch((e: Error) => e.message);
+    const partial =
+      /^Tried to decode a partial record batch: remainingBytes\(\d+\) < recordBatchLength\(\d+\)$/;
+    const theirs = await decodeWith(kafkajsDecodeBatch, cut).then(
+      () => 'decoded',
+      (e: Error) => e.message,
+    );
+    expect(theirs).toMatch(partial);
     await expect(decodeWith(decodeRecordBatch as (d: unknown) => Promise<unknown>, cut)).rejects.toThrow(
-      theirs as string,
+      theirs,
     );
   });
 

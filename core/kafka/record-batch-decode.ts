@@ -9,10 +9,10 @@
  * the Kafka client module loads: kafkajs requires the batch decoder at the first fetch.
  */
 import {
+  kafkajsDecodeRecord,
   readLeanRecord,
   type BatchContext,
   type DecoderInternals,
-  type RecordDecoder,
 } from './record-decode';
 
 interface BatchDecoder extends DecoderInternals {
@@ -37,14 +37,10 @@ const TimestampTypes = require('kafkajs/src/protocol/timestampTypes.js') as {
   LOG_APPEND_TIME: number;
   CREATE_TIME: number;
 };
-const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
 const batchDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
 /** kafkajs's batch decoder: the reference its spec checks against. */
 export const kafkajsDecodeBatch = require(batchDecoderPath) as (d: unknown) => Promise<unknown>;
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-/** The record decoder kafkajs uses (ours once `record-decode` is applied), for records read its way. */
-const recordDecoder = (): RecordDecoder => require.cache[recordDecoderPath]!.exports as RecordDecoder;
 
 const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
 const TRANSACTIONAL_FLAG_MASK = 0x10;
@@ -59,8 +55,8 @@ function decodeRecord(decoder: BatchDecoder, context: Partial<BatchContext>): un
     const record = readLeanRecord(decoder, context, end);
     if (record) return record;
   }
-  decoder.offset = at;
-  return recordDecoder()(new Decoder(decoder.readVarIntBytes()), context);
+  decoder.offset = at; // read kafkajs's way: a view of the record and a decoder over it
+  return kafkajsDecodeRecord(new Decoder(decoder.readVarIntBytes()), context);
 }
 
 async function decodeRecords(

@@ -96,7 +96,7 @@ export interface BatchContext {
   maxTimestamp: string;
 }
 
-export type RecordDecoder = (decoder: DecoderInternals, batchContext?: Partial<BatchContext>) => unknown;
+type RecordDecoder = (decoder: DecoderInternals, batchContext?: Partial<BatchContext>) => unknown;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');

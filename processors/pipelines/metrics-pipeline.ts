@@ -1,4 +1,13 @@
-import { asyncScheduler, concatMap, map, mergeMap, Observable, OperatorFunction, SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  concatMap,
+  finalize,
+  map,
+  mergeMap,
+  Observable,
+  OperatorFunction,
+  SchedulerLike,
+} from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import { retry, RetryOptions } from '../../core/retry';
@@ -166,17 +175,9 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
   );
 
   const delivery = orderedDeliveries();
-  /** Deliveries started and not yet finished (coalesce writes at once when there are none). */
+  /** Deliveries under way (coalesce writes at once when there are none). */
   let delivering = 0;
-  const deliver = async (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
-    delivering++;
-    try {
-      return await deliverInOrder(env);
-    } finally {
-      delivering--;
-    }
-  };
-  const deliverInOrder = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
+  const deliver = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
     const chunks = env.payload.chunks ?? [];
     const written = chunks.reduce((n, c) => n + c.count, 0);
     const { rejects, aggregates, anomalies } = env.payload;
@@ -241,6 +242,9 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
       { ...deps.stages?.coalesce, idle: () => delivering === 0 },
       scheduler,
     ),
-    mergeMap((env) => orNack(env, () => deliver(env)), DELIVERIES_AT_ONCE),
+    mergeMap((env) => {
+      delivering++;
+      return orNack(env, () => deliver(env)).pipe(finalize(() => delivering--));
+    }, DELIVERIES_AT_ONCE),
   );
 }

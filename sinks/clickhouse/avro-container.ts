@@ -1,16 +1,9 @@
 import crypto from 'node:crypto';
+import avro from 'avsc';
 
-/** Avro's long: zig-zag, then 7 bits a byte, low bits first. */
-export function avroLong(n: number): Buffer {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  const bytes: number[] = [];
-  while (z >= 0x80) {
-    bytes.push((z % 0x80) | 0x80);
-    z = Math.floor(z / 0x80);
-  }
-  bytes.push(z);
-  return Buffer.from(bytes);
-}
+/** Avro's long (zig-zag, 7 bits a byte), as avsc writes it. */
+const LONG = avro.Type.forSchema('long');
+const avroLong = (n: number): Buffer => LONG.toBuffer(n);
 
 const avroBytes = (b: Buffer) => [avroLong(b.length), b];
 
