@@ -49,6 +49,27 @@ export interface AvroInsert {
 }
 
 /**
+ * Writes `parts` to a new file in one gathered write per pass (the kernel may take less than all
+ * of it; the rest goes in the next pass). `writeFile` with a list of buffers writes them one by
+ * one, each a pool request that waits for a turn of the event loop, which a busy processor takes
+ * ~10 ms to give: a raw insert's file took 0.1–1.1 s to write.
+ */
+async function writeParts(file: string, parts: readonly Buffer[]): Promise<void> {
+  const handle = await fs.promises.open(file, 'w');
+  try {
+    let rest = parts.filter((p) => p.length > 0);
+    while (rest.length > 0) {
+      let written = (await handle.writev(rest)).bytesWritten;
+      if (written === 0) throw new Error(`could not write ${file}: no bytes written`);
+      while (rest.length > 0 && written >= rest[0]!.length) written -= rest.shift()!.length;
+      if (written > 0) rest[0] = rest[0]!.subarray(written);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Inserts the chunks as one Avro container that the engine reads from a file in `dir` (removed
  * afterwards, whatever happens): `INSERT … SELECT … FROM file(…, 'Avro')`. Only an engine on this
  * machine (the embedded one) can read it.
@@ -57,7 +78,7 @@ export async function insertAvroFile(client: ClickHouseClient, o: AvroInsert): P
   // Absolute: the engine would resolve a relative path against its own files folder.
   const file = path.resolve(o.dir, `${crypto.randomUUID()}.avro`);
   try {
-    await fs.promises.writeFile(file, avroContainer(o.schema, o.chunks));
+    await writeParts(file, avroContainer(o.schema, o.chunks));
     await client.command({
       query:
         `INSERT INTO ${o.table} (${o.columns.map(([c]) => c).join(', ')}) ` +
