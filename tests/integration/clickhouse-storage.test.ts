@@ -143,6 +143,11 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
         'metric, host, device, mountpoint, interface, direction, state, attributes_hash, ts, event_id',
       partition_key: 'toDate(ts)',
     });
+    const [created] = await sql(
+      `SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = 'metrics'`,
+      { db },
+    );
+    expect(String(created!.q)).toContain('merge_selector_base = 20');
     const columns = Object.fromEntries(
       (
         await sql(

@@ -6,6 +6,7 @@ import { seriesOrderedMetrics } from './0005-series-ordered-metrics';
 import { hourlyRollup } from './0006-hourly-rollup';
 import { hosts } from './0007-hosts';
 import { processes } from './0008-processes';
+import { widerRawMerges } from './0009-wider-raw-merges';
 import type { Migration } from './migration';
 
 /** The schema, in order. Append only: a released migration is never edited. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   hourlyRollup,
   hosts,
   processes,
+  widerRawMerges,
 ];
