@@ -60,13 +60,14 @@ export interface GatheredWrites {
  * to give: a raw insert's file took 0.1–1.1 s to write.
  */
 export async function writeAll(handle: GatheredWrites, parts: readonly Buffer[]): Promise<void> {
-  const rest = parts.filter((p) => p.length > 0);
-  let first = 0;
-  while (first < rest.length) {
-    let written = (await handle.writev(first === 0 ? rest : rest.slice(first))).bytesWritten;
+  let rest = parts.filter((p) => p.length > 0);
+  while (rest.length > 0) {
+    let written = (await handle.writev(rest)).bytesWritten;
     if (written <= 0) throw new Error('a write took no bytes');
-    while (first < rest.length && written >= rest[first]!.length) written -= rest[first++]!.length;
-    if (written > 0) rest[first] = rest[first]!.subarray(written);
+    let done = 0;
+    while (done < rest.length && written >= rest[done]!.length) written -= rest[done++]!.length;
+    rest = rest.slice(done);
+    if (written > 0) rest[0] = rest[0]!.subarray(written);
   }
 }
 

@@ -10,7 +10,7 @@ import type { Migration } from './migration';
  * 1 000 at which inserts slow down); older parts are still merged. Servers too old to know the
  * setting keep their own.
  */
-export const MERGE_SELECTOR_BASE = 20;
+const MERGE_SELECTOR_BASE = 20;
 
 async function knowsSetting(client: ClickHouseClient, name: string): Promise<boolean> {
   const rs = await client.query({
