@@ -2,6 +2,7 @@ import './idle-spin-fix';
 import './gzip-codec';
 import './record-decode';
 import './record-batch-decode';
+import './lazy-records';
 import { Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
 import type { Logger } from '../logger';

@@ -15,7 +15,7 @@ import {
   type DecoderInternals,
 } from './record-decode';
 
-interface BatchDecoder extends DecoderInternals {
+export interface BatchDecoder extends DecoderInternals {
   readInt16(): number;
   readInt32(): number;
   readInt64(): { toString(): string };
@@ -59,22 +59,46 @@ function decodeRecord(decoder: BatchDecoder, context: Partial<BatchContext>): un
   return kafkajsDecodeRecord(new Decoder(decoder.readVarIntBytes()), context);
 }
 
-async function decodeRecords(
+/**
+ * The records of a batch whose header has been read: `decoder` stands at their count (and, when
+ * compressed, the compressed bytes); decompression is the only asynchronous step, so it happens
+ * here and the records themselves are read by the function returned, each time it is called.
+ */
+async function recordsReader(
   codec: ReturnType<typeof lookupCodecByAttributes>,
   recordsDecoder: BatchDecoder,
   context: Partial<BatchContext>,
-): Promise<unknown[]> {
-  if (!codec) return recordsDecoder.readArray((d) => decodeRecord(d, context));
+): Promise<() => unknown[]> {
+  if (!codec) {
+    const at = recordsDecoder.offset;
+    return () => {
+      recordsDecoder.offset = at;
+      return recordsDecoder.readArray((d) => decodeRecord(d, context));
+    };
+  }
   const length = recordsDecoder.readInt32();
-  if (length <= 0) return [];
+  if (length <= 0) return () => [];
   const decompressed = new Decoder(await codec.decompress(recordsDecoder.readAll()));
-  const records = new Array<unknown>(length);
-  for (let i = 0; i < length; i++) records[i] = decodeRecord(decompressed, context);
-  return records;
+  return () => {
+    decompressed.offset = 0;
+    const records = new Array<unknown>(length);
+    for (let i = 0; i < length; i++) records[i] = decodeRecord(decompressed, context);
+    return records;
+  };
 }
 
-/** kafkajs's `recordBatch/v0/decoder.js`, step for step, with `decodeRecord` above. */
-export async function decodeRecordBatch(fetchDecoder: BatchDecoder) {
+/** A record batch read up to its records, which `records()` decodes (again at every call). */
+export interface RecordBatchHead {
+  context: Record<string, unknown>;
+  records: () => unknown[];
+}
+
+/**
+ * kafkajs's `recordBatch/v0/decoder.js`, step for step, up to its records: the batch's header
+ * and context, and the reader of its records (`decodeRecord` above). Moves `fetchDecoder` past
+ * the batch; a batch cut short fails as kafkajs's does (`KafkaJSPartialMessageError`).
+ */
+export async function readRecordBatch(fetchDecoder: BatchDecoder): Promise<RecordBatchHead> {
   const firstOffset = fetchDecoder.readInt64().toString();
   const length = fetchDecoder.readInt32();
   const decoder = fetchDecoder.slice(length);
@@ -117,8 +141,16 @@ export async function decodeRecordBatch(fetchDecoder: BatchDecoder) {
     maxTimestamp,
     timestampType,
   };
-  const records = await decodeRecords(codec, decoder, { ...recordContext, magicByte });
-  return { ...recordContext, records };
+  return {
+    context: recordContext,
+    records: await recordsReader(codec, decoder, { ...recordContext, magicByte }),
+  };
+}
+
+/** kafkajs's `recordBatch/v0/decoder.js`, step for step: the batch with its records decoded. */
+export async function decodeRecordBatch(fetchDecoder: BatchDecoder) {
+  const { context, records } = await readRecordBatch(fetchDecoder);
+  return { ...context, records: records() };
 }
 
 // kafkajs's fetch response requires the batch decoder at the first fetch: from here on it gets this one.

@@ -1,6 +1,7 @@
 import type { Batch, Consumer } from 'kafkajs';
 import { setImmediate as ioTurn } from 'node:timers/promises';
 import { Observable } from 'rxjs';
+import { releaseRecords } from '../../core/kafka';
 import type { Logger } from '../../core/logger';
 import type { Assignment, Envelope, Source } from '../../core/stream';
 import { InFlightBudget } from './in-flight-budget';
@@ -97,7 +98,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
    * long as the batch is in flight, so it is made here, away from `eachBatch`'s scope: it holds
    * names and numbers, never kafkajs's batch (whose messages would then outlive the stages).
    */
-  const envelope = (batch: Batch) => {
+  const envelope = (batch: Batch, lastOffset: string) => {
     const { topic, partition, highWatermark } = batch;
     let bytes = 0;
     const payload: KafkaRecord[] = batch.messages.map((m) => {
@@ -105,7 +106,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
       return { topic, partition, offset: m.offset, key: m.key, value: m.value, highWatermark };
     });
     const count = payload.length;
-    const acknowledge = commits.track(`${topic}:${partition}`, BigInt(batch.lastOffset()) + 1n);
+    const acknowledge = commits.track(`${topic}:${partition}`, BigInt(lastOffset) + 1n);
     let settled = false;
     const settle = () => {
       if (settled) return false;
@@ -139,9 +140,12 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (stopped || !isRunning() || isStale() || batch.messages.length === 0) return;
-          const { env, held } = envelope(batch);
+          const lastOffset = batch.lastOffset();
+          const { env, held } = envelope(batch, lastOffset);
+          resolveOffset(lastOffset);
+          // kafkajs would keep them until the fetch's last batch is handled; nothing reads them again.
+          releaseRecords(batch);
           subscriber.next(env);
-          resolveOffset(batch.lastOffset());
           if (!budget.full) {
             // kafkajs hands over a fetch's batches through promise chains, which would keep I/O
             // callbacks (an insert finishing, its file written) waiting until the next fetch: the
