@@ -217,7 +217,7 @@ export const configSchema = z
           .int()
           .min(0)
           .max(300)
-          .default(100)
+          .default(0)
           .describe(
             "How far the JS heap grows past its live size before a full collection, in %; 0: the runtime's own",
           ),
