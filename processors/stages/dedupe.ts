@@ -82,19 +82,20 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
           const batch = env.payload;
           const kept: Located<MetricSample>[] = [];
           let duplicates = 0;
+          // A batch is one partition's as a rule: its ownership and ids are looked up once per run.
           let seen: SeenIds | undefined;
           let seenTopic = '';
           let seenPartition = -1;
           for (const record of batch.records) {
             const { topic, partition } = record.source;
-            if (!o.assignment.owns(topic, partition)) {
-              kept.push(record);
-              continue;
-            }
-            if (!seen || seenTopic !== topic || seenPartition !== partition) {
-              seen = seenOf(topic, partition);
+            if (seenTopic !== topic || seenPartition !== partition) {
+              seen = o.assignment.owns(topic, partition) ? seenOf(topic, partition) : undefined;
               seenTopic = topic;
               seenPartition = partition;
+            }
+            if (!seen) {
+              kept.push(record);
+              continue;
             }
             const id = record.value.event_id;
             if (!seen.remember(id, now)) {

@@ -107,9 +107,17 @@ export function detectAnomalies<A>(
         const anomalies: Anomaly[] = [];
         const evictedBefore = store.evicted;
         handOver(anomalies);
+        // A batch is one partition's as a rule: ownership is looked up once per run of one.
+        let topic = '';
+        let partition = -1;
+        let owned = false;
         for (const record of batch.records) {
           const { value: s, source: from } = record;
-          if (!o.assignment.owns(from.topic, from.partition)) continue; // its new owner scores it
+          if (from.partition !== partition || from.topic !== topic) {
+            ({ topic, partition } = from);
+            owned = o.assignment.owns(topic, partition);
+          }
+          if (!owned) continue; // its new owner scores it
           const e = store.entry(seriesOf(record), s, from, now);
           e.dirty = true;
           score(e, s, anomalies);

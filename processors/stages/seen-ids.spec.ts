@@ -1,4 +1,4 @@
-import { SeenIds } from './seen-ids';
+import { SeenIds, SeqRuns } from './seen-ids';
 
 describe('SeenIds', () => {
   it('forgets oldest first, across growth and wrap-around of its ring, and keeps the rest', () => {
@@ -94,5 +94,42 @@ describe('SeenIds', () => {
     const seen = new SeenIds();
     seen.forgetOldest();
     expect([seen.size, seen.oldestAt, seen.has('h:1:1')]).toEqual([0, Infinity, false]);
+  });
+});
+
+describe('SeqRuns', () => {
+  it('matches a plain Set under random adds (held or not) and removes, in and out of order', () => {
+    let state = 99;
+    const random = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    const runs = new SeqRuns();
+    const model = new Set<number>();
+    const wrong: number[] = [];
+    const add = (seq: number) => {
+      if (runs.add(seq) === model.has(seq)) wrong.push(seq);
+      model.add(seq);
+    };
+    let next = 0;
+    for (let step = 0; step < 40_000; step++) {
+      const r = random(10);
+      // mostly in order, now and then past a gap, or anywhere below
+      if (r < 5) add((next += random(8) === 0 ? 1 + random(5) : 1));
+      else if (r < 7) add(random(next + 2));
+      else if (model.size > 0) {
+        // the lowest held mostly (a Set iterates in insertion order: close to it), now and then any
+        const held = model.values();
+        let seq = held.next().value!;
+        for (let skip = r < 9 ? 0 : random(20); skip > 0; skip--) seq = held.next().value ?? seq;
+        runs.remove(seq);
+        model.delete(seq);
+      }
+      if (step % 499 === 0)
+        for (let probe = -2; probe <= next + 2; probe++)
+          if (runs.has(probe) !== model.has(probe)) wrong.push(probe);
+    }
+    expect(wrong).toEqual([]);
+    expect(model.size).toBeGreaterThan(1000);
   });
 });
