@@ -97,8 +97,8 @@ export function dedupe(options: Partial<DedupeOptions> = {}, scheduler: Schedule
               kept.push(record);
               continue;
             }
-            const id = record.value.event_id;
-            if (!seen.remember(id, now)) {
+            const { event_id: id, host } = record.value;
+            if (!seen.remember(id, now, host)) {
               duplicates++;
               continue;
             }

@@ -74,7 +74,9 @@ describe('SeenIds', () => {
       } else {
         const id = idOf();
         const fresh = !model.has(id);
-        expect(seen.remember(id, step)).toBe(fresh);
+        // The id's host as the hint mostly; now and then another host's, or none.
+        const hint = [id.split(':')[0], `host-${random(7)}`, undefined][random(6) % 3];
+        expect(seen.remember(id, step, hint)).toBe(fresh);
         if (fresh) {
           model.add(id);
           order.push(id);

@@ -34,13 +34,17 @@ export class SeenIds {
   }
 
   has(id: string): boolean {
-    if (!this.parse(id, false)) return false;
+    if (!this.parse(id, false, undefined)) return false;
     return this.runs[this.prefix]!.has(this.seq);
   }
 
-  /** Remembers an id seen at `at`; false, changing nothing, when the id is already held. */
-  remember(id: string, at: number): boolean {
-    this.parse(id, true);
+  /**
+   * Remembers an id seen at `at`; false, changing nothing, when the id is already held. `hint`
+   * is a string the id's prefix goes with (a sample's host, one shared string per host): with
+   * it, the prefix is found again without slicing it out of the id when hosts interleave.
+   */
+  remember(id: string, at: number, hint?: string): boolean {
+    this.parse(id, true, hint);
     const { prefix, seq } = this;
     if (!(this.runs[prefix] ??= new SeqRuns()).add(seq)) {
       this.prefixes.release(prefix); // parse counted one more use of it
@@ -74,16 +78,18 @@ export class SeenIds {
    * Splits an id into `this.prefix` and `this.seq`. With `intern` the prefix is interned and its
    * use counted; without, false when the prefix is not held (so neither is the id).
    */
-  private parse(id: string, intern: boolean): boolean {
+  private parse(id: string, intern: boolean, hint: string | undefined): boolean {
     const colon = id.lastIndexOf(':');
     const seq = colon < 0 ? -1 : canonicalSeq(id, colon + 1);
     const length = seq < 0 ? id.length : colon;
     let number: number;
+    if (hint !== undefined) this.prefixes.recall(hint);
     // One host's ids run on: its prefix is found again without slicing it out of the id.
     if (this.prefixes.isLast(id, length)) number = intern ? this.prefixes.useLast() : this.prefixes.last;
     else {
       const prefix = seq < 0 ? id : id.slice(0, colon);
       number = intern ? this.prefixes.use(prefix) : this.prefixes.find(prefix);
+      if (hint !== undefined && number >= 0) this.prefixes.note(hint, number);
     }
     this.prefix = number;
     this.seq = seq;
@@ -228,6 +234,25 @@ class Prefixes {
   // The prefix last looked up, to skip the map while one host's ids run on.
   private lastName: string | undefined;
   private lastNumber = -1;
+  /** The prefix last used with each hint, and the hint of each prefix (at most one per prefix). */
+  private readonly byHint = new Map<string, number>();
+  private hints: (string | undefined)[] = [];
+
+  /** Makes the prefix last used with `hint` the one last looked up (nothing if there is none). */
+  recall(hint: string): void {
+    const number = this.byHint.get(hint);
+    if (number === undefined) return;
+    this.lastName = this.names[number];
+    this.lastNumber = number;
+  }
+
+  /** Remembers that `hint` went with prefix `number` (held prefixes only). */
+  note(hint: string, number: number): void {
+    const old = this.hints[number];
+    if (old !== undefined && old !== hint && this.byHint.get(old) === number) this.byHint.delete(old);
+    this.byHint.set(hint, number);
+    this.hints[number] = hint;
+  }
 
   /** The number of the prefix last looked up (-1: none). */
   get last(): number {
@@ -278,6 +303,9 @@ class Prefixes {
     if (--this.uses[number]! > 0) return;
     this.numbers.delete(this.names[number]!);
     this.names[number] = undefined;
+    const hint = this.hints[number];
+    if (hint !== undefined && this.byHint.get(hint) === number) this.byHint.delete(hint);
+    this.hints[number] = undefined;
     this.free.push(number);
     if (this.lastNumber === number) {
       this.lastName = undefined;
