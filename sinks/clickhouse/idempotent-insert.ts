@@ -11,10 +11,18 @@ export interface CompactRows<R> {
   settings?: Record<string, number | string>;
 }
 
-/** sha256 (hex) over the rows' identities: the insert's deduplication token comes from it. */
+/**
+ * sha256 (hex) over the rows' identities, each followed by a newline: the insert's
+ * deduplication token comes from it. The text is joined and hashed in one update (an update
+ * per row crossed into the hash twice per row: ~0.2 µs a sample in the processor).
+ */
 export function digestOf<R>(rows: readonly R[], identity: (row: R) => string): string {
   const hash = crypto.createHash('sha256');
-  for (const row of rows) hash.update(identity(row)).update('\n');
+  if (rows.length > 0) {
+    const ids = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) ids[i] = identity(rows[i]!);
+    hash.update(ids.join('\n')).update('\n');
+  }
   return hash.digest('hex');
 }
 
