@@ -71,7 +71,11 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
   }, 1000);
   try {
     const config = loadConfig({ env: {} });
-    const { source, pipeline } = createProcessor({
+    const {
+      source,
+      pipeline,
+      close: closeProcessor,
+    } = createProcessor({
       kafka,
       producer,
       serde,
@@ -104,6 +108,7 @@ export async function backpressureBench(o: BackpressureBenchOptions): Promise<Re
     clearInterval(sampler);
     subscription.unsubscribe();
     await source.close().catch(() => undefined);
+    await closeProcessor();
 
     const rss = samples.map((s) => s[1]);
     const quarter = Math.max(1, Math.floor(rss.length / 4));

@@ -76,7 +76,12 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const profiler = job.cpuProfile ? await startCpuProfile() : undefined;
     const cpuBefore = ownCpuSeconds();
     const metrics = createMetrics();
-    const { source, pipeline, baselines } = createProcessor({
+    const {
+      source,
+      pipeline,
+      baselines,
+      close: closeProcessor,
+    } = createProcessor({
       kafka,
       producer,
       serde,
@@ -124,6 +129,7 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const cpu = cpuPerEvent(cpuBefore, job.events);
     await source.close();
     if (job.detect) await baselines.stop();
+    await closeProcessor();
     rss.stop();
     if (profiler && job.cpuProfile) await profiler.stopInto(job.cpuProfile);
     const stored = await (

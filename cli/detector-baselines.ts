@@ -1,8 +1,16 @@
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PipelineMetrics } from '../core/metrics';
-import type { DetectorStore } from '../processors/stages';
+import type { StoredState } from '../processors/stages';
 import { loadDetectorStates, saveDetectorStates, type ClickHouseClient } from '../sinks/clickhouse';
+
+/** What the baselines need of a detector store, in this thread or another (`DetectionWorker`). */
+export interface BaselineStore {
+  readonly maxSeries: number;
+  takeDirty(): StoredState[] | Promise<StoredState[]>;
+  unsaved(rows: readonly StoredState[]): void | Promise<void>;
+  restore(rows: readonly StoredState[]): number | Promise<number>;
+}
 
 export interface DetectorBaselinesParts {
   clickhouse: ClickHouseClient;
@@ -10,7 +18,7 @@ export interface DetectorBaselinesParts {
   snapshotMs: number;
   metrics: PipelineMetrics;
   logger: Logger;
-  store: DetectorStore;
+  store: BaselineStore;
   clock: Clock;
 }
 
@@ -24,8 +32,9 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
   const log = parts.logger.child({ component: 'processor', part: 'detector-baselines' });
   let timer: NodeJS.Timeout | undefined;
   const save = async () => {
-    const rows = store.takeDirty();
+    let rows: StoredState[] = [];
     try {
+      rows = await store.takeDirty();
       await saveDetectorStates(parts.clickhouse, parts.database, rows, parts.clock());
       parts.metrics.detectorStatesSaved.inc(rows.length);
     } catch (err) {
@@ -33,13 +42,17 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
         { err, series: rows.length },
         'saving detector baselines failed; will retry at the next snapshot',
       );
-      store.unsaved(rows);
+      try {
+        await store.unsaved(rows);
+      } catch {
+        // the store is closed: nothing is left to keep them in
+      }
     }
   };
   return {
     async load(): Promise<number> {
       try {
-        const taken = store.restore(
+        const taken = await store.restore(
           await loadDetectorStates(parts.clickhouse, parts.database, store.maxSeries),
         );
         log.info({ series: taken }, 'detector baselines restored');

@@ -126,7 +126,12 @@ export async function startInstance(
         // The embedded engine reads raw inserts from files; a server gets them as JSON rows.
         avroInsertDir: config.clickhouse.url ? undefined : path.join(config.dataDir, 'clickhouse-inserts'),
       };
-      const { source, pipeline, baselines } = createProcessor({
+      const {
+        source,
+        pipeline,
+        baselines,
+        close: closeProcessor,
+      } = createProcessor({
         ...parts,
         detect: config.detect,
         live: gateway.hub,
@@ -157,6 +162,7 @@ export async function startInstance(
         clearTimeout(grace);
         for (const s of subscriptions) s.unsubscribe();
         if (config.detect.enabled) await baselines.stop();
+        await closeProcessor();
       });
     }
 

@@ -7,7 +7,7 @@ import type { PipelineMetrics } from '../core/metrics';
 import type { RetryOptions } from '../core/retry';
 import type { AvroSerde } from '../core/serde';
 import type { LiveOutlet } from '../core/stream';
-import { metricsPipeline } from '../processors/pipelines';
+import { DetectionWorker, metricsPipeline } from '../processors/pipelines';
 import { kafkaSource } from '../processors/sources';
 import { parseRule } from '../processors/detectors';
 import { DetectorStore } from '../processors/stages';
@@ -49,11 +49,24 @@ export interface ProcessorParts {
 export function createProcessor(parts: ProcessorParts) {
   const s = parts.settings;
   const d = parts.detect;
-  const detectors = new DetectorStore(
-    d.maxSeries,
-    { warmup: d.warmupSamples },
-    d.rules.map((r) => (typeof r === 'string' ? parseRule(r) : parseRule(r.rule, r.host, r.name))),
+  const rules = d.rules.map((r) =>
+    typeof r === 'string' ? parseRule(r) : parseRule(r.rule, r.host, r.name),
   );
+  const detect = {
+    enabled: d.enabled,
+    staleAfterMs: d.staleAfterMs,
+    incidents: {
+      openAt: d.openScore,
+      criticalAt: d.criticalScore,
+      closeBelow: d.closeScore,
+      closeAfter: d.closeAfterSamples,
+      groupWindowMs: d.groupWindowMs,
+    },
+  };
+  // Scoring runs on a thread of its own, beside the other stages; disabled, nothing is started.
+  const detectors = d.enabled
+    ? new DetectionWorker({ maxSeries: d.maxSeries, ensemble: { warmup: d.warmupSamples }, rules, detect })
+    : new DetectorStore(d.maxSeries, { warmup: d.warmupSamples }, rules);
   const baselines = detectorBaselines({
     clickhouse: parts.clickhouse,
     database: parts.database,
@@ -120,17 +133,7 @@ export function createProcessor(parts: ProcessorParts) {
         maxOpenWindows: s.maxOpenWindows,
       },
       coalesce: { maxRecords: s.insertMaxRows, maxBytes: s.insertMaxBytes, maxWaitMs: s.insertMaxWaitMs },
-      detect: {
-        enabled: d.enabled,
-        staleAfterMs: d.staleAfterMs,
-        incidents: {
-          openAt: d.openScore,
-          criticalAt: d.criticalScore,
-          closeBelow: d.closeScore,
-          closeAfter: d.closeAfterSamples,
-          groupWindowMs: d.groupWindowMs,
-        },
-      },
+      detect,
     },
     metrics: parts.metrics,
     logger: parts.logger,
@@ -143,7 +146,11 @@ export function createProcessor(parts: ProcessorParts) {
     if (joined && d.enabled) void baselines.load();
     joined = true;
   });
-  return { source, pipeline, detectors, baselines };
+  /** Ends what runs beside the pipeline (the detection thread), after `source.close()` and `baselines.stop()`. */
+  const close = async () => {
+    if (detectors instanceof DetectionWorker) await detectors.close();
+  };
+  return { source, pipeline, detectors, baselines, close };
 }
 
 /** The dead-letter topic as a sink. */

@@ -1,4 +1,6 @@
 export { metricsPipeline } from './metrics-pipeline';
+export { DetectionWorker } from './detection-worker';
+export type { DetectionSetup } from './detection-protocol';
 export type {
   MetricsPipelineDeps,
   MetricsPipelineSinks,

@@ -2,9 +2,11 @@ import {
   asyncScheduler,
   concatMap,
   finalize,
+  from,
   map,
   mergeMap,
   Observable,
+  of,
   OperatorFunction,
   SchedulerLike,
 } from 'rxjs';
@@ -36,9 +38,10 @@ import {
   type WindowOptions,
   type CoalesceOptions,
   type DetectOptions,
-  type DetectorStore,
   type Chunk,
+  DetectorStore as InProcessDetectors,
 } from '../stages';
+import type { DetectionWorker } from './detection-worker';
 import { durableSinks, orNack, retryReporter, type BreakerSettings } from './durable';
 import { orderedDeliveries } from './ordered-deliveries';
 import { timedStage } from './timed-stage';
@@ -76,8 +79,11 @@ export interface MetricsPipelineDeps<C extends Chunk = Chunk> {
   assignment?: Assignment;
   serde: AvroSerde;
   sinks: MetricsPipelineSinks<C>;
-  /** Detector state per series (the processor snapshots and restores it). */
-  detectors: DetectorStore;
+  /**
+   * Detector state per series (the processor snapshots and restores it): in this thread, or on a
+   * thread of its own (`DetectionWorker`), where scoring then runs beside the other stages.
+   */
+  detectors: InProcessDetectors | DetectionWorker;
   stages?: StageOptions;
   metrics: PipelineMetrics;
   logger: Logger;
@@ -112,7 +118,8 @@ function countByCode(rejects: DeadLetter[]): Record<string, number> {
 /**
  * The processor, and the only place its stages meet:
  *   Kafka batch → schema look-up → decode → validate → dedupe → detect-anomalies → window-aggregate
- *   → encode (samples to the live fan-out and into the raw store's chunk) → coalesce
+ *   → encode (samples to the live fan-out and into the raw store's chunk) → (detection's result,
+ *   when it runs on its own thread) → coalesce
  *   → (raw samples ‖ aggregates ‖ incidents ‖ dead letters) → live fan-out → ack (held at the commit floor).
  * Stages handle batches one at a time, in order; up to two coalesced batches are written at once,
  * their raw inserts overlapping while everything ordered (topics, fan-out, acks) stays in batch
@@ -174,6 +181,34 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     },
   );
 
+  /**
+   * Anomaly detection, in this thread or dispatched to its own (its result joins the batch in
+   * batch order, before the batch is written; the thread's time is what `detect` measures then).
+   */
+  const detectors = deps.detectors;
+  const detect: OperatorFunction<
+    Envelope<Batch<MetricSample>>,
+    Envelope<Batch<MetricSample>>
+  > = detectors instanceof InProcessDetectors
+    ? measured('detect', detectAnomalies<never>(detectors, { ...deps.stages?.detect, assignment }, scheduler))
+    : measured('detect-dispatch', detectors.dispatch<never>(assignment, scheduler));
+  const detected = concatMap(
+    (
+      env: Envelope<Batch<MetricSample, MetricAggregate, C>>,
+    ): Observable<Envelope<Batch<MetricSample, MetricAggregate, C>>> => {
+      const pending = env.payload.detected;
+      if (!pending) return of(env);
+      return from(pending).pipe(
+        map((d) => {
+          m.stageSeconds.observe({ stage: 'detect' }, d.seconds);
+          const { detected: _, ...b } = env.payload;
+          const stats = { ...b.stats, detectorSeriesEvicted: b.stats.detectorSeriesEvicted + d.evicted };
+          return { ...env, payload: { ...b, anomalies: [...b.anomalies, ...d.anomalies], stats } };
+        }),
+      );
+    },
+  );
+
   const delivery = orderedDeliveries();
   /** Deliveries under way (coalesce writes at once when there are none). */
   let delivering = 0;
@@ -218,7 +253,7 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     };
   };
 
-  return deps.source.batches$.pipe(
+  const staged = deps.source.batches$.pipe(
     concatMap((env) => {
       m.eventsReceived.inc({ topic: env.payload[0]?.topic ?? 'unknown' }, env.payload.length);
       const values = env.payload.map((r) => r.value);
@@ -229,15 +264,15 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     measured('decode', decode<MetricSample>(deps.serde, scheduler)),
     measured('validate', validate(deps.stages?.validate, scheduler)),
     measured('dedupe', dedupe({ ...deps.stages?.dedupe, assignment }, scheduler)),
-    measured(
-      'detect',
-      detectAnomalies<never>(deps.detectors, { ...deps.stages?.detect, assignment }, scheduler),
-    ),
+    detect,
     measured(
       'window',
       windowAggregate({ ...deps.stages?.windows, sourceHolding: deps.sourceHolding, assignment }, scheduler),
     ),
     measured('encode', encode),
+  );
+  return staged.pipe(
+    detected,
     coalesce<MetricSample, MetricAggregate, C>(
       { ...deps.stages?.coalesce, idle: () => delivering === 0 },
       scheduler,

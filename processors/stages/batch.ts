@@ -48,6 +48,16 @@ export interface Batch<T, A = never, C extends Chunk = never> {
   anomalies: Anomaly[];
   /** Offset not to commit past; undefined: the whole batch may be committed. */
   commitFloor: string | undefined;
+  /** Anomaly detection running on another thread for this batch: merged in before it is written. */
+  detected?: Promise<Detected>;
+}
+
+/** What anomaly detection on another thread found for a batch, and the seconds it took there. */
+export interface Detected {
+  anomalies: Anomaly[];
+  /** Series whose detector state was dropped meanwhile. */
+  evicted: number;
+  seconds: number;
 }
 
 export const emptyStats = (): BatchStats => ({

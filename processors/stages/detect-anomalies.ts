@@ -1,9 +1,10 @@
 import { asyncScheduler, map, Observable, SchedulerLike } from 'rxjs';
-import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
+import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
 import type { Anomaly, MetricSample } from '../../schemas';
-import { IncidentTracker, type IncidentOptions } from '../detectors';
+import type { IncidentOptions } from '../detectors';
+import { anomalyScoring } from './anomaly-scoring';
 import type { Batch } from './batch';
-import type { DetectorStore, SeriesEntry } from './detector-store';
+import type { DetectorStore } from './detector-store';
 import { seriesOf } from './series-key';
 
 export interface DetectOptions {
@@ -35,66 +36,7 @@ export function detectAnomalies<A>(
   scheduler: SchedulerLike = asyncScheduler,
 ) {
   const o = { ...DEFAULT_DETECT, ...options };
-  const tracker = new IncidentTracker(o.incidents);
-
-  const score = (e: SeriesEntry, s: MetricSample, anomalies: Anomaly[]) => {
-    const v = e.detector.step(s.ts, s.value);
-    let score = v.score;
-    let detector = v.detector;
-    let rule: (typeof e.rules)[number] | undefined;
-    for (const r of e.rules) {
-      if (!r.rule.step(r.state, s.ts, s.value)) continue;
-      score = 1;
-      detector = `rule:${r.rule.rule.name}`;
-      rule = r;
-    }
-    if (!e.incident && score < tracker.openAt) return;
-    const reason = rule
-      ? () => `${e.label} ${rule.rule.describe(s.value)}`
-      : () => e.detector.reason(e.label);
-    const step = tracker.step(e.ref, e.incident, {
-      t: s.ts,
-      x: s.value,
-      score,
-      detector,
-      expected: v.expected,
-      lower: v.lower,
-      upper: v.upper,
-      reason,
-    });
-    e.incident = step.open;
-    if (step.open) store.open.add(e.ref.key);
-    else store.open.delete(e.ref.key);
-    if (step.emit) anomalies.push(step.emit);
-  };
-
-  const reassigned = reassignments(o.assignment);
-  /**
-   * After a rebalance, the series of a partition this member lost leave with it: their open
-   * incidents close here ("handed over"), and their new owner continues from the saved baseline.
-   */
-  const handOver = (anomalies: Anomaly[]) => {
-    if (!reassigned()) return;
-    for (const e of store.release(o.assignment.owns))
-      if (e.incident)
-        anomalies.push(
-          tracker.close(e.incident, e.incident.record.ts, 'the series moved to another processor'),
-        );
-  };
-
-  const closeStale = (now: number, anomalies: Anomaly[]) => {
-    for (const key of store.open) {
-      const e = store.entries.get(key);
-      if (!e?.incident) {
-        store.open.delete(key);
-        continue;
-      }
-      if (now - e.lastSeen < o.staleAfterMs) continue;
-      anomalies.push(tracker.close(e.incident, e.incident.record.ts, 'the series stopped reporting'));
-      e.incident = undefined;
-      store.open.delete(key);
-    }
-  };
+  const scoring = anomalyScoring(store, o);
 
   return (
     source: Observable<Envelope<Batch<MetricSample, A>>>,
@@ -106,7 +48,7 @@ export function detectAnomalies<A>(
         const batch = env.payload;
         const anomalies: Anomaly[] = [];
         const evictedBefore = store.evicted;
-        handOver(anomalies);
+        scoring.begin(anomalies);
         // A batch is one partition's as a rule: ownership is looked up once per run of one.
         let topic = '';
         let partition = -1;
@@ -118,11 +60,9 @@ export function detectAnomalies<A>(
             owned = o.assignment.owns(topic, partition);
           }
           if (!owned) continue; // its new owner scores it
-          const e = store.entry(seriesOf(record), s, from, now);
-          e.dirty = true;
-          score(e, s, anomalies);
+          scoring.sample(seriesOf(record), s, from, now, anomalies);
         }
-        closeStale(now, anomalies);
+        scoring.end(now, anomalies);
         if (anomalies.length === 0 && store.evicted === evictedBefore) return env;
         return {
           ...env,

@@ -83,7 +83,11 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
       ledger.record(samples);
     }
 
-    const { source, pipeline } = createProcessor({
+    const {
+      source,
+      pipeline,
+      close: closeProcessor,
+    } = createProcessor({
       kafka,
       producer,
       serde,
@@ -103,6 +107,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
     close = async () => {
       await source.close();
       subscription.unsubscribe();
+      await closeProcessor();
     };
 
     await waitFor('the writer to stall on its first insert', () => stall.state.waiting > 0);

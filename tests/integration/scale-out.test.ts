@@ -56,7 +56,11 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
   });
 
   const start = (name: string, settings: Config['processor'] = config.processor) => {
-    const { source, pipeline } = createProcessor({
+    const {
+      source,
+      pipeline,
+      close: closeProcessor,
+    } = createProcessor({
       kafka: createKafka(testEndpoints().brokers, `scale-${name}`, silentLogger),
       producer,
       serde,
@@ -79,6 +83,7 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
       close: async () => {
         await source.close();
         subscription.unsubscribe();
+        await closeProcessor();
       },
     });
   };
