@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { systemClock } from '../core/clock';
-import { YOUNG_GENERATION_FLAG } from '../core/heap-growth';
+import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
 import type { MetricSample } from '../schemas';
@@ -130,7 +130,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
 function inChildProcess(job: ProcessingJob): Promise<ProcessingResult> {
   const child = fork(path.join(__dirname, 'pipeline-processor.js'), [], {
     // As `tidewatch start` runs (package.json, bin/tidewatch.js).
-    execArgv: ['--expose-gc', YOUNG_GENERATION_FLAG],
+    execArgv: ['--expose-gc', ...PROCESSOR_NODE_FLAGS],
   });
   return new Promise((resolve, reject) => {
     let reply: { result?: ProcessingResult; error?: string } | undefined;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env -S node --max-semi-space-size=64 --single-threaded-gc
 'use strict';
 // Entry point for `npx tidewatch`: runs the compiled CLI (built by `npm install` through the prepare script).
 const path = require('node:path');

@@ -16,14 +16,3 @@ import v8 from 'node:v8';
 export function limitHeapGrowth(percent: number): void {
   if (percent > 0) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
-
-/**
- * The young generation the processor runs with, as a Node flag: `npm start` and the `tidewatch`
- * command start Node with it (package.json, bin/tidewatch.js; it must be given at start-up), and
- * so do the benches. A record is garbage within ~30–100 ms of its fetch (decoded, staged, then
- * encoded into its batch's chunk); with Node's 16 MiB semi-spaces a scavenge came every ~40 ms
- * and copied or promoted much of what was in flight. At 64 MiB (1M-event bench, 2 pairs):
- * scavenge pauses 1.49 → 0.70 s, GC-thread CPU 4.1–4.2 → 3.4–3.6 µs per event, machine CPU
- * 18.5–18.8 → 17.2–17.3 µs, 103–105k → 115k events/s, for ~100 MiB more peak RSS (733 → 838).
- */
-export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=64';
