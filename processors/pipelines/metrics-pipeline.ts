@@ -2,13 +2,12 @@ import {
   asyncScheduler,
   concatMap,
   finalize,
-  from,
   map,
   mergeMap,
   Observable,
-  of,
   OperatorFunction,
   SchedulerLike,
+  tap,
 } from 'rxjs';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
@@ -118,9 +117,9 @@ function countByCode(rejects: DeadLetter[]): Record<string, number> {
 /**
  * The processor, and the only place its stages meet:
  *   Kafka batch → schema look-up → decode → validate → dedupe → detect-anomalies → window-aggregate
- *   → encode (samples to the live fan-out and into the raw store's chunk) → (detection's result,
- *   when it runs on its own thread) → coalesce
- *   → (raw samples ‖ aggregates ‖ incidents ‖ dead letters) → live fan-out → ack (held at the commit floor).
+ *   → encode (samples to the live fan-out and into the raw store's chunk) → coalesce
+ *   → (raw samples ‖ [detection's result, when it runs on its own thread] → aggregates ‖ incidents ‖
+ *   dead letters) → live fan-out → ack (held at the commit floor).
  * Stages handle batches one at a time, in order; up to two coalesced batches are written at once,
  * their raw inserts overlapping while everything ordered (topics, fan-out, acks) stays in batch
  * order. A failing durable sink is retried with backoff and holds the batch, and so the offsets,
@@ -182,8 +181,9 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
   );
 
   /**
-   * Anomaly detection, in this thread or dispatched to its own (its result joins the batch in
-   * batch order, before the batch is written; the thread's time is what `detect` measures then).
+   * Anomaly detection, in this thread or dispatched to its own: then each batch carries its
+   * result to come (`detected`, its time there what `detect` measures), which joins the batch
+   * in its delivery, before the writes that need it; the raw insert does not wait for it.
    */
   const detectors = deps.detectors;
   const detect: OperatorFunction<
@@ -191,23 +191,25 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     Envelope<Batch<MetricSample>>
   > = detectors instanceof InProcessDetectors
     ? measured('detect', detectAnomalies<never>(detectors, { ...deps.stages?.detect, assignment }, scheduler))
-    : measured('detect-dispatch', detectors.dispatch<never>(assignment, scheduler));
-  const detected = concatMap(
-    (
-      env: Envelope<Batch<MetricSample, MetricAggregate, C>>,
-    ): Observable<Envelope<Batch<MetricSample, MetricAggregate, C>>> => {
-      const pending = env.payload.detected;
-      if (!pending) return of(env);
-      return from(pending).pipe(
-        map((d) => {
-          m.stageSeconds.observe({ stage: 'detect' }, d.seconds);
-          const { detected: _, ...b } = env.payload;
-          const stats = { ...b.stats, detectorSeriesEvicted: b.stats.detectorSeriesEvicted + d.evicted };
-          return { ...env, payload: { ...b, anomalies: [...b.anomalies, ...d.anomalies], stats } };
-        }),
-      );
-    },
-  );
+    : (source) =>
+        source.pipe(
+          measured('detect-dispatch', detectors.dispatch<never>(assignment, scheduler)),
+          tap((env) =>
+            env.payload.detected?.then(
+              (d) => m.stageSeconds.observe({ stage: 'detect' }, d.seconds),
+              () => undefined, // the delivery that waits for it sees the failure
+            ),
+          ),
+        );
+  /** A batch with its detection's result (from another thread) merged in. */
+  const withDetection = async (
+    b: Batch<MetricSample, MetricAggregate, C>,
+  ): Promise<Batch<MetricSample, MetricAggregate, C>> => {
+    if (!b.detected) return b;
+    const d = await b.detected;
+    const stats = { ...b.stats, detectorSeriesEvicted: b.stats.detectorSeriesEvicted + d.evicted };
+    return { ...b, detected: undefined, anomalies: [...b.anomalies, ...d.anomalies], stats };
+  };
 
   const delivery = orderedDeliveries();
   /** Deliveries under way (coalesce writes at once when there are none). */
@@ -215,16 +217,21 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
   const deliver = (env: Envelope<Batch<MetricSample, MetricAggregate, C>>): Promise<BatchOutcome> => {
     const chunks = env.payload.chunks ?? [];
     const written = chunks.reduce((n, c) => n + c.count, 0);
-    const { rejects, aggregates, anomalies } = env.payload;
+    const complete = withDetection(env.payload);
+    complete.catch(() => undefined); // inOrder's wait for it sees the failure
+    let batch: Batch<MetricSample, MetricAggregate, C> | undefined;
     return delivery({
       anyOrder: () => timed(store, chunks, written),
-      inOrder: () =>
-        Promise.all([
+      inOrder: async () => {
+        batch = await complete;
+        const { rejects, aggregates, anomalies } = batch;
+        await Promise.all([
           timed(deadLetters, rejects),
           ...aggregateSinks.map((s) => timed(s, aggregates)),
           ...anomalySinks.map((s) => timed(s, anomalies)),
-        ]),
-      finish: () => delivered(env, written),
+        ]);
+      },
+      finish: () => delivered({ ...env, payload: batch! }, written),
     });
   };
 
@@ -272,7 +279,6 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     measured('encode', encode),
   );
   return staged.pipe(
-    detected,
     coalesce<MetricSample, MetricAggregate, C>(
       { ...deps.stages?.coalesce, idle: () => delivering === 0 },
       scheduler,

@@ -101,4 +101,25 @@ describe('coalesce stage', () => {
     });
     expect(acks).toEqual(['0:7', '1:undefined']);
   });
+
+  it('joins the detection results still to come of the batches it joins, in batch order', async () => {
+    const anomaly = (id: string) => ({ id }) as never;
+    const withResult = (p: number, id: string | undefined) => {
+      const env = two(p);
+      if (id) env.payload.detected = Promise.resolve({ anomalies: [anomaly(id)], evicted: 1, seconds: 0.25 });
+      return env;
+    };
+    const joined: Envelope<Batch<MetricSample>>[] = [];
+    run(({ cold }) => {
+      cold('a b c|', { a: withResult(0, 'x'), b: withResult(1, undefined), c: withResult(2, 'y') })
+        .pipe(coalesce({ maxRecords: 6, maxWaitMs: 100 }))
+        .subscribe((env) => joined.push(env));
+    });
+    expect(joined).toHaveLength(1);
+    await expect(joined[0]!.payload.detected).resolves.toEqual({
+      anomalies: [anomaly('x'), anomaly('y')],
+      evicted: 2,
+      seconds: 0.5,
+    });
+  });
 });

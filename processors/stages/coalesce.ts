@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { Envelope } from '../../core/stream';
-import { Batch, emptyStats, type Chunk } from './batch';
+import { Batch, emptyStats, type Chunk, type Detected } from './batch';
 
 export interface CoalesceOptions {
   /** Flush once this many records (plus rejects and aggregates) are buffered. */
@@ -44,11 +44,26 @@ function merge<T, A, C extends Chunk>(envs: Envelope<Batch<T, A, C>>[]): Envelop
     payload.stats.windowsForceClosed += b.stats.windowsForceClosed;
     payload.stats.detectorSeriesEvicted += b.stats.detectorSeriesEvicted;
   }
+  const pending = envs.flatMap((e) => (e.payload.detected ? [e.payload.detected] : []));
+  if (pending.length > 0) {
+    const joined = Promise.all(pending).then(joinDetected);
+    joined.catch(() => undefined); // whoever writes the batch waits for it, and sees a failure
+    payload.detected = joined;
+  }
   return {
     payload,
     // Each original batch is acknowledged, in order, with its own commit floor.
     ack: () => envs.forEach((e) => e.ack(e.payload.commitFloor)),
     nack: (err) => envs.forEach((e) => e.nack(err)),
+  };
+}
+
+/** Detection results of joined batches, as one (incidents in batch order). */
+function joinDetected(all: Detected[]): Detected {
+  return {
+    anomalies: all.flatMap((d) => d.anomalies),
+    evicted: all.reduce((n, d) => n + d.evicted, 0),
+    seconds: all.reduce((n, d) => n + d.seconds, 0),
   };
 }
 
@@ -68,7 +83,8 @@ function bytesOf(b: Batch<unknown, unknown, Chunk>): number {
 /**
  * Joins consecutive batches (from any partitions) into one, so sinks write fewer, larger inserts:
  * a flush happens at `maxRecords`, at `maxBytes` of encoded records, or `maxWaitMs` after the
- * first buffered batch, whichever comes first, and when the source completes. Batches join only
+ * first buffered batch, whichever comes first, and when the source completes. Detection results
+ * still to come (`detected`) are joined into one, in batch order. Batches join only
  * while the sinks are busy: one that finds them `idle` goes at once, if the last flush was at
  * least `maxWaitMs` ago (so going at once never writes more often than the timer would). A
  * pipeline starting, or a light stream, then writes without waiting, and a busy one in large
