@@ -3,6 +3,7 @@ import './gzip-codec';
 import './record-decode';
 import './record-batch-decode';
 import './lazy-records';
+import './record-encode';
 import { Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
 import type { Logger } from '../logger';

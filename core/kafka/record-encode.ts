@@ -1,0 +1,104 @@
+/**
+ * kafkajs 2.2.4 encodes every record it produces into a fresh, zero-filled 512-byte buffer
+ * (`new Encoder()`), and writes its timestamp delta, a zig-zag varlong, through 64-bit `Long`
+ * arithmetic per byte: ~7 µs a record in the processor's profile, for the aggregates and
+ * incidents it publishes (and more for an agent's samples). Here a record without headers whose
+ * key and value are buffers (or null) and whose deltas are integers a double holds exactly is
+ * written into one buffer of its exact size (Node's pool serves small ones) with plain numbers;
+ * any other record is encoded by kafkajs. Same bytes: `record-encode.spec.ts` checks them against
+ * kafkajs's encoder. Applied once, when the Kafka client module loads: kafkajs requires the record
+ * encoder with its produce request, at the first send.
+ */
+
+interface EncoderInternals {
+  buf: Buffer;
+  offset: number;
+}
+
+interface RecordArgs {
+  offsetDelta?: number;
+  timestampDelta?: unknown;
+  key?: unknown;
+  value?: unknown;
+  headers?: Record<string, unknown>;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const Encoder = require('kafkajs/src/protocol/encoder.js') as { prototype: object };
+const recordEncoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
+/** kafkajs's record encoder: the fallback, and the reference its spec checks against. */
+export const kafkajsEncodeRecord = require(recordEncoderPath) as (args: RecordArgs) => EncoderInternals;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Bytes of `n` (a non-negative integer below 2^53) as an unsigned varint. */
+function sizeOfUVarint(n: number): number {
+  let bytes = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+function writeUVarint(buf: Buffer, at: number, n: number): number {
+  while (n >= 128) {
+    buf[at++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[at++] = n;
+  return at;
+}
+
+/** Zig-zag of an integer of at most 52 bits: exact in a double. */
+const zigZag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
+const LIMIT = 2 ** 52;
+const fits = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && Math.abs(n) < LIMIT;
+const bytesOrNull = (b: unknown): b is Buffer | null | undefined => b == null || Buffer.isBuffer(b);
+const hasHeaders = (headers: RecordArgs['headers']) => {
+  for (const _ in headers) return true;
+  return false;
+};
+
+/** One record as kafkajs's `recordBatch/record/v0` encodes it (an Encoder holding its bytes). */
+export function encodeRecord(args: RecordArgs): EncoderInternals {
+  const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = args;
+  if (
+    !fits(offsetDelta) ||
+    !fits(timestampDelta) ||
+    !bytesOrNull(key) ||
+    !bytesOrNull(value) ||
+    hasHeaders(headers)
+  )
+    return kafkajsEncodeRecord(args);
+  const time = zigZag(timestampDelta);
+  const offset = zigZag(offsetDelta);
+  const keyLength = key == null ? -1 : key.length;
+  const valueLength = value == null ? -1 : value.length;
+  const body =
+    1 + // attributes
+    sizeOfUVarint(time) +
+    sizeOfUVarint(offset) +
+    sizeOfUVarint(zigZag(keyLength)) +
+    Math.max(keyLength, 0) +
+    sizeOfUVarint(zigZag(valueLength)) +
+    Math.max(valueLength, 0) +
+    1; // no headers: a varint 0
+  const buf = Buffer.allocUnsafe(sizeOfUVarint(zigZag(body)) + body);
+  let at = writeUVarint(buf, 0, zigZag(body));
+  buf[at++] = 0; // no record attributes
+  at = writeUVarint(buf, at, time);
+  at = writeUVarint(buf, at, offset);
+  at = writeUVarint(buf, at, zigZag(keyLength));
+  if (key) at += key.copy(buf, at);
+  at = writeUVarint(buf, at, zigZag(valueLength));
+  if (value) at += value.copy(buf, at);
+  buf[at++] = 0;
+  const encoder = Object.create(Encoder.prototype) as EncoderInternals;
+  encoder.buf = buf;
+  encoder.offset = at;
+  return encoder;
+}
+
+// kafkajs's produce requests take the record encoder when they are first required, at the first
+// send: from here on they get this one.
+require.cache[recordEncoderPath]!.exports = encodeRecord;
