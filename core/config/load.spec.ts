@@ -1,5 +1,23 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError } from '../errors';
+import { ENV_SETTINGS } from './env';
 import { loadConfig } from './load';
+import { configSchema } from './schema';
+import { isSecretSetting } from './secret-setting';
+
+const SECRETS = { TIDEWATCH_TOKEN: 'tok-0123456789abcdef-secret', CLICKHOUSE_PASSWORD: 'pw-hunter2-secret' };
+
+const messageOf = (load: () => unknown): string => {
+  try {
+    load();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
 
 describe('loadConfig', () => {
   it('fills every default and puts state under ./.tidewatch', () => {
@@ -87,5 +105,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { TIDEWATCH_CONFIG: '/nonexistent/tidewatch.json' } })).toThrow(
       /Cannot read config file/,
     );
+  });
+
+  it('names a misspelled key and its closest match, and never dumps the merged config', () => {
+    const message = messageOf(() =>
+      loadConfig({
+        env: SECRETS,
+        cwd: '/srv/app-dir',
+        overrides: { gatway: { port: 1 }, clickhouse: { pasword: 'x-in-file' } },
+      }),
+    );
+    expect(message).toMatch(/\(top level\): unknown key "gatway" \(did you mean "gateway"\?\)/);
+    expect(message).toMatch(/clickhouse: unknown key "pasword" \(did you mean "password"\?\)/);
+    for (const value of [...Object.values(SECRETS), 'x-in-file']) expect(message).not.toContain(value);
+    expect(message).not.toContain('/srv/app-dir');
+  });
+
+  it('never echoes a secret inside a section that fails as a whole', () => {
+    const message = messageOf(() =>
+      loadConfig({
+        env: { ...SECRETS, CLICKHOUSE_URL: 'http://user:url-secret@ch:8123' },
+        overrides: { registry: { url: 'not a url :secret@' } },
+      }),
+    );
+    expect(message).toMatch(/registry/);
+    for (const value of [...Object.values(SECRETS), 'url-secret', ':secret@'])
+      expect(message).not.toContain(value);
+  });
+
+  it('does not quote a broken config file back', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-config-'));
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, '{"gateway": {"token": file-secret-0123456789}}');
+    try {
+      const message = messageOf(() => loadConfig({ env: {}, file }));
+      expect(message).toMatch(/bad\.json is not a JSON object/);
+      expect(message).not.toContain('file-secret');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('marks every secret variable secret in the schema too (one list)', () => {
+    for (const setting of ENV_SETTINGS.filter((s) => s.secret))
+      expect([setting.path, isSecretSetting(configSchema, setting.path.split('.'))]).toEqual([
+        setting.path,
+        true,
+      ]);
+    expect(isSecretSetting(configSchema, ['gateway', 'port'])).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, errorMessage } from '../errors';
+import { describeIssue } from './describe-issue';
 import { ENV_SETTINGS, parseEnvValue } from './env';
 import { Config, configSchema } from './schema';
 
@@ -50,21 +51,16 @@ function readFile(file: string): Tree {
       throw new Error('not an object');
     return parsed as Tree;
   } catch (err) {
-    throw new ConfigError(`Config file ${file} is not a JSON object: ${errorMessage(err)}`);
+    // V8's message may quote the text around the fault, secrets included: keep only the position.
+    const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec(errorMessage(err))?.[0];
+    throw new ConfigError(`Config file ${file} is not a JSON object${at ? ` (error ${at})` : ''}`);
   }
-}
-
-function describeValue(tree: Tree, issuePath: PropertyKey[]): string {
-  let node: unknown = tree;
-  for (const key of issuePath) node = (node as Tree | undefined)?.[String(key)];
-  return node === undefined ? '' : `; got ${JSON.stringify(node)}`;
 }
 
 /** Defaults < config file < environment < overrides; validated once, errors name what to fix. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? {};
   const cwd = options.cwd ?? process.cwd();
-  const secrets = new Set(ENV_SETTINGS.filter((s) => s.secret).map((s) => s.path));
   let tree: Tree = {
     dataDir: path.join(cwd, '.tidewatch'),
     cacheDir: path.join(env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tidewatch'),
@@ -80,13 +76,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const result = configSchema.safeParse(tree);
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const dotted = issue.path.join('.');
-      const envName = ENV_SETTINGS.find((s) => s.path === dotted)?.name;
-      const where = envName ? `${dotted} (env ${envName})` : dotted || '(root)';
-      const got = secrets.has(dotted) ? '' : describeValue(tree, issue.path);
-      return `  - ${where}: ${issue.message}${got}`;
-    });
+    const lines = result.error.issues.map((issue) => describeIssue(configSchema, tree, issue));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { parseRule } from '../../processors/detectors/threshold-rule';
+import { secret } from './secret-setting';
 
 const port = z.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
@@ -36,15 +37,17 @@ export const configSchema = z
       .default({ clientId: 'tidewatch', partitions: 6, topicPrefix: '' }),
     registry: z
       .object({
-        url: z.url().optional().describe('Confluent-compatible schema registry; unset starts the local one'),
+        url: secret(z.url())
+          .optional()
+          .describe('Confluent-compatible schema registry; unset starts the local one'),
       })
       .strict()
       .default({}),
     clickhouse: z
       .object({
-        url: z.url().optional().describe('ClickHouse server URL; unset uses the embedded engine'),
+        url: secret(z.url()).optional().describe('ClickHouse server URL; unset uses the embedded engine'),
         username: z.string().default('default'),
-        password: z.string().default(''),
+        password: secret(z.string()).default(''),
         database: identifier.default('tidewatch'),
         valuePrecisionBits: z
           .number()
@@ -284,7 +287,9 @@ export const configSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: port.default(7878).describe('0 picks a free port'),
-        token: z.string().min(16, 'use at least 16 characters').optional().describe('Unset: generated once'),
+        token: secret(z.string().min(16, 'use at least 16 characters'))
+          .optional()
+          .describe('Unset: generated once'),
         allowedOrigins: z.array(z.url()).default([]).describe('Extra origins allowed to open the WebSocket'),
         maxClients: z.number().int().min(1).default(200),
         maxClientsPerIp: z
@@ -305,6 +310,20 @@ export const configSchema = z
           .describe(
             'Do not limit requests from this host (127.0.0.0/8, ::1): the dashboard and CLI here. Turn off behind a reverse proxy on the same host',
           ),
+        authFailuresPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .default(30)
+          .describe(
+            'Failed authentications per minute and IP, on every route (loopback included); past it: 429 with Retry-After',
+          ),
+        readyStallSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .default(60)
+          .describe('/ready answers 503 when work is pending and no sink has made progress for this long'),
         sendQueueBytes: z
           .number()
           .int()
@@ -320,6 +339,8 @@ export const configSchema = z
         maxClientsPerIp: 20,
         rateLimitPerMinute: 150,
         rateLimitExemptLoopback: true,
+        authFailuresPerMinute: 30,
+        readyStallSeconds: 60,
         sendQueueBytes: 4 * 1024 * 1024,
       }),
   })
