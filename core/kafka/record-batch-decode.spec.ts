@@ -35,6 +35,20 @@ async function encodedBatch(seed: number, compression: number): Promise<Buffer> 
   return Buffer.concat([batch.buffer, Buffer.from([1, 2, 3])]);
 }
 
+/**
+ * The same value with every Buffer as tagged hex text: jest compares a Buffer byte by byte through
+ * its generic equality (about 2.5 s for these batches), a string at once. Nothing is lost: equal
+ * hex is equal bytes, and the tag keeps a Buffer apart from a string.
+ */
+function plain(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return `Buffer<${value.toString('hex')}>`;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
 /** Decodes a batch from the front of `bytes`, and where the decoder stopped. */
 async function decodeWith(decode: (d: unknown) => Promise<unknown>, bytes: Buffer) {
   const decoder = new Decoder(bytes);
@@ -47,11 +61,12 @@ describe('record batch decoding, records read in place', () => {
     ['uncompressed', Types.None],
     ['gzip', Types.GZIP],
   ])('reads %s batches as kafkajs does, record for record', async (_name, compression) => {
-    for (let seed = 1; seed <= 12; seed++) {
+    for (let seed = 1; seed <= 4; seed++) {
+      // Four seeds: each of the four first offsets once, 800 varied records per compression.
       const bytes = await encodedBatch(seed, compression);
       const ours = await decodeWith(decodeRecordBatch as (d: unknown) => Promise<unknown>, bytes);
       const theirs = await decodeWith(kafkajsDecodeBatch, bytes);
-      expect(ours).toEqual(theirs);
+      expect(plain(ours)).toEqual(plain(theirs));
       const records = (ours.batch as { records: { headers: object }[] }).records;
       expect(records).toHaveLength(200);
       expect(records.some((r) => r.headers === NO_HEADERS)).toBe(true); // read in place
