@@ -12,19 +12,37 @@ export const ERROR_CODES = {
   TW_ERR_BAD_MAGIC: 'A record does not start with the Confluent wire-format magic byte 0.',
   TW_ERR_UNKNOWN_SCHEMA: 'A record names a schema id that the schema registry does not know.',
   TW_ERR_AVRO_DECODE: 'A record body is not valid Avro for the schema it names (truncated or corrupt).',
+  TW_ERR_FOREIGN_SCHEMA:
+    'A record names a schema id that is not registered under its topic’s subject (<topic>-value).',
+  TW_ERR_SCHEMA_MISMATCH: 'A record’s writer schema cannot be resolved to the schema the processor reads.',
   TW_ERR_INVALID_VALUE: 'A sample value is NaN, infinite or not a number.',
   TW_ERR_INVALID_TIMESTAMP: 'A sample event time is before 2000 or too far in the future.',
   TW_ERR_OVERSIZE_ATTRIBUTES: 'A sample has too many attributes, or one that is too long.',
+  TW_ERR_OVERSIZE_FIELD: 'A sample’s host, metric, unit or event id is longer than its limit.',
+  TW_ERR_INVALID_FIELD:
+    'A sample field does not have the type it must have (e.g. a number where a string is expected).',
   TW_ERR_CARDINALITY_CAP: 'A host passed its cap on distinct series, or too many hosts are tracked.',
   TW_ERR_REGISTRY_UNAVAILABLE: 'The schema registry could not be reached.',
+  TW_ERR_SCHEMA_INCOMPATIBLE:
+    'The registry refused a new schema version: it is not BACKWARD-compatible with the subject’s latest.',
   TW_ERR_SINK_WRITE: 'A sink (ClickHouse, Kafka) failed to write a batch.',
+  TW_ERR_RECORD_TOO_LARGE:
+    'A record is larger than its Kafka topic accepts (max.message.bytes less headroom); it is dead-lettered, or, a dead letter, cut to fit.',
+  TW_ERR_AVRO_ENCODE: 'A record could not be encoded as Avro for its topic’s schema; it is dead-lettered.',
+  TW_ERR_RECORD_REJECTED: 'The broker refused a record for good (e.g. INVALID_RECORD); it is dead-lettered.',
+  TW_ERR_SINK_REJECTED: 'A sink refused a batch for good (a permanent error); its records are dead-lettered.',
+  TW_ERR_DEAD_LETTER_LOST: 'A dead letter could not be written to the dead-letter topic even cut down; counted and logged.',
   TW_ERR_BREAKER_OPEN:
     'A sink’s circuit breaker is open after repeated failures; writes wait for its next trial.',
   TW_ERR_CLICKHOUSE_QUERY: 'ClickHouse rejected a query; the message carries ClickHouse’s own code.',
   TW_ERR_SQL_NOT_READONLY: 'The SQL interface refused a statement that is not a single read-only query.',
+  TW_ERR_SQL_CONSOLE_BUSY:
+    'The SQL console has as many queries running and waiting as it takes; retry after Retry-After seconds.',
   TW_ERR_NO_INSTANCE: 'The command needs a running Tidewatch instance and none was found.',
   TW_ERR_RATE_LIMITED:
     'A client sent more API requests per minute than the gateway allows it; retry after Retry-After seconds.',
+  TW_ERR_CROSS_ORIGIN:
+    'A cookie-authenticated request that changes or returns data came from another origin or was not JSON.',
   TW_ERR_AUTH: 'A request did not carry a valid token, or came from an origin that is not allowed.',
   TW_ERR_BAD_REQUEST: 'A request to the gateway was malformed.',
   TW_ERR_INTERNAL: 'The gateway failed to answer a well-formed request; the log has the cause.',
@@ -57,7 +75,12 @@ export class ConfigError extends TidewatchError {
 
 export class DecodeError extends TidewatchError {
   constructor(
-    code: 'TW_ERR_BAD_MAGIC' | 'TW_ERR_UNKNOWN_SCHEMA' | 'TW_ERR_AVRO_DECODE',
+    code:
+      | 'TW_ERR_BAD_MAGIC'
+      | 'TW_ERR_UNKNOWN_SCHEMA'
+      | 'TW_ERR_AVRO_DECODE'
+      | 'TW_ERR_FOREIGN_SCHEMA'
+      | 'TW_ERR_SCHEMA_MISMATCH',
     message: string,
     cause?: unknown,
   ) {

@@ -24,6 +24,7 @@ function fakeRegistry() {
       if (!type) throw new DecodeError('TW_ERR_UNKNOWN_SCHEMA', `no ${id}`);
       return type;
     },
+    subjectsOf: async (id) => (byId.has(id) ? ['t-value'] : []),
   };
   return { registry, fetches };
 }
@@ -82,7 +83,11 @@ describe('avro serde', () => {
       ],
     };
     const type = avro.Type.forSchema(tagged as avro.Schema);
-    const registry: RegistryClient = { register: async () => 3, fetch: async () => type };
+    const registry: RegistryClient = {
+      register: async () => 3,
+      fetch: async () => type,
+      subjectsOf: async () => ['t-value'],
+    };
     const fetched = createAvroSerde(registry, { internedFields: ['tags'] });
     const registered = createAvroSerde(registry, { internedFields: ['tags'] });
     await registered.register('t', tagged);

@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { DecodeError, errorMessage } from '../errors';
 import { InternTable, withInternedFields } from './interned-reads';
 import { RegistryClient } from './schema-registry';
+import { TopicReader, type BodyReader, type Writer } from './topic-reader';
 import { frame, HEADER_BYTES, schemaIdOf } from './wire-format';
 
 /**
@@ -10,10 +11,22 @@ import { frame, HEADER_BYTES, schemaIdOf } from './wire-format';
  * and it asks at most once per id (unknown ids are remembered as unknown).
  */
 export interface AvroSerde {
+  /**
+   * Registers `schema` under `<topic>-value` (BACKWARD compatibility) and makes it the topic's
+   * reader schema: `decodeFrom(topic, …)` then reads only writer schemas of that subject, resolved to it.
+   */
   register(topic: string, schema: object): Promise<number>;
+  /** Fetches the writer schemas the records name, and, once a topic is registered, the subjects that hold them. */
   prepare(records: readonly (Buffer | null)[]): Promise<void>;
   encode<T>(schemaId: number, value: T): Buffer;
+  /** Reads a record with the writer schema it names, whatever it is. */
   decode<T>(buf: Buffer | null): T;
+  /**
+   * Reads a record of `topic` into the topic's reader schema (see `register`); throws a DecodeError
+   * when its writer schema is not under the topic's subject or does not resolve. A topic never
+   * registered here is read as `decode` reads.
+   */
+  decodeFrom<T>(topic: string, buf: Buffer | null): T;
   /** The writer schema of a cached id as JSON text, as avsc writes it (logical types dropped). */
   writerSchema(id: number): string | undefined;
 }
@@ -30,24 +43,28 @@ export interface AvroSerdeOptions {
   maxInternedValues?: number;
   /** Told each time an interning table starts over (for a counter). */
   onInternReset?: () => void;
+  /** Schema ids whose subjects are remembered, and verdicts per topic; past it the oldest is forgotten. Default 1024. */
+  maxCheckedIds?: number;
 }
 
 /** avsc's reading cursor (not in its typings): a buffer and a position, with the read methods types use. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Tap } = require('avsc/lib/utils') as { Tap: new (buf: Buffer) => { buf: Buffer; pos: number } };
+const { Tap: AvscTap } = require('avsc/lib/utils') as {
+  Tap: new (buf: Buffer) => { buf: Buffer; pos: number };
+};
 const EMPTY = Buffer.alloc(0);
 /** One cursor for every read: reads are synchronous, so none overlaps another. */
-const tap = new Tap(EMPTY);
+const tap = new AvscTap(EMPTY);
 
 /**
  * The body of a framed record, read where it lies: as avsc's `fromBuffer` reads it (the same
  * checks and messages), without a view of the body and a cursor made for every record.
  */
-function readBody(type: avro.Type, frame: Buffer): unknown {
+function readBody(type: BodyReader, frame: Buffer): unknown {
   tap.buf = frame;
   tap.pos = HEADER_BYTES;
   try {
-    const value = (type as unknown as { _read(t: typeof tap): unknown })._read(tap);
+    const value = type._read(tap);
     if (tap.pos > frame.length) throw new Error('truncated buffer');
     if (tap.pos < frame.length) throw new Error('trailing data');
     return value;
@@ -58,7 +75,11 @@ function readBody(type: avro.Type, frame: Buffer): unknown {
 
 export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOptions = {}): AvroSerde {
   const maxUnknown = options.maxUnknownIds ?? 1024;
+  const maxChecked = options.maxCheckedIds ?? 1024;
   const types = new Map<number, avro.Type>();
+  const writers = new Map<number, Writer>();
+  const subjects = new Map<number, readonly string[]>();
+  const readers = new Map<string, TopicReader>();
   const schemas = new Map<number, string>();
   const unknown = new Set<number>();
   const interned = new Set(options.internedFields ?? []);
@@ -71,7 +92,9 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
     interned.size > 0 ? withInternedFields(type, interned, tables) : type;
   const remember = (id: number, type: avro.Type) => {
     schemas.set(id, JSON.stringify(type.schema({ exportAttrs: true })));
-    types.set(id, typeFrom(type));
+    const read = typeFrom(type);
+    types.set(id, read);
+    writers.set(id, { type, read: read as unknown as BodyReader });
   };
 
   const typeFor = (id: number): avro.Type => {
@@ -84,20 +107,21 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
     async register(topic, schema) {
       const id = await registry.register(`${topic}-value`, schema);
       remember(id, avro.Type.forSchema(schema as avro.Schema));
+      readers.set(topic, new TopicReader(topic, schema, maxChecked));
       return id;
     },
 
     async prepare(records) {
-      const missing = new Set<number>();
+      const ids = new Set<number>();
       for (const buf of records) {
         try {
-          const id = schemaIdOf(buf);
-          if (!types.has(id) && !unknown.has(id)) missing.add(id);
+          ids.add(schemaIdOf(buf));
         } catch {
           // a bad frame is decode's to report
         }
       }
-      for (const id of missing) {
+      for (const id of ids) {
+        if (types.has(id) || unknown.has(id)) continue;
         try {
           remember(id, await registry.fetch(id));
         } catch (err) {
@@ -105,6 +129,13 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
           if (unknown.size >= maxUnknown) unknown.delete(unknown.values().next().value as number);
           unknown.add(id);
         }
+      }
+      if (readers.size === 0) return; // no topic to check ids against
+      for (const id of ids) {
+        if (!types.has(id) || subjects.has(id)) continue;
+        const held = await registry.subjectsOf(id);
+        if (subjects.size >= maxChecked) subjects.delete(subjects.keys().next().value!);
+        subjects.set(id, held);
       }
     },
 
@@ -115,16 +146,26 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
     writerSchema: (id) => schemas.get(id),
 
     decode<T>(buf: Buffer | null): T {
-      const type = typeFor(schemaIdOf(buf));
-      try {
-        return readBody(type, buf as Buffer) as T;
-      } catch (err) {
-        throw new DecodeError(
-          'TW_ERR_AVRO_DECODE',
-          `Avro body does not match its schema: ${errorMessage(err)}`,
-          err,
-        );
-      }
+      return read<T>(typeFor(schemaIdOf(buf)) as unknown as BodyReader, buf as Buffer);
+    },
+
+    decodeFrom<T>(topic: string, buf: Buffer | null): T {
+      const id = schemaIdOf(buf);
+      const reader = readers.get(topic);
+      if (!reader) return read<T>(typeFor(id) as unknown as BodyReader, buf as Buffer);
+      return read<T>(reader.reader(id, writers, subjects), buf as Buffer);
     },
   };
+}
+
+function read<T>(type: BodyReader, buf: Buffer): T {
+  try {
+    return readBody(type, buf) as T;
+  } catch (err) {
+    throw new DecodeError(
+      'TW_ERR_AVRO_DECODE',
+      `Avro body does not match its schema: ${errorMessage(err)}`,
+      err,
+    );
+  }
 }

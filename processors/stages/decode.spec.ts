@@ -15,7 +15,7 @@ const record = (offset: string, value: string): KafkaRecord => ({
 
 /** A serde stand-in: "ok:<n>" decodes to n, anything else has a wrong magic byte. */
 const serde = {
-  decode<T>(buf: Buffer | null): T {
+  decodeFrom<T>(_topic: string, buf: Buffer | null): T {
     const text = buf?.toString() ?? '';
     if (text.startsWith('ok:')) return Number(text.slice(3)) as T;
     throw new DecodeError('TW_ERR_BAD_MAGIC', `cannot decode ${text}`);
@@ -73,6 +73,24 @@ describe('decode stage', () => {
         expectSubscriptions(source.subscriptions).toBe('^ 1000ms !');
       },
     );
+  });
+
+  it('reads each record as a record of its own topic', () => {
+    const topics: string[] = [];
+    const env = envelope([{ ...record('1', 'ok:5'), topic: 'metrics' }, record('2', 'ok:6')]);
+    new TestScheduler((x, y) => expect(x).toEqual(y)).run(({ cold }) => {
+      cold('a|', { a: env })
+        .pipe(
+          decode<number>({
+            decodeFrom: <T>(topic: string, buf: Buffer | null) => {
+              topics.push(topic);
+              return serde.decodeFrom<T>(topic, buf);
+            },
+          }),
+        )
+        .subscribe();
+    });
+    expect(topics).toEqual(['metrics', 't']);
   });
 
   it('passes the input envelope’s acknowledgement through', () => {

@@ -6,12 +6,14 @@ import type { KafkaRecord } from '../sources/kafka-record';
 import { Batch, emptyStats, Located, reject } from './batch';
 
 /**
- * Decodes each record of a batch with the serde's cached schemas. A record that does not decode
- * becomes a dead letter carrying its original bytes, its source position and the reason; the
- * rest of the batch goes on. Pure: the serde must have been `prepare`d for the batch.
+ * Decodes each record of a batch with the serde's cached schemas, into its topic's reader schema:
+ * a writer schema registered under the topic's subject is resolved to it, any other is refused
+ * (`AvroSerde.decodeFrom`), so a decoded value always has the reader's types. A record that does
+ * not decode becomes a dead letter carrying its original bytes, its source position and the
+ * reason; the rest of the batch goes on. Pure: the serde must have been `prepare`d for the batch.
  */
 export function decode<T>(
-  serde: Pick<AvroSerde, 'decode'>,
+  serde: Pick<AvroSerde, 'decodeFrom'>,
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<Envelope<KafkaRecord[]>, Envelope<Batch<T>>> {
   return map((env) => {
@@ -31,7 +33,11 @@ export function decode<T>(
       try {
         // `series` is set by a later stage: declared here, it takes a slot of the object itself
         // (added later, every record would get a separate property store and a new shape).
-        const record: Located<T> = { value: serde.decode<T>(source.value), source, series: undefined };
+        const record: Located<T> = {
+          value: serde.decodeFrom<T>(source.topic, source.value),
+          source,
+          series: undefined,
+        };
         batch.records.push(record);
       } catch (err) {
         const code = err instanceof DecodeError ? err.code : 'TW_ERR_AVRO_DECODE';
