@@ -108,6 +108,7 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
     const count = payload.length;
     const acknowledge = commits.track(`${topic}:${partition}`, BigInt(lastOffset) + 1n);
     let settled = false;
+    let acked = false;
     const settle = () => {
       if (settled) return false;
       settled = true;
@@ -117,8 +118,10 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
     const held = budget.acquire(count, bytes);
     const env: Envelope<KafkaRecord[]> = {
       payload,
+      // Again after the first: the floor rose (windows closed by the idle timer), so may the commit.
       ack: (floor) => {
-        if (!settle()) return;
+        if (!settle() && !acked) return;
+        acked = true;
         acknowledge(floor);
         commit(topic, partition);
       },

@@ -33,3 +33,26 @@ describe('PartitionCommits', () => {
     expect(commits.next('t:1')).toBeUndefined();
   });
 });
+
+describe('PartitionCommits, a batch acknowledged again', () => {
+  it('moves the position when the last acknowledged batch’s floor rises (windows closed while idle)', () => {
+    const commits = new PartitionCommits();
+    const ack = commits.track('t:0', 10n);
+    ack('4');
+    expect(commits.next('t:0')).toBe(4n);
+    commits.markCommitted('t:0', 4n);
+    ack(); // every window it fed is closed now
+    expect(commits.next('t:0')).toBe(10n);
+  });
+
+  it('ignores a repeated ack of a batch that is no longer the last acknowledged one', () => {
+    const commits = new PartitionCommits();
+    const first = commits.track('t:0', 10n);
+    first('4');
+    commits.track('t:0', 20n)('12');
+    expect(commits.next('t:0')).toBe(12n);
+    commits.markCommitted('t:0', 12n);
+    first();
+    expect(commits.next('t:0')).toBeUndefined();
+  });
+});

@@ -12,7 +12,14 @@ export interface Located<T> {
 /** Counts a stage reports about the batch; the pipeline turns them into metrics. */
 export interface BatchStats {
   duplicates: number;
+  /** Samples that arrived after their window closed (see `lateUnaggregated` for those left out). */
   late: number;
+  /** Late samples left out of aggregates: beyond the correction horizon, or their window forgotten. */
+  lateUnaggregated: number;
+  /** Closed windows emitted again with late samples added. */
+  windowsCorrected: number;
+  /** Hosts whose watermark was dropped to stay within the hosts-per-partition cap. */
+  windowHostsEvicted: number;
   windowsForceClosed: number;
   /** Series whose detector state was dropped to stay within the series limit. */
   detectorSeriesEvicted: number;
@@ -63,6 +70,9 @@ export interface Detected {
 export const emptyStats = (): BatchStats => ({
   duplicates: 0,
   late: 0,
+  lateUnaggregated: 0,
+  windowsCorrected: 0,
+  windowHostsEvicted: 0,
   windowsForceClosed: 0,
   detectorSeriesEvicted: 0,
 });

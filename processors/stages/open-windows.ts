@@ -26,6 +26,7 @@ export class OpenWindows {
 
   add(w: WindowAccumulator): void {
     this.byKey.set(w.key, w);
+    this.removed.delete(w); // a window can open again (a closed one reopened for more samples)
     this.order.push(w);
   }
 
@@ -35,6 +36,11 @@ export class OpenWindows {
     this.removed.add(w);
     this.dead++;
     this.trim();
+  }
+
+  /** Every window held, in no particular order. */
+  values(): IterableIterator<WindowAccumulator> {
+    return this.byKey.values();
   }
 
   /** The open window created first, or undefined when none is open. */

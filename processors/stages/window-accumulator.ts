@@ -1,5 +1,5 @@
-import { DDSketch } from '@datadog/sketches-js';
 import type { MetricAggregate, MetricSample } from '../../schemas';
+import { ValueDigest } from './value-digest';
 
 /**
  * Whether Kafka offset `a` comes before `b`, both canonical decimal strings (as kafkajs gives
@@ -10,10 +10,13 @@ export function offsetBefore(a: string, b: string): boolean {
   return a.length < b.length || (a.length === b.length && a < b);
 }
 
-/** Values held before they go into the sketch together, lowest first (see `flush`). */
-const PENDING = 32;
+const QUANTILES = [0.5, 0.95, 0.99] as const;
 
-/** One open window of one series: running stats plus a DDSketch for quantiles (1% relative accuracy). */
+/**
+ * One window of one series: running stats plus its values for quantiles (`ValueDigest`: exact for
+ * a few samples, then a DDSketch). A closed window is kept, compacted, for late samples to correct
+ * it (`add` again, then `close` re-emits it with the larger count).
+ */
 export class WindowAccumulator {
   count = 0;
   sum = 0;
@@ -21,9 +24,7 @@ export class WindowAccumulator {
   max = -Infinity;
   private lastTs = -Infinity;
   private last = 0;
-  private readonly sketch = new DDSketch({ relativeAccuracy: 0.01 });
-  private readonly pending = new Float64Array(PENDING);
-  private pendingCount = 0;
+  private readonly digest = new ValueDigest();
   /** Lowest Kafka offset that fed this window (a decimal string): it must be re-read if the window is lost. */
   minOffset: string;
 
@@ -52,30 +53,22 @@ export class WindowAccumulator {
       this.lastTs = ts;
       this.last = value;
     }
-    this.pending[this.pendingCount++] = value;
-    if (this.pendingCount === PENDING) this.flush();
+    this.digest.add(value);
     if (offsetBefore(offset, this.minOffset)) this.minOffset = offset;
   }
 
-  /**
-   * Hands the held values to the sketch, the lowest first. The sketch's store re-centres (and
-   * re-allocates) its bins whenever a value lands below its lowest so far, which a series' first
-   * samples would otherwise do again and again; its counts, and so its quantiles, do not depend
-   * on the order.
-   */
-  private flush(): void {
-    const n = this.pendingCount;
-    if (n === 0) return;
-    const values = this.pending;
-    let lowest = 0;
-    for (let i = 1; i < n; i++) if (values[i]! < values[lowest]!) lowest = i;
-    this.sketch.accept(values[lowest]!);
-    for (let i = 0; i < n; i++) if (i !== lowest) this.sketch.accept(values[i]!);
-    this.pendingCount = 0;
+  /** Opens a closed window again at `offset`: what it held before was emitted already. */
+  reopen(offset: string): void {
+    this.minOffset = offset;
+  }
+
+  /** Drops spare capacity once closed (kept for corrections). */
+  compact(): void {
+    this.digest.compact();
   }
 
   close(): MetricAggregate {
-    this.flush();
+    const [p50, p95, p99] = this.digest.quantiles(QUANTILES);
     return {
       host: this.first.host,
       metric: this.first.metric,
@@ -89,9 +82,9 @@ export class WindowAccumulator {
       max: this.max,
       mean: this.sum / this.count,
       last: this.last,
-      p50: this.sketch.getValueAtQuantile(0.5),
-      p95: this.sketch.getValueAtQuantile(0.95),
-      p99: this.sketch.getValueAtQuantile(0.99),
+      p50: p50!,
+      p95: p95!,
+      p99: p99!,
     };
   }
 }

@@ -69,16 +69,17 @@ describe('windowAggregate stage', () => {
     });
   });
 
-  it('counts a sample whose window already closed as late, keeps it in the records, leaves it out of aggregates', () => {
+  it('counts a sample whose window already closed as late, keeps it in the records, and re-emits its window corrected', () => {
     run(({ cold, expectObservable }) => {
       const a = batchOf([sample({ event_id: '1', ts: 1000 }), sample({ event_id: '2', ts: 25_000 })]);
       const b = batchOf([sample({ event_id: 'late', ts: 2000, value: 100 })], 0, 2);
       expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(options))).toBe('a b|', {
         a: payload({ aggregates: [agg({ window_start: 0, count: 1 })] }),
         b: payload({
-          aggregates: [],
+          aggregates: [agg({ window_start: 0, count: 2, sum: 100.5, max: 100, last: 100 })],
           records: [expect.objectContaining({ value: expect.objectContaining({ event_id: 'late' }) })],
-          stats: expect.objectContaining({ late: 1 }),
+          stats: expect.objectContaining({ late: 1, windowsCorrected: 1, lateUnaggregated: 0 }),
+          commitFloor: '1',
         }),
       });
     });
@@ -178,7 +179,10 @@ describe('WindowAccumulator', () => {
     const sorted = [...values].sort((a, b) => a - b);
     const reference = new DDSketch({ relativeAccuracy: 0.01 });
     values.forEach((v) => reference.accept(v));
-    const expected = [0.5, 0.95, 0.99].map((q) => reference.getValueAtQuantile(q));
+    // The sketch's answer, clamped into [min, max] (its bins' representatives may lie outside).
+    const expected = [0.5, 0.95, 0.99].map((q) =>
+      Math.min(sorted[499]!, Math.max(sorted[0]!, reference.getValueAtQuantile(q))),
+    );
     for (const order of [values, sorted, [...sorted].reverse()]) {
       const q = quantiles(order);
       expect([q.p50, q.p95, q.p99]).toEqual(expected);
@@ -248,6 +252,136 @@ describe('windowAggregate stage across a rebalance', () => {
         d: payload({ aggregates: [], commitFloor: undefined }),
         c: payload({ aggregates: [agg({ host: 'p0', window_start: 0, count: 1 })], commitFloor: '11' }),
       });
+    });
+  });
+});
+
+describe('windowAggregate per-host event time', () => {
+  const at = (host: string, ts: number, value = 1, event_id = `${host}:${ts}`) =>
+    sample({ host, ts, value, event_id });
+
+  it('does not make other hosts late when one host’s clock runs 270 s fast', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([at('h', 1000), at('fast', 271_000), at('h', 4000)], 0, 0);
+      const b = batchOf([at('h', 8000), at('h', 12_000)], 0, 3);
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(options))).toBe('a b|', {
+        a: payload({ aggregates: [], stats: expect.objectContaining({ late: 0 }), commitFloor: '0' }),
+        b: payload({
+          // h's window [0, 10 s) holds all three of its samples and closes by h's own time.
+          aggregates: [agg({ host: 'h', window_start: 0, count: 3 })],
+          stats: expect.objectContaining({ late: 0, windowsCorrected: 0 }),
+          commitFloor: '1', // the fast host's open window
+        }),
+      });
+    });
+  });
+
+  it('aggregates an agent’s replayed minutes that arrive after its newer samples', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([at('h', 1000), at('h', 185_000)], 0, 0);
+      // The agent was cut off for minutes 1 and 2 (nothing was sent), then drains its spool.
+      const replay = batchOf(
+        [at('h', 30_000, 2), at('h', 62_000, 6), at('h', 70_000, 4), at('h', 130_000, 5)],
+        0,
+        2,
+      );
+      const minute = { ...options, windowsMs: [60_000] };
+      const m = (window_start: number, over: object) =>
+        expect.objectContaining({ host: 'h', window_ms: 60_000, window_start, ...over });
+      expectObservable(cold('a b|', { a, b: replay }).pipe(windowAggregate(minute))).toBe('a b|', {
+        a: payload({ aggregates: [m(0, { count: 1 })] }),
+        b: payload({
+          aggregates: [
+            m(0, { count: 2, sum: 3, min: 1, max: 2, last: 2 }),
+            m(60_000, { count: 2, sum: 10, min: 4, max: 6, last: 4, p50: 5 }),
+            m(120_000, { count: 1, sum: 5, p99: 5 }),
+          ],
+          stats: expect.objectContaining({ late: 4, windowsCorrected: 3, lateUnaggregated: 0 }),
+        }),
+      });
+    });
+  });
+
+  it('counts, but does not aggregate, a late sample beyond the correction horizon', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([at('h', 1000), at('h', 20_000), at('h', 100_000)], 0, 0);
+      const b = batchOf([at('h', 2000), at('h', 85_000)], 0, 3);
+      const horizon = { ...options, correctionHorizonMs: 30_000 };
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(horizon))).toBe('a b|', {
+        a: payload({ aggregates: [agg({ window_start: 0 }), agg({ window_start: 20_000 })] }),
+        b: payload({
+          aggregates: [agg({ window_start: 80_000, count: 1 })], // within the horizon: a new window
+          stats: expect.objectContaining({ late: 2, windowsCorrected: 1, lateUnaggregated: 1 }),
+        }),
+      });
+    });
+  });
+
+  it('keeps at most maxHostsPerPartition hosts, closing the stalest one’s windows first (counted)', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([at('old', 1000), at('new', 5000)], 0, 0);
+      const b = batchOf([at('third', 6000)], 0, 2);
+      const capped = { ...options, maxHostsPerPartition: 2 };
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(capped))).toBe('a b|', {
+        a: payload({ aggregates: [], commitFloor: '0' }),
+        b: payload({
+          aggregates: [agg({ host: 'old', window_start: 0, count: 1 })],
+          stats: expect.objectContaining({ windowHostsEvicted: 1 }),
+          commitFloor: '1',
+        }),
+      });
+    });
+  });
+
+  it('moves a quiet host on by processing time while the other hosts of its busy partition keep sending', () => {
+    run(({ cold, expectObservable }) => {
+      const quiet = { ...options, idleTimeoutMs: 4000 };
+      const src = cold('a 3999ms b 8999ms |', {
+        a: batchOf([at('q', 1000), at('h', 1000)], 0, 0),
+        b: batchOf([at('h', 15_000)], 0, 2),
+      });
+      // h's own time closes h's window at b. q sends nothing more: the idle check (every 2 s) moves
+      // its watermark to the partition's newest event (15 s) but never past processing time, less
+      // the lateness: its window [0, 10 s) closes at 12 s, in an envelope of its own.
+      expectObservable(src.pipe(windowAggregate(quiet))).toBe('a 3999ms b 7999ms t 999ms |', {
+        a: payload({ aggregates: [] }),
+        b: payload({ aggregates: [agg({ host: 'h', window_start: 0 })], commitFloor: '0' }),
+        t: payload({ partition: undefined, aggregates: [agg({ host: 'q', window_start: 0, count: 1 })] }),
+      });
+    });
+  });
+});
+
+describe('windowAggregate idle commits', () => {
+  it('acknowledges the partition’s last batch again with the raised floor once the idle close is delivered', () => {
+    const acks: (string | undefined)[] = [];
+    run(({ cold, flush }) => {
+      const a = { ...batchOf([sample({ ts: 1000 })], 0, 40), ack: (f?: string) => void acks.push(f) };
+      const out = cold('a 19999ms |', { a }).pipe(windowAggregate({ ...options, idleTimeoutMs: 5000 }));
+      const delivered: { ack(f?: string): void; payload: { commitFloor?: string } }[] = [];
+      out.subscribe((env) => delivered.push(env));
+      flush();
+      expect(delivered).toHaveLength(2);
+      delivered[0]!.ack(delivered[0]!.payload.commitFloor); // the batch, while its window is open
+      expect(acks).toEqual(['40']);
+      delivered[1]!.ack(); // the idle close, once its aggregates are written
+      expect(acks).toEqual(['40', undefined]);
+    });
+  });
+
+  it('raises the floor when the batch’s own ack comes after the idle close’s', () => {
+    const acks: (string | undefined)[] = [];
+    run(({ cold, flush }) => {
+      const a = { ...batchOf([sample({ ts: 1000 })], 0, 40), ack: (f?: string) => void acks.push(f) };
+      const delivered: { ack(f?: string): void; payload: { commitFloor?: string } }[] = [];
+      cold('a 19999ms |', { a })
+        .pipe(windowAggregate({ ...options, idleTimeoutMs: 5000 }))
+        .subscribe((env) => delivered.push(env));
+      flush();
+      delivered[1]!.ack();
+      expect(acks).toEqual([]);
+      delivered[0]!.ack('40');
+      expect(acks).toEqual(['40', undefined]);
     });
   });
 });

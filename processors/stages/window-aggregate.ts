@@ -2,19 +2,23 @@ import { asyncScheduler, Observable, SchedulerLike } from 'rxjs';
 import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricAggregate, MetricSample } from '../../schemas';
 import { Batch, emptyStats } from './batch';
-import { seriesOf } from './series-key';
-import { OpenWindows } from './open-windows';
-import { offsetBefore, WindowAccumulator } from './window-accumulator';
+import { EventTimeWindows, type WindowSettings } from './event-time-windows';
 
-export interface WindowOptions {
+export interface WindowOptions extends WindowSettings {
   /** Tumbling window sizes, in ms. */
   windowsMs: number[];
-  /** How far behind the newest event time of a partition a sample may arrive and still count. */
+  /** How far behind its host's newest event time a sample may arrive and still count. */
   allowedLatenessMs: number;
-  /** A partition with no events for this long has its watermark moved to processing time. */
+  /** A host (or a caught-up partition) quiet this long has its watermark moved on. */
   idleTimeoutMs: number;
   /** Open windows kept at most; past it the oldest is closed early (counted). */
   maxOpenWindows: number;
+  /** Hosts with a watermark of their own per partition; past it the stalest are evicted (counted). */
+  maxHostsPerPartition: number;
+  /** How far behind its host's newest event a closed window may still be corrected by late samples. */
+  correctionHorizonMs: number;
+  /** Closed windows kept for corrections; past it the oldest are forgotten. */
+  maxClosedWindows: number;
   /** True while the source holds back for backpressure: then no partition counts as idle. */
   sourceHolding?: () => boolean;
   /** Partitions this member owns: a revoked partition's open windows are dropped, unpublished. */
@@ -26,29 +30,31 @@ export const DEFAULT_WINDOWS: WindowOptions = {
   allowedLatenessMs: 5_000,
   idleTimeoutMs: 30_000,
   maxOpenWindows: 200_000,
+  maxHostsPerPartition: 20_000,
+  correctionHorizonMs: 6 * 3_600_000,
+  maxClosedWindows: 200_000,
 };
 
-interface PartitionState {
-  topic: string;
-  maxTs: number;
-  lastSeen: number;
-  /** Its last batch reached the end of the log: quiet now means idle, not held back. */
-  caughtUp: boolean;
-  windows: Set<WindowAccumulator>;
+/** The acknowledgement of a partition's latest batch, which an idle close may repeat with a higher floor. */
+interface LastAck {
+  acked: boolean;
+  raise?: { floor: string | undefined };
+  ack(floor?: string): void;
 }
 
 const noop = () => undefined;
 
 /**
- * Tumbling event-time windows per series (host + metric + attributes) and size. Each partition
- * has a watermark, its newest event time minus the allowed lateness; a window closes, and its
- * aggregate joins the batch, when the watermark passes its end. A sample whose window already
- * closed is late: it is still stored raw, counted in `stats.late`, and left out of aggregates
- * (the documented policy). A partition that goes quiet for `idleTimeoutMs` after reaching the
- * end of its log has its watermark moved to processing time, so its windows still close; those
- * aggregates leave in an envelope of their own. A partition held back by backpressure, or with a
- * backlog still to read, is never idle. Each batch carries the lowest offset of its partition still feeding an open window
- * (`commitFloor`), so a crash re-reads what open windows held and aggregates stay complete.
+ * Tumbling event-time windows per series (host + metric + attributes) and size, closed by each
+ * host's own watermark (`EventTimeWindows`): one host's fast clock or replayed spool moves only its
+ * own windows. Late samples correct their closed window within the correction horizon: the window
+ * is emitted again, same identity, larger count. A caught-up partition quiet for `idleTimeoutMs`
+ * (or a host quiet that long) has its watermark moved on by the scheduler's clock; those
+ * aggregates leave in an envelope of their own whose acknowledgement repeats the partition's last
+ * acknowledgement with the raised floor, so the committed offset moves past what is done. A
+ * partition held back by backpressure, or with a backlog, is never idle. Each batch carries the
+ * lowest offset of its partition still feeding an open window (`commitFloor`), so a crash re-reads
+ * what open windows held and aggregates stay complete.
  */
 export function windowAggregate(
   options: Partial<WindowOptions> = {},
@@ -59,82 +65,39 @@ export function windowAggregate(
     source: Observable<Envelope<Batch<MetricSample>>>,
   ): Observable<Envelope<Batch<MetricSample, MetricAggregate>>> =>
     new Observable((subscriber) => {
-      const open = new OpenWindows();
-      const sizes = o.windowsMs;
-      const partitions = new Map<number, PartitionState>();
-
+      const windows = new EventTimeWindows(o);
       const assignment = o.assignment ?? ownsEverything;
       const reassigned = reassignments(assignment);
-      const partitionOf = (topic: string, p: number): PartitionState => {
-        let state = partitions.get(p);
-        if (!state)
-          partitions.set(
-            p,
-            (state = {
-              topic,
-              maxTs: -Infinity,
-              lastSeen: scheduler.now(),
-              caughtUp: false,
-              windows: new Set(),
-            }),
-          );
-        return state;
-      };
-      /**
-       * After a rebalance, a partition this member lost takes its open windows with it, unpublished:
-       * they hold only part of their data, and the new owner re-reads everything from the commit
-       * floor and publishes them complete.
-       */
-      /**
-       * Per series, the window of each size its last sample went to: the next sample of a series
-       * almost always falls in the same windows, and then finds them without building their keys.
-       * A window leaves it when it leaves the open table, so it holds at most the open windows.
-       */
-      const latest = new Map<string, (WindowAccumulator | undefined)[]>();
-      const forget = (w: WindowAccumulator) => {
-        open.delete(w);
-        // The key is `${size}|${start}|${series}`: the series follows the second '|'.
-        const series = w.key.slice(w.key.indexOf('|', w.key.indexOf('|') + 1) + 1);
-        const slots = latest.get(series);
-        const i = slots ? slots.indexOf(w) : -1;
-        if (i < 0) return;
-        slots![i] = undefined;
-        if (slots!.every((x) => x === undefined)) latest.delete(series);
-      };
+      const lastAcks = new Map<number, LastAck>();
       const handOver = () => {
         if (!reassigned()) return;
-        for (const [p, state] of partitions) {
-          if (assignment.owns(state.topic, p)) continue;
-          for (const w of state.windows) forget(w);
-          partitions.delete(p);
-        }
+        windows.handOver((topic, p) => assignment.owns(topic, p));
+        for (const p of lastAcks.keys()) if (!windows.known(p)) lastAcks.delete(p);
       };
-      const remove = (w: WindowAccumulator) => {
-        forget(w);
-        partitions.get(w.partition)?.windows.delete(w);
+      /** The batch's ack, remembered as its partition's latest so an idle close can raise its floor. */
+      const remembered = (p: number, ack: (floor?: string) => void) => {
+        const last: LastAck = {
+          acked: false,
+          ack: (floor) => {
+            ack(floor);
+            last.acked = true;
+            if (last.raise) ack(last.raise.floor);
+          },
+        };
+        lastAcks.set(p, last);
+        return last.ack;
       };
-      const closeUpTo = (p: number, watermark: number, out: MetricAggregate[]) => {
-        const state = partitions.get(p);
-        if (!state) return;
-        for (const w of state.windows) {
-          if (w.end <= watermark) {
-            out.push(w.close());
-            remove(w);
-          }
-        }
-      };
-      const floorOf = (p: number): string | undefined => {
-        let min: string | undefined;
-        for (const w of partitions.get(p)?.windows ?? [])
-          if (min === undefined || offsetBefore(w.minOffset, min)) min = w.minOffset;
-        return min;
+      const raiseFloor = (p: number, floor: string | undefined) => {
+        const last = lastAcks.get(p);
+        if (!last) return;
+        last.raise = { floor };
+        if (last.acked) last.ack(floor);
       };
 
       const onBatch = (env: Envelope<Batch<MetricSample>>) => {
         const batch = env.payload;
         const closed: MetricAggregate[] = [];
         const stats = { ...batch.stats };
-        const touched = new Set<number>();
         const now = scheduler.now();
         handOver();
         const first = batch.records[0]?.source;
@@ -143,103 +106,42 @@ export function windowAggregate(
           subscriber.next({ ...env, payload: { ...batch, commitFloor: undefined } });
           return;
         }
-        if (batch.partition !== undefined) {
-          const state = first ? partitionOf(first.topic, batch.partition) : partitions.get(batch.partition);
-          if (state) {
-            state.caughtUp = batch.caughtUp;
-            state.lastSeen = now;
-          }
-        }
-        for (const record of batch.records) {
-          const { value: s, source: src } = record;
-          const p = src.partition;
-          const state = partitionOf(src.topic, p);
-          touched.add(p);
-          const watermark = state.maxTs - o.allowedLatenessMs;
-          const offset = src.offset;
-          const series = seriesOf(record);
-          let slots = latest.get(series);
-          let late = false;
-          for (let i = 0; i < sizes.length; i++) {
-            const size = sizes[i]!;
-            const start = s.ts - (((s.ts % size) + size) % size);
-            if (start + size <= watermark) {
-              late = true;
-              continue;
-            }
-            let w = slots?.[i];
-            if (w?.start !== start) {
-              const key = `${size}|${start}|${series}`;
-              w = open.get(key);
-              if (!w) {
-                if (open.size >= o.maxOpenWindows) {
-                  const oldest = open.oldest()!;
-                  closed.push(oldest.close());
-                  remove(oldest);
-                  stats.windowsForceClosed++;
-                  // The evicted window may be one this series was using.
-                  slots = latest.get(series);
-                }
-                w = new WindowAccumulator(key, s, size, start, p, offset);
-                open.add(w);
-                state.windows.add(w);
-              }
-              if (!slots)
-                latest.set(series, (slots = new Array<WindowAccumulator | undefined>(sizes.length)));
-              slots[i] = w;
-            }
-            w.add(s.ts, s.value, offset);
-          }
-          if (late) stats.late++;
-          if (s.ts > state.maxTs) state.maxTs = s.ts;
-        }
-        for (const p of touched) closeUpTo(p, partitions.get(p)!.maxTs - o.allowedLatenessMs, closed);
-        const commitFloor = batch.partition === undefined ? batch.commitFloor : floorOf(batch.partition);
+        if (batch.partition !== undefined && (first || windows.known(batch.partition)))
+          windows.seen(first?.topic ?? '', batch.partition, batch.caughtUp, now);
+        windows.add(batch.records, now, closed, stats);
+        const p = batch.partition;
+        const commitFloor = p === undefined ? batch.commitFloor : windows.floor(p);
         subscriber.next({
           ...env,
+          ack: p === undefined ? env.ack : remembered(p, env.ack),
           payload: { ...batch, stats, aggregates: [...batch.aggregates, ...closed], commitFloor },
         });
       };
 
-      const idleCheck = scheduler.schedule(
-        function tick() {
-          const now = scheduler.now();
-          handOver();
-          const closed: MetricAggregate[] = [];
-          const holding = o.sourceHolding?.() ?? false;
-          for (const [p, state] of partitions) {
-            // Quiet is idle only when the partition had reached the end of its log and the
-            // source is not holding back: a partition waiting behind backpressure is not idle.
-            if (
-              holding ||
-              !state.caughtUp ||
-              state.windows.size === 0 ||
-              now - state.lastSeen < o.idleTimeoutMs
-            )
-              continue;
-            state.maxTs = Math.max(state.maxTs, now);
-            closeUpTo(p, state.maxTs - o.allowedLatenessMs, closed);
-          }
-          if (closed.length > 0) {
-            subscriber.next({
-              payload: {
-                partition: undefined,
-                caughtUp: true,
-                records: [],
-                rejects: [],
-                stats: emptyStats(),
-                aggregates: closed,
-                anomalies: [],
-                commitFloor: undefined,
-              },
-              ack: noop,
-              nack: noop,
-            });
-          }
-          this.schedule(undefined, Math.max(1, Math.floor(o.idleTimeoutMs / 2)));
-        },
-        Math.max(1, Math.floor(o.idleTimeoutMs / 2)),
-      );
+      const period = Math.max(1, Math.floor(o.idleTimeoutMs / 2));
+      const idleCheck = scheduler.schedule(function tick() {
+        handOver();
+        const closed: MetricAggregate[] = [];
+        const moved = windows.idle(scheduler.now(), o.sourceHolding?.() ?? false, closed);
+        if (closed.length > 0) {
+          const floors = moved.map((p) => [p, windows.floor(p)] as const);
+          subscriber.next({
+            payload: {
+              partition: undefined,
+              caughtUp: true,
+              records: [],
+              rejects: [],
+              stats: emptyStats(),
+              aggregates: closed,
+              anomalies: [],
+              commitFloor: undefined,
+            },
+            ack: () => floors.forEach(([p, floor]) => raiseFloor(p, floor)),
+            nack: noop,
+          });
+        }
+        this.schedule(undefined, period);
+      }, period);
 
       const subscription = source.subscribe({
         next: onBatch,

@@ -1,0 +1,75 @@
+import { DDSketch } from '@datadog/sketches-js';
+import { exactQuantile } from './exact-quantiles';
+
+/** Values a window keeps exactly; past it they go into a DDSketch. */
+export const EXACT_VALUES = 16;
+/** Values held before they go into the sketch together, lowest first (see `flush`). */
+const PENDING = 32;
+
+/**
+ * A window's values for its quantiles: kept exactly up to `EXACT_VALUES` (most windows hold one
+ * or two samples and need no sketch at all, and their quantiles are exact), then a DDSketch of
+ * 1% relative accuracy, created only then. Quantiles are clamped into [min, max] of what was added.
+ */
+export class ValueDigest {
+  /** The exact values while there is no sketch; afterwards the values waiting to enter it. */
+  private values: Float64Array | undefined;
+  private n = 0;
+  private sketch: DDSketch | undefined;
+  private min = Infinity;
+  private max = -Infinity;
+
+  add(value: number): void {
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (!this.sketch && this.n === EXACT_VALUES) {
+      this.sketch = new DDSketch({ relativeAccuracy: 0.01 });
+      this.flush();
+    }
+    if (!this.values) this.values = new Float64Array(this.sketch ? PENDING : 2);
+    else if (this.n === this.values.length) {
+      const grown = new Float64Array(this.sketch ? PENDING : Math.min(EXACT_VALUES, this.n * 2));
+      grown.set(this.values.subarray(0, this.n));
+      this.values = grown;
+    }
+    this.values[this.n++] = value;
+    if (this.sketch && this.n === PENDING) this.flush();
+  }
+
+  /** The quantiles `qs`, exact while the values fit, else the sketch's, always within [min, max]. */
+  quantiles(qs: readonly number[]): number[] {
+    if (!this.sketch) {
+      const sorted = this.values ? this.values.subarray(0, this.n).sort() : new Float64Array(0);
+      return qs.map((q) => exactQuantile(sorted, this.n, q));
+    }
+    this.flush();
+    return qs.map((q) => Math.min(this.max, Math.max(this.min, this.sketch!.getValueAtQuantile(q))));
+  }
+
+  /** Drops spare capacity (a closed window kept for corrections holds only what it needs). */
+  compact(): void {
+    if (this.sketch) {
+      this.flush();
+      this.values = undefined;
+    } else if (this.values && this.values.length > this.n) {
+      this.values = this.values.slice(0, this.n);
+    }
+  }
+
+  /**
+   * Hands the held values to the sketch, the lowest first. The sketch's store re-centres (and
+   * re-allocates) its bins whenever a value lands below its lowest so far, which a series' first
+   * samples would otherwise do again and again; its counts, and so its quantiles, do not depend
+   * on the order.
+   */
+  private flush(): void {
+    const n = this.n;
+    const values = this.values;
+    if (n === 0 || !values || !this.sketch) return;
+    let lowest = 0;
+    for (let i = 1; i < n; i++) if (values[i]! < values[lowest]!) lowest = i;
+    this.sketch.accept(values[lowest]!);
+    for (let i = 0; i < n; i++) if (i !== lowest) this.sketch.accept(values[i]!);
+    this.n = 0;
+  }
+}
