@@ -22,6 +22,12 @@ export interface PipelineMetrics {
   internResets: Counter;
   lateEvents: Counter;
   windowsForceClosed: Counter;
+  /** Late samples left out of aggregates (beyond the correction horizon, or their window forgotten). */
+  lateUnaggregated: Counter;
+  /** Closed windows emitted again with late samples added. */
+  windowsCorrected: Counter;
+  /** Hosts whose window watermark was dropped at the hosts-per-partition cap. */
+  windowHostsEvicted: Counter;
   aggregatesEmitted: Counter;
   anomaliesPublished: Counter<'status'>;
   detectorSeriesEvicted: Counter;
@@ -124,12 +130,27 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     }),
     lateEvents: new Counter({
       name: 'tidewatch_late_events_total',
-      help: 'Samples stored raw but left out of an already closed window',
+      help: 'Samples that arrived after their window closed (corrected into it within the horizon, else raw only)',
       registers,
     }),
     windowsForceClosed: new Counter({
       name: 'tidewatch_windows_force_closed_total',
       help: 'Windows closed early because the open-window cap was reached',
+      registers,
+    }),
+    lateUnaggregated: new Counter({
+      name: 'tidewatch_late_events_unaggregated_total',
+      help: 'Late samples stored raw only: beyond the correction horizon, or their closed window forgotten',
+      registers,
+    }),
+    windowsCorrected: new Counter({
+      name: 'tidewatch_windows_corrected_total',
+      help: 'Closed windows emitted again with late samples added (superseding the earlier emission)',
+      registers,
+    }),
+    windowHostsEvicted: new Counter({
+      name: 'tidewatch_window_hosts_evicted_total',
+      help: 'Hosts whose window watermark was dropped at the hosts-per-partition cap (their windows closed first)',
       registers,
     }),
     aggregatesEmitted: new Counter({

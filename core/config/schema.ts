@@ -192,6 +192,25 @@ export const configSchema = z
           .default(30_000)
           .describe('Quiet partition: watermark moves to processing time'),
         maxOpenWindows: z.number().int().min(1).default(200_000),
+        maxHostsPerPartition: z
+          .number()
+          .int()
+          .min(1)
+          .default(20_000)
+          .describe('Hosts with a watermark of their own per partition; past it the stalest go (counted)'),
+        correctionHorizonMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 86_400_000)
+          .default(6 * 3_600_000)
+          .describe('Late samples this far behind their host’s newest event still correct their window'),
+        maxClosedWindows: z
+          .number()
+          .int()
+          .min(0)
+          .default(200_000)
+          .describe('Closed windows kept for late samples to correct; past it the oldest are forgotten'),
         dedupeMaxEntries: z.number().int().min(1).default(500_000),
         dedupeMaxAgeMs: z
           .number()

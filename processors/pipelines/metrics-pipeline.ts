@@ -243,6 +243,9 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
     if (stats.duplicates) m.dedupeHits.inc(stats.duplicates);
     if (stats.late) m.lateEvents.inc(stats.late);
     if (stats.windowsForceClosed) m.windowsForceClosed.inc(stats.windowsForceClosed);
+    if (stats.lateUnaggregated) m.lateUnaggregated.inc(stats.lateUnaggregated);
+    if (stats.windowsCorrected) m.windowsCorrected.inc(stats.windowsCorrected);
+    if (stats.windowHostsEvicted) m.windowHostsEvicted.inc(stats.windowHostsEvicted);
     if (aggregates.length) m.aggregatesEmitted.inc(aggregates.length);
     if (stats.detectorSeriesEvicted) m.detectorSeriesEvicted.inc(stats.detectorSeriesEvicted);
     for (const a of anomalies) m.anomaliesPublished.inc({ status: a.status });

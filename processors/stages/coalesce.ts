@@ -42,6 +42,9 @@ function merge<T, A, C extends Chunk>(envs: Envelope<Batch<T, A, C>>[]): Envelop
     payload.stats.duplicates += b.stats.duplicates;
     payload.stats.late += b.stats.late;
     payload.stats.windowsForceClosed += b.stats.windowsForceClosed;
+    payload.stats.lateUnaggregated += b.stats.lateUnaggregated;
+    payload.stats.windowsCorrected += b.stats.windowsCorrected;
+    payload.stats.windowHostsEvicted += b.stats.windowHostsEvicted;
     payload.stats.detectorSeriesEvicted += b.stats.detectorSeriesEvicted;
   }
   const pending = envs.flatMap((e) => (e.payload.detected ? [e.payload.detected] : []));
