@@ -124,7 +124,11 @@ export function createProcessor(parts: ProcessorParts) {
       live: parts.live,
     },
     stages: {
-      validate: { maxSeriesPerHost: s.maxSeriesPerHost, maxFutureSkewMs: s.maxFutureSkewMs },
+      validate: {
+        maxSeriesPerHost: s.maxSeriesPerHost,
+        maxFutureSkewMs: s.maxFutureSkewMs,
+        ...s.fieldLimits,
+      },
       dedupe: { maxEntries: s.dedupeMaxEntries, maxAgeMs: s.dedupeMaxAgeMs },
       windows: {
         windowsMs: s.windowsMs,

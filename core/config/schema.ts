@@ -218,6 +218,39 @@ export const configSchema = z
           .min(1000)
           .default(15 * 60_000),
         maxSeriesPerHost: z.number().int().min(1).default(10_000),
+        fieldLimits: z
+          .object({
+            maxHostBytes: z.number().int().min(1).max(65_536).default(253).describe('Longest host name'),
+            maxMetricBytes: z.number().int().min(1).max(65_536).default(255).describe('Longest metric name'),
+            maxUnitBytes: z.number().int().min(1).max(65_536).default(63).describe('Longest unit'),
+            maxEventIdBytes: z.number().int().min(1).max(65_536).default(512).describe('Longest event id'),
+            maxAttributes: z
+              .number()
+              .int()
+              .min(0)
+              .max(1024)
+              .default(32)
+              .describe('Most attributes per sample'),
+            maxAttributeKeyBytes: z
+              .number()
+              .int()
+              .min(1)
+              .max(65_536)
+              .default(128)
+              .describe('Longest attribute key'),
+            maxAttributeValueBytes: z
+              .number()
+              .int()
+              .min(1)
+              .max(65_536)
+              .default(1024)
+              .describe('Longest attribute value'),
+          })
+          .strict()
+          .prefault({})
+          .describe(
+            "Limits on a sample's identifying fields, in UTF-8 bytes; a sample past one is dead-lettered with the reason",
+          ),
         maxFutureSkewMs: z
           .number()
           .int()

@@ -1,5 +1,6 @@
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import type { MetricSample } from '../../schemas';
 import { batchOf, sample } from './__fixtures__/batches';
 import { seriesKey } from './series-key';
 import { validate } from './validate';
@@ -20,7 +21,7 @@ describe('validate stage', () => {
         sample({ event_id: 'text', value: '7' as unknown as number, ts: now }),
         sample({ event_id: 'old', ts: Date.UTC(1999, 11, 31) }),
         sample({ event_id: 'future', ts: now + 10 * 60_000 }),
-        sample({ event_id: 'attrs', ts: now, attributes: { k: 'v'.repeat(300) } }),
+        sample({ event_id: 'attrs', ts: now, attributes: { k: 'v'.repeat(1025) } }),
       ]);
       const out = cold('a|', { a: input }).pipe(validate({}, scheduler));
       expectObservable(out).toBe('a|', {
@@ -51,6 +52,98 @@ describe('validate stage', () => {
         }),
       });
     });
+  });
+
+  it('refuses identifying fields past their byte limits, counting UTF-8 bytes, and keeps the rest', async () => {
+    const now = 1_700_000_000_000;
+    const s = (over: Partial<MetricSample>) => sample({ ts: now, ...over });
+    const attrs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
+    const cases: [Partial<MetricSample>, string | undefined, RegExp?][] = [
+      [{ host: 'h'.repeat(253) }, undefined],
+      [
+        { host: 'h'.repeat(254) },
+        'TW_ERR_OVERSIZE_FIELD',
+        /^host "h{40}…" is 254 bytes, longer than the 253-byte limit$/,
+      ],
+      [{ host: 'é'.repeat(127) }, 'TW_ERR_OVERSIZE_FIELD', /254 bytes/], // 127 characters
+      [{ host: 'x'.repeat(200 * 1024) }, 'TW_ERR_OVERSIZE_FIELD', /^host "x{40}…" is 204800 bytes/],
+      [{ metric: 'm'.repeat(255) }, undefined],
+      [{ metric: 'm'.repeat(256) }, 'TW_ERR_OVERSIZE_FIELD', /^metric /],
+      [{ metric: 'm'.repeat(600 * 1024) }, 'TW_ERR_OVERSIZE_FIELD', /^metric .* 614400 bytes/],
+      [{ unit: 'u'.repeat(63) }, undefined],
+      [{ unit: 'u'.repeat(64) }, 'TW_ERR_OVERSIZE_FIELD', /^unit /],
+      [{ event_id: 'e'.repeat(512) }, undefined],
+      [{ event_id: 'e'.repeat(513) }, 'TW_ERR_OVERSIZE_FIELD', /^event_id /],
+      [{ attributes: attrs(32) }, undefined],
+      [{ attributes: attrs(33) }, 'TW_ERR_OVERSIZE_ATTRIBUTES', /more than 32 attributes/],
+      [{ attributes: { ['k'.repeat(128)]: 'v' } }, undefined],
+      [
+        { attributes: { ['k'.repeat(129)]: 'v' } },
+        'TW_ERR_OVERSIZE_ATTRIBUTES',
+        /key .* longer than 128 bytes/,
+      ],
+      [{ attributes: { k: 'v'.repeat(1024) } }, undefined],
+      [{ attributes: { k: '€'.repeat(342) } }, 'TW_ERR_OVERSIZE_ATTRIBUTES', /value longer than 1024 bytes/],
+    ];
+    const out = await firstValueFrom(
+      validate({}, { now: () => now } as never)(
+        from([batchOf(cases.map(([over], i) => s({ ...over, event_id: over.event_id ?? `e${i}` })))]),
+      ),
+    );
+    const rejected = new Map(out.payload.rejects.map((r) => [Number(r.source_offset), r]));
+    cases.forEach(([, code, reason], i) => {
+      expect([i, rejected.get(i)?.error_code]).toEqual([i, code]);
+      if (reason) expect(rejected.get(i)!.reason).toMatch(reason);
+      if (code) expect(rejected.get(i)!.reason.length).toBeLessThan(200);
+    });
+    expect(out.payload.records).toHaveLength(cases.filter(([, code]) => !code).length);
+  });
+
+  it('checks types instead of relying on comparisons with undefined', async () => {
+    const now = 1_700_000_000_000;
+    const frozenBad = Object.freeze({ n: 5 }) as unknown as Record<string, string>;
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ host: 7 }, /^host is a number, not a string$/],
+      [{ metric: null }, /^metric is null, not a string$/],
+      [{ unit: undefined }, /^unit is missing, not a string$/],
+      [{ event_id: { id: 1 } }, /^event_id is a object/],
+      [{ ts: '1700000000000' }, /^ts is a string, not a number$/],
+      [{ attributes: { n: 5 } }, /^attribute "n" is a number, not a string$/],
+      [{ attributes: frozenBad }, /^attribute "n" is a number/],
+      [{ attributes: frozenBad }, /^attribute "n" is a number/], // a bad shared map is never taken as checked
+      [{ attributes: null }, /^attributes are null, not a map of strings$/],
+      [{ attributes: ['a'] }, /^attributes are an array/],
+    ];
+    // Wrong types as a schema that is not the reader's would give them (the fixture needs a string host).
+    const input = batchOf(bad.map((_, i) => sample({ event_id: `e${i}`, ts: now })));
+    input.payload.records.forEach((r, i) => Object.assign(r.value, bad[i]![0]));
+    const out = await firstValueFrom(validate({}, { now: () => now } as never)(from([input])));
+    expect(out.payload.records).toEqual([]);
+    expect(out.payload.rejects.map((r) => [r.error_code, r.reason])).toEqual(
+      bad.map(([, reason]) => ['TW_ERR_INVALID_FIELD', expect.stringMatching(reason)]),
+    );
+  });
+
+  it('takes its limits from its options, and survives an event time no Date can hold', async () => {
+    const now = 1_700_000_000_000;
+    const out = await firstValueFrom(
+      validate({ maxHostBytes: 4, maxAttributes: 1 }, { now: () => now } as never)(
+        from([
+          batchOf([
+            sample({ host: 'abcd', ts: now }),
+            sample({ host: 'abcde', ts: now }),
+            sample({ host: 'abcd', ts: now, attributes: { a: '1', b: '2' } }),
+            sample({ host: 'abcd', ts: 1e20 }),
+          ]),
+        ]),
+      ),
+    );
+    expect(out.payload.records).toHaveLength(1);
+    expect(out.payload.rejects.map((r) => [r.error_code, r.reason])).toEqual([
+      ['TW_ERR_OVERSIZE_FIELD', expect.stringMatching(/4-byte limit/)],
+      ['TW_ERR_OVERSIZE_ATTRIBUTES', 'more than 1 attributes'],
+      ['TW_ERR_INVALID_TIMESTAMP', expect.stringMatching(/^event time 100000000000000000000 is more than/)],
+    ]);
   });
 
   it('caps new series per host, keeps known series flowing, and remembers across batches', () => {

@@ -2,16 +2,10 @@ import { asyncScheduler, defer, map, Observable, SchedulerLike } from 'rxjs';
 import type { Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
 import { Batch, reject, type Located } from './batch';
+import { checkSample, type SampleLimits, type Verdict } from './check-sample';
 import { seriesOf } from './series-key';
 
-export interface ValidateOptions {
-  /** How far ahead of now an event time may be. */
-  maxFutureSkewMs: number;
-  /** Event times before this (epoch ms) are absurd. */
-  earliestTs: number;
-  maxAttributes: number;
-  /** Longest attribute key or value, in characters. */
-  maxAttributeLength: number;
+export interface ValidateOptions extends SampleLimits {
   /** New series a host may add; past it the host's new series are refused (known ones go on). */
   maxSeriesPerHost: number;
   /** Hosts tracked for the series cap; past it samples from new hosts are refused. */
@@ -21,45 +15,21 @@ export interface ValidateOptions {
 export const DEFAULT_VALIDATE: ValidateOptions = {
   maxFutureSkewMs: 5 * 60_000,
   earliestTs: Date.UTC(2000, 0, 1),
+  maxHostBytes: 253,
+  maxMetricBytes: 255,
+  maxUnitBytes: 63,
+  maxEventIdBytes: 512,
   maxAttributes: 32,
-  maxAttributeLength: 256,
+  maxAttributeKeyBytes: 128,
+  maxAttributeValueBytes: 1024,
   maxSeriesPerHost: 10_000,
   maxHosts: 100_000,
 };
 
-type Verdict = [code: string, reason: string] | undefined;
-
-function checkSample(s: MetricSample, now: number, o: ValidateOptions): Verdict {
-  if (typeof s.value !== 'number' || !Number.isFinite(s.value))
-    return ['TW_ERR_INVALID_VALUE', `value ${String(s.value)} is not a finite number`];
-  if (!Number.isFinite(s.ts) || s.ts < o.earliestTs)
-    return [
-      'TW_ERR_INVALID_TIMESTAMP',
-      `event time ${s.ts} is before ${new Date(o.earliestTs).toISOString()}`,
-    ];
-  if (s.ts > now + o.maxFutureSkewMs)
-    return [
-      'TW_ERR_INVALID_TIMESTAMP',
-      `event time ${new Date(s.ts).toISOString()} is more than ${o.maxFutureSkewMs} ms in the future`,
-    ];
-  let count = 0;
-  for (const k in s.attributes) {
-    count++;
-    if (k.length > o.maxAttributeLength || s.attributes[k]!.length > o.maxAttributeLength) {
-      return [
-        'TW_ERR_OVERSIZE_ATTRIBUTES',
-        `attribute ${k.slice(0, 40)} is longer than ${o.maxAttributeLength} characters`,
-      ];
-    }
-  }
-  if (count > o.maxAttributes)
-    return ['TW_ERR_OVERSIZE_ATTRIBUTES', `${count} attributes, at most ${o.maxAttributes}`];
-  return undefined;
-}
-
 /**
  * Moves samples that must not enter storage or aggregates to the batch's rejects, each with a
- * code and reason: non-finite values, event times outside the skew window, oversize attributes,
+ * code and reason: fields of the wrong type, non-finite values, identifying fields (host, metric,
+ * unit, event id, attributes) past their length limits, event times outside the skew window,
  * and series past a host's cardinality cap. The series table is bounded by maxHosts × maxSeriesPerHost.
  */
 export function validate(options: Partial<ValidateOptions> = {}, scheduler: SchedulerLike = asyncScheduler) {
@@ -68,6 +38,7 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
     defer(() => {
       // Each host's series keys, each mapped to itself: a record's key is built afresh, then
       // replaced by the one already known, so the copies that later stages hold are one string.
+      const checked = new WeakSet<object>(); // attribute maps found good (shared, frozen)
       const seriesByHost = new Map<string, Map<string, string>>();
       // Counted series again by their parts, attributes by identity: the serde hands every sample
       // of a series the same shared attributes object (interned), so a known series is found
@@ -113,7 +84,7 @@ export function validate(options: Partial<ValidateOptions> = {}, scheduler: Sche
           const kept = [];
           const rejects = [...batch.rejects];
           for (const record of batch.records) {
-            const verdict = checkSample(record.value, now, o) ?? cardinality(record);
+            const verdict = checkSample(record.value, now, o, checked) ?? cardinality(record);
             if (verdict) rejects.push(reject(record.source, verdict[0], verdict[1], now));
             else kept.push(record);
           }
