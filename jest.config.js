@@ -24,5 +24,6 @@ module.exports = {
     },
     { displayName: 'e2e', ...system, testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
     { displayName: 'fault', ...system, testMatch: ['<rootDir>/tests/fault/**/*.test.ts'] },
+    { displayName: 'security', ...system, testMatch: ['<rootDir>/tests/security/**/*.test.ts'] },
   ],
 };

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { COOKIE_NAME, originAllowed, requestToken, tokenMatches } from './auth';
+import { COOKIE_NAME, originAllowed, requestCredential, requestToken, tokenMatches } from './auth';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
@@ -10,6 +10,31 @@ describe('gateway auth', () => {
     expect(requestToken(req({ cookie: `a=1; ${COOKIE_NAME}=c` }), url)).toBe('c');
     expect(requestToken(req({}), url)).toBe('q');
     expect(requestToken(req({}), new URL('http://x/'))).toBeUndefined();
+  });
+
+  it('says where the token came from: only the cookie is ambient', () => {
+    const url = new URL('http://x/?token=q');
+    expect(requestCredential(req({ authorization: 'Bearer b' }), url).via).toBe('bearer');
+    expect(requestCredential(req({ cookie: `${COOKIE_NAME}=c` }), url).via).toBe('cookie');
+    expect(requestCredential(req({}), url).via).toBe('query');
+    expect(requestCredential(req({}), new URL('http://x/'))).toEqual({});
+  });
+
+  it('decodes a percent-encoded cookie and never throws on hostile cookie headers', () => {
+    const url = new URL('http://x/');
+    expect(requestToken(req({ cookie: `${COOKIE_NAME}=a%2Fb` }), url)).toBe('a/b');
+    // Invalid percent-encoding used to throw URIError out of the request handler.
+    expect(requestToken(req({ cookie: `${COOKIE_NAME}=%E0%A4%A` }), url)).toBe('%E0%A4%A');
+    for (const cookie of [
+      '=',
+      ';;;',
+      `${COOKIE_NAME}`,
+      `${COOKIE_NAME}=%`,
+      `${COOKIE_NAME}=%ff%fe`,
+      'x'.repeat(9000),
+    ])
+      expect(() => requestToken(req({ cookie }), url)).not.toThrow();
+    expect(tokenMatches(requestToken(req({ cookie: `${COOKIE_NAME}=%E0%A4%A` }), url), 'secret')).toBe(false);
   });
 
   it('matches only the exact token', () => {

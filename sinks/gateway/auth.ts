@@ -1,21 +1,34 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { parse as parseCookie } from 'cookie';
 
 export const COOKIE_NAME = 'tidewatch_token';
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
+/** Where a request's token came from: only the cookie is sent by a browser on its own (ambient). */
+export type CredentialSource = 'bearer' | 'cookie' | 'query';
+
+export interface Credential {
+  token?: string;
+  via?: CredentialSource;
 }
 
-/** The token a request carries: `Authorization: Bearer`, then the cookie, then `?token=`. */
-export function requestToken(req: IncomingMessage, url: URL): string | undefined {
+/**
+ * The token a request carries: `Authorization: Bearer`, then the cookie, then `?token=`. Cookies
+ * are parsed by the `cookie` package, which never throws on hostile input (a value whose
+ * percent-encoding is invalid is kept as sent, and so simply does not match).
+ */
+export function requestCredential(req: IncomingMessage, url: URL): Credential {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return cookieValue(req.headers.cookie, COOKIE_NAME) ?? url.searchParams.get('token') ?? undefined;
+  if (auth?.startsWith('Bearer ')) return { token: auth.slice(7).trim(), via: 'bearer' };
+  const header = req.headers.cookie;
+  const cookie = header ? parseCookie(header)[COOKIE_NAME] : undefined;
+  if (cookie !== undefined) return { token: cookie, via: 'cookie' };
+  const query = url.searchParams.get('token');
+  return query === null ? {} : { token: query, via: 'query' };
+}
+
+export function requestToken(req: IncomingMessage, url: URL): string | undefined {
+  return requestCredential(req, url).token;
 }
 
 /** Constant-time comparison, so response timing does not leak the token. */
@@ -27,7 +40,7 @@ export function tokenMatches(given: string | undefined, expected: string): boole
 }
 
 /**
- * A browser's WebSocket from another site must not ride on the cookie: the Origin must be this
+ * A browser's request from another site must not ride on the cookie: the Origin must be this
  * server's own (same host:port as the request) or listed. Clients that send no Origin (CLI,
  * services) are not browsers and are judged by their token alone.
  */

@@ -6,16 +6,21 @@ import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
-import { originAllowed, requestToken, sessionCookie, tokenMatches } from './auth';
+import { sessionCookie } from './auth';
+import { authFailureLimiter } from './auth-failures';
 import { routeHostsApi } from './hosts-api';
 import { handleMetrics, handleSql, sendError, sendJson } from './http-api';
+import { pipelineReadiness } from './pipeline-readiness';
 import { rateLimiter } from './rate-limit';
+import { refuseSocket } from './refuse-socket';
+import { requestGuard } from './request-guard';
 import { handleSeries } from './series-api';
 import { handlePipelineStats, handleReady, pipelineStats, type ReadinessChecks } from './status-api';
 import { LiveHub, liveHub } from './live-hub';
 import { handleAnomalies, recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
 import { serveStatic } from './static-files';
+import { wsUpgrade } from './ws-upgrade';
 import { routeSystemApi, type HostReading } from './system-api';
 
 export interface GatewayOptions {
@@ -41,6 +46,10 @@ export interface GatewayOptions {
   /** HTTP API requests per minute and IP (429 with Retry-After past it). */
   rateLimitPerMinute?: number;
   rateLimitExemptLoopback?: boolean;
+  /** Failed authentications per minute and IP, on every route (429 with Retry-After past it). */
+  authFailuresPerMinute?: number;
+  /** /ready fails when work is pending and no sink has made progress for this long. */
+  readyStallSeconds?: number;
   /** Reads the gateway's own host for /api/system/* (absent: those paths are not served). */
   hostProbe?: () => Promise<HostReading>;
   /** Dependencies /ready checks (ClickHouse is always one). */
@@ -56,12 +65,13 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const text = http.STATUS_CODES[status] ?? 'Error';
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
-  );
-}
+const parseUrl = (req: http.IncomingMessage): URL | undefined => {
+  try {
+    return new URL(req.url ?? '/', 'http://gateway');
+  } catch {
+    return undefined;
+  }
+};
 
 /** HTTP API, dashboard files and the live WebSocket, all behind the token. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -75,30 +85,54 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger: options.logger,
   });
   const deps = { clickhouse: options.clickhouse, metrics: options.metrics };
-  const authorized = (req: http.IncomingMessage, url: URL) =>
-    tokenMatches(requestToken(req, url), options.token);
-
   const metrics = options.metrics;
+  const clock = options.clock ?? systemClock;
+  const guard = requestGuard({
+    token: options.token,
+    allowedOrigins: options.allowedOrigins,
+    metrics,
+    failures: authFailureLimiter({
+      perMinute: options.authFailuresPerMinute ?? 30,
+      maxTracked: 10_000,
+      clock,
+      onForget: () => metrics.gatewayRequestsRefused.inc({ reason: 'auth_failure_table_full' }),
+    }),
+  });
   const limiter = rateLimiter({
     perMinute: options.rateLimitPerMinute ?? 150,
     maxTracked: 10_000,
     exemptLoopback: options.rateLimitExemptLoopback ?? true,
-    clock: options.clock ?? systemClock,
+    clock,
     onForget: () => metrics.gatewayRequestsRefused.inc({ reason: 'rate_limit_table_full' }),
+  });
+  const progress = pipelineReadiness(metrics, {
+    stallAfterMs: (options.readyStallSeconds ?? 60) * 1000,
+    clock,
   });
   const readiness: ReadinessChecks = {
     clickhouse: () => options.clickhouse.ping().then((r) => (r.success ? r : Promise.reject(r.error))),
+    pipeline: () => progress.check(),
     ...options.readiness,
   };
   const api = { clickhouse: options.clickhouse, database: options.database };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
+  /** Every route; a throw or rejection in any of them is answered with 500, never a crash. */
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const fail = (err: unknown) => {
       log.error({ err }, 'request failed');
       if (!res.headersSent) sendError(res, 500, 'TW_ERR_INTERNAL', 'internal error');
+      else res.destroy();
     };
+    try {
+      route(req, res, fail);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const route = (req: http.IncomingMessage, res: http.ServerResponse, fail: (err: unknown) => void) => {
+    const url = parseUrl(req);
+    if (!url) return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'the request target is not a valid URL');
+    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     const isApi = url.pathname.startsWith('/api/') || url.pathname === '/ready';
     if (isApi) {
       const decision = limiter.take(req.socket.remoteAddress ?? '');
@@ -117,19 +151,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         );
       }
     }
-    const hasToken = authorized(req, url);
-    if (url.pathname === '/ready') return void handleReady(res, readiness, hasToken).catch(fail);
-    if (!hasToken) {
-      return sendError(
-        res,
-        401,
-        'TW_ERR_AUTH',
-        'missing or wrong token: open the dashboard URL printed at start, or send Authorization: Bearer <token>',
-      );
+    const decision = guard(req, url, url.pathname !== '/ready');
+    if (!decision.allowed) {
+      const body = { error: { code: decision.code, message: decision.message } };
+      return sendJson(res, decision.status, body, decision.headers);
     }
+    if (url.pathname === '/ready') return void handleReady(res, readiness, decision.hasToken).catch(fail);
     if (url.searchParams.has('token') && req.method === 'GET') {
       url.searchParams.delete('token');
-      res.writeHead(302, { 'set-cookie': sessionCookie(options.token), location: url.pathname + url.search });
+      // One leading slash: `//host/` would be a redirect to another site.
+      const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
+      res.writeHead(302, { 'set-cookie': sessionCookie(options.token), location });
       return res.end();
     }
     if (url.pathname === '/api/sql') return void handleSql(req, res, deps).catch(fail);
@@ -151,6 +183,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (req.method !== 'GET' || !serveStatic(options.staticRoot, url.pathname, res)) {
       sendError(res, 404, 'TW_ERR_BAD_REQUEST', `not found: ${url.pathname}`);
     }
+  };
+  const server = http.createServer(onRequest);
+  // A request Node cannot parse (bad header, oversize headers, …): a clean JSON 400/431, then close.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    metrics.gatewayRequestsRefused.inc({ reason: 'malformed_request' });
+    if (err.code === 'ECONNRESET') return void socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    refuseSocket(
+      socket,
+      status,
+      'TW_ERR_BAD_REQUEST',
+      `malformed HTTP request (${err.code ?? 'parse error'})`,
+    );
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -164,37 +209,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
     return query;
   };
-  /** Open WebSockets per client IP; at most maxClients entries, each holding one or more. */
-  const perIp = new Map<string, number>();
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://gateway');
-    if (url.pathname !== '/ws') return refuseUpgrade(socket, 404, 'WebSocket endpoint is /ws');
-    if (!authorized(req, url)) return refuseUpgrade(socket, 401, 'missing or wrong token');
-    if (!originAllowed(req, options.allowedOrigins)) return refuseUpgrade(socket, 403, 'origin not allowed');
-    if (hub.size >= options.maxClients) {
-      options.metrics.gatewayMessagesDropped.inc({ reason: 'connection_cap' });
-      return refuseUpgrade(socket, 503, 'too many clients');
-    }
-    const ip = req.socket.remoteAddress ?? '';
-    const held = perIp.get(ip) ?? 0;
-    if (held >= (options.maxClientsPerIp ?? 20)) {
-      metrics.gatewayRequestsRefused.inc({ reason: 'connections_per_ip' });
-      return refuseUpgrade(socket, 429, 'too many connections from this address');
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-      ws.once('close', () => {
-        const n = (perIp.get(ip) ?? 1) - 1;
-        if (n > 0) perIp.set(ip, n);
-        else perIp.delete(ip);
-      });
-      hub.add(
-        ws,
-        () => tracked(recentSamples(options.clickhouse, options.database)),
-        () => tracked(recentAnomalies(options.clickhouse, options.database)),
-      );
-    });
-  });
+  server.on(
+    'upgrade',
+    wsUpgrade({
+      guard,
+      allowedOrigins: options.allowedOrigins,
+      maxClients: options.maxClients,
+      maxClientsPerIp: options.maxClientsPerIp ?? 20,
+      wss,
+      hub,
+      accept: (ws) =>
+        hub.add(
+          ws,
+          () => tracked(recentSamples(options.clickhouse, options.database)),
+          () => tracked(recentAnomalies(options.clickhouse, options.database)),
+        ),
+      metrics,
+      log,
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -202,6 +235,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const port = (server.address() as AddressInfo).port;
   const heartbeat = setInterval(() => hub.heartbeat(), options.heartbeatMs ?? 30_000);
+  const sampling = setInterval(
+    () => void progress.sample().catch((err) => log.warn({ err }, 'pipeline progress sample failed')),
+    1000,
+  );
   const health = setInterval(() => {
     if (hub.wants('pipeline'))
       void pipelineStats(metrics).then(
@@ -220,6 +257,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       closed ??= (async () => {
         clearInterval(heartbeat);
         clearInterval(health);
+        clearInterval(sampling);
         hub.closeAll(1001, 'server shutting down');
         wss.close();
         server.closeAllConnections();

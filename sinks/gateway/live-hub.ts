@@ -194,11 +194,20 @@ export function liveHub(options: LiveHubOptions): LiveHub {
         clients.delete(client);
         options.metrics.gatewayClients.set(clients.size);
       });
-      ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
+      // Nothing a client sends may throw out of a socket handler (that would end the process).
+      ws.on('message', (data, isBinary) => {
+        try {
+          onMessage(client, data, isBinary);
+        } catch (err) {
+          log.error({ err }, 'client message failed');
+          options.metrics.gatewayRequestsRefused.inc({ reason: 'message_failed' });
+          ws.close(1011, 'internal error');
+        }
+      });
       // A protocol error (an oversize or malformed frame): ws closes the socket with the right code.
       ws.on('error', (err) => {
         options.metrics.gatewayRequestsRefused.inc({ reason: 'protocol_error' });
-        log.debug({ err: err.message }, 'client protocol error');
+        log.debug({ err: String(err?.message) }, 'client protocol error');
       });
       incidents?.()
         .then((anomalies) => {

@@ -20,6 +20,14 @@ export function rateLimiter(o: RateLimitOptions) {
   if (!(o.perMinute >= 1)) throw new TypeError('rate limit: perMinute must be at least 1');
   const perMs = o.perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  const refill = (b: { tokens: number; at: number }, now: number) => {
+    b.tokens = Math.min(o.perMinute, b.tokens + (now - b.at) * perMs);
+    b.at = now;
+  };
+  const refused = (b: { tokens: number }): RateDecision => ({
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)),
+  });
   return {
     get tracked() {
       return buckets.size;
@@ -30,8 +38,7 @@ export function rateLimiter(o: RateLimitOptions) {
       let b = buckets.get(ip);
       if (b) {
         buckets.delete(ip); // re-inserted below: the map stays ordered by last use
-        b.tokens = Math.min(o.perMinute, b.tokens + (now - b.at) * perMs);
-        b.at = now;
+        refill(b, now);
       } else {
         b = { tokens: o.perMinute, at: now };
         if (buckets.size >= o.maxTracked) {
@@ -44,7 +51,15 @@ export function rateLimiter(o: RateLimitOptions) {
         b.tokens -= 1;
         return { allowed: true };
       }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000)) };
+      return refused(b);
+    },
+    /** What `take` would decide, without taking anything (nor tracking a new IP). */
+    peek(ip: string): RateDecision {
+      if (o.exemptLoopback && LOOPBACK.test(ip)) return { allowed: true };
+      const b = buckets.get(ip);
+      if (!b) return { allowed: true };
+      refill(b, o.clock());
+      return b.tokens >= 1 ? { allowed: true } : refused(b);
     },
   };
 }
