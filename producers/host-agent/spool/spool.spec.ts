@@ -154,6 +154,32 @@ describe('Spool', () => {
     spool.close();
   });
 
+  it.each([
+    ['delivered', true],
+    ['failed', false],
+  ])(
+    'a read in flight when its segment is dropped never counts the batches it skipped, already sent directly (%s)',
+    (_, delivered) => {
+      const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096, fsync: 'never' });
+      spool.append(batch(0, 2)); // spooled while Kafka was away
+      const direct = spool.append(batch(2, 2), { held: true })!; // back: sent straight away…
+      spool.settle(direct, true); // …and acknowledged, ahead of the spooled backlog
+      spool.append(batch(4, 2));
+      const read = spool.read(100)!; // the backlog around it
+      expect(values(read.batch)).toEqual(values([...batch(0, 2), ...batch(4, 2)]));
+      for (let i = 6; i < 1000; i++) spool.append(batch(i, 1)); // the spool fills meanwhile
+      const droppedBefore = spool.counters.dropped;
+      expect(droppedBefore).toBeGreaterThan(0);
+      if (delivered) spool.ack(read);
+      else spool.nack(read);
+      expect(spool.counters.dropped).toBe(droppedBefore + (delivered ? 0 : read.batch.length));
+      // Every record is delivered exactly once or counted as dropped, never both.
+      const sent = 2 + (delivered ? read.batch.length : 0) + drain(spool).length;
+      expect(sent + spool.counters.dropped).toBe(1000);
+      spool.close();
+    },
+  );
+
   it('a damaged cursor file means re-reading from the oldest record, never losing one', () => {
     const first = open();
     first.append(batch(0, 2));

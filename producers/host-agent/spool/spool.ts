@@ -46,6 +46,12 @@ export interface SpoolRead {
 interface InFlight {
   read: SpoolRead;
   segment: number;
+  /**
+   * Records between the cursor and the read's end: its batch, and the batches it skipped because
+   * they were already sent directly (and damaged ones, counted as corrupt). None of them is the
+   * spool's to count as dropped if the segment goes while the read is in flight.
+   */
+  covered: number;
 }
 
 /** Where an appended batch sits: what `settle` needs to know which batch a direct send was about. */
@@ -191,7 +197,7 @@ export class Spool {
       const cursor = { id: head.id, offset, sent };
       if (batch.length > 0) {
         const read = { batch, cursor };
-        this.inFlight = { read, segment: head.id };
+        this.inFlight = { read, segment: head.id, covered: sent - this.cursor.sent };
         return read;
       }
       if (offset === this.cursor.offset) return undefined; // stopped at a batch being sent directly
@@ -267,7 +273,9 @@ export class Spool {
 
   private dropOldest(): void {
     const oldest = this.segments.shift()!;
-    let elsewhere = this.inFlight?.segment === oldest.id ? this.inFlight.read.batch.length : 0;
+    // The read in flight counts its own batch as dropped if it fails (nack); what it skipped was
+    // delivered already. Counting only its batch here counted those as dropped too.
+    let elsewhere = this.inFlight?.segment === oldest.id ? this.inFlight.covered : 0;
     for (const [key, h] of this.held) {
       if (h.position.id !== oldest.id) continue;
       // A batch being sent directly counts as dropped only if that send fails (see settle).
