@@ -11,7 +11,7 @@ import { DetectionWorker, metricsPipeline } from '../processors/pipelines';
 import { kafkaSource } from '../processors/sources';
 import { parseRule } from '../processors/detectors';
 import { DetectorStore } from '../processors/stages';
-import type { Anomaly, DeadLetter, MetricAggregate, MetricSample } from '../schemas';
+import type { Anomaly, MetricAggregate, MetricSample } from '../schemas';
 import type { TopicSchemaIds } from '../schemas/register';
 import {
   clickhouseAggregatesSink,
@@ -20,7 +20,7 @@ import {
   type ClickHouseClient,
 } from '../sinks/clickhouse';
 import { detectorBaselines } from './detector-baselines';
-import { kafkaTopicSink } from '../sinks/kafka';
+import { deadLetterTopicSink, kafkaTopicSink, topicProduceLimits } from '../sinks/kafka';
 
 export interface ProcessorParts {
   kafka: Kafka;
@@ -87,6 +87,14 @@ export function createProcessor(parts: ProcessorParts) {
     maxInFlightEvents: s.maxInFlightEvents,
     maxInFlightBytes: s.maxInFlightBytes,
   });
+  // Every derived-topic write is cut under its topic's limits; what can never be written is dead-lettered.
+  const deadLetters = deadLetterSink(parts);
+  const derived = (topic: string) => ({
+    limits: topicProduceLimits(parts.kafka, topic),
+    deadLetters,
+    metrics: parts.metrics,
+    logger: parts.logger,
+  });
   const pipeline = metricsPipeline({
     source,
     sourceHolding: () => source.budget.holding,
@@ -103,6 +111,7 @@ export function createProcessor(parts: ProcessorParts) {
       aggregates: [
         clickhouseAggregatesSink(parts.clickhouse, parts.database),
         kafkaTopicSink<MetricAggregate>(parts.producer, parts.serde, {
+          ...derived(parts.topics.aggregates),
           name: 'aggregates-topic',
           topic: parts.topics.aggregates,
           schemaId: parts.schemaIds.aggregates,
@@ -113,6 +122,7 @@ export function createProcessor(parts: ProcessorParts) {
         ? [
             clickhouseAnomaliesSink(parts.clickhouse, parts.database),
             kafkaTopicSink<Anomaly>(parts.producer, parts.serde, {
+              ...derived(parts.topics.anomalies),
               name: 'anomalies-topic',
               topic: parts.topics.anomalies,
               schemaId: parts.schemaIds.anomalies,
@@ -120,7 +130,7 @@ export function createProcessor(parts: ProcessorParts) {
             }),
           ]
         : [],
-      deadLetters: deadLetterSink(parts),
+      deadLetters,
       live: parts.live,
     },
     stages: {
@@ -160,12 +170,16 @@ export function createProcessor(parts: ProcessorParts) {
   return { source, pipeline, detectors, baselines, close };
 }
 
-/** The dead-letter topic as a sink. */
-export function deadLetterSink(parts: Pick<ProcessorParts, 'producer' | 'serde' | 'topics' | 'schemaIds'>) {
-  return kafkaTopicSink<DeadLetter>(parts.producer, parts.serde, {
+/** The dead-letter topic as a sink: requests under its limits, a dead letter too large for it cut to fit. */
+export function deadLetterSink(
+  parts: Pick<ProcessorParts, 'kafka' | 'producer' | 'serde' | 'topics' | 'schemaIds' | 'metrics' | 'logger'>,
+) {
+  return deadLetterTopicSink(parts.producer, parts.serde, {
     name: 'dlq',
     topic: parts.topics.dlq,
     schemaId: parts.schemaIds.dlq,
-    key: (d) => d.original_key,
+    limits: topicProduceLimits(parts.kafka, parts.topics.dlq),
+    metrics: parts.metrics,
+    logger: parts.logger,
   });
 }

@@ -31,7 +31,8 @@ export const ERROR_CODES = {
   TW_ERR_AVRO_ENCODE: 'A record could not be encoded as Avro for its topic’s schema; it is dead-lettered.',
   TW_ERR_RECORD_REJECTED: 'The broker refused a record for good (e.g. INVALID_RECORD); it is dead-lettered.',
   TW_ERR_SINK_REJECTED: 'A sink refused a batch for good (a permanent error); its records are dead-lettered.',
-  TW_ERR_DEAD_LETTER_LOST: 'A dead letter could not be written to the dead-letter topic even cut down; counted and logged.',
+  TW_ERR_DEAD_LETTER_LOST:
+    'A dead letter could not be written to the dead-letter topic even cut down; counted and logged.',
   TW_ERR_BREAKER_OPEN:
     'A sink’s circuit breaker is open after repeated failures; writes wait for its next trial.',
   TW_ERR_CLICKHOUSE_QUERY: 'ClickHouse rejected a query; the message carries ClickHouse’s own code.',

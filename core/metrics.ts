@@ -32,6 +32,8 @@ export interface PipelineMetrics {
   anomaliesPublished: Counter<'status'>;
   detectorSeriesEvicted: Counter;
   detectorStatesSaved: Counter;
+  /** Dead letters cut to fit the dead-letter topic's request limit (metadata kept). */
+  deadLettersTruncated: Counter;
   gatewayClients: Gauge;
   gatewayMessagesDropped: Counter<'reason'>;
   /** Records behind the group's committed offset, per partition (sampled). */
@@ -172,6 +174,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     detectorStatesSaved: new Counter({
       name: 'tidewatch_detector_states_saved_total',
       help: 'Series baselines snapshotted to ClickHouse (so a restart keeps them)',
+      registers,
+    }),
+    deadLettersTruncated: new Counter({
+      name: 'tidewatch_dead_letters_truncated_total',
+      help: 'Dead letters whose original record was cut so they fit the dead-letter topic (source topic, partition, offset and error kept)',
       registers,
     }),
     gatewayClients: new Gauge({

@@ -132,12 +132,15 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
   const assignment = deps.assignment ?? ownsEverything;
   const measured = <I, O>(name: string, stage: OperatorFunction<I, O>) =>
     timedStage(name, stage, m.stageSeconds);
-  const durable = durableSinks({ metrics: m, log, retry: deps.retry, breaker: deps.breaker, scheduler });
+  const durableOptions = { metrics: m, log, retry: deps.retry, breaker: deps.breaker, scheduler };
+  const durable = durableSinks(durableOptions);
   const onRetry = retryReporter(m, log, scheduler);
-  const store = durable(deps.sinks.store.sink);
   const deadLetters = durable(deps.sinks.deadLetters);
-  const aggregateSinks = deps.sinks.aggregates.map(durable);
-  const anomalySinks = deps.sinks.anomalies.map(durable);
+  // The other sinks dead-letter a batch they refuse for good instead of stopping the pipeline.
+  const orDeadLetters = durableSinks({ ...durableOptions, deadLetters });
+  const store = orDeadLetters(deps.sinks.store.sink);
+  const aggregateSinks = deps.sinks.aggregates.map(orDeadLetters);
+  const anomalySinks = deps.sinks.anomalies.map(orDeadLetters);
 
   const timed = async <T>(sink: Sink<T>, batch: readonly T[], events = batch.length) => {
     if (events === 0) return;

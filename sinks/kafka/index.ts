@@ -1,2 +1,12 @@
 export { kafkaTopicSink } from './kafka-topic-sink';
 export type { KafkaTopicSinkOptions } from './kafka-topic-sink';
+export { deadLetterTopicSink } from './dead-letter-topic-sink';
+export type { DeadLetterTopicSinkOptions } from './dead-letter-topic-sink';
+export { boundedProduce } from './bounded-produce';
+export { splitRequests, recordSize } from './produce-requests';
+export type { RequestLimits } from './produce-requests';
+export { topicProduceLimits, requestLimits, KAFKA_DEFAULT_MAX_MESSAGE_BYTES } from './topic-produce-limits';
+export type { LimitsSource } from './topic-produce-limits';
+export { permanentProduceError } from './permanent-produce-error';
+export { fitDeadLetter } from './fit-dead-letter';
+export { derivedDeadLetter } from './derived-dead-letter';
