@@ -17,9 +17,11 @@ export interface RefusedRecord<M> {
   error?: unknown;
 }
 
+/** kafkajs's default partitioner, each key's answer remembered (bounded), shared by every sink. */
+const partition = cachedDefaultPartitioner()();
+
 /** Records by the partition kafkajs's default partitioner gives them among `partitions`, each in order. */
 function byPartition<M extends OutgoingRecord>(topic: string, records: readonly M[], partitions: number) {
-  const partition = cachedDefaultPartitioner()();
   const partitionMetadata = Array.from({ length: partitions }, (_, partitionId): PartitionMetadata => ({
     partitionId,
     leader: 0,
