@@ -15,6 +15,7 @@ import {
 const LEVEL_ALPHA = 0.02;
 const SCALE_ALPHA = 0.02;
 const ERROR_ALPHA = 0.01;
+const FAST_ALPHA = 0.1;
 const CLIP_SIGMAS = 3;
 /** Mean absolute deviation to standard deviation, for normal noise. */
 const MAD_TO_SIGMA = 1.2533;
@@ -35,6 +36,9 @@ export interface Baseline {
   seasonalError: number;
   /** Mean absolute step between samples: noise that a slow trend does not inflate. */
   stepScale: number;
+  /** A fast, unclipped level and mean absolute deviation around it: the regime of the last few samples. */
+  fast: number;
+  fastDev: number;
 }
 
 export interface Expectation {
@@ -59,6 +63,8 @@ export function newBaseline(t: number, x: number): Baseline {
     plainError: 0,
     seasonalError: 0,
     stepScale: 0,
+    fast: x,
+    fastDev: 0,
   };
 }
 
@@ -108,7 +114,23 @@ export function learn(b: Baseline, t: number, x: number): void {
   profileLearn(b.profile, t, dt, rsc, a);
   b.profileScale += sa * (Math.abs(rsc) - b.profileScale);
 
+  const fa = Math.max(FAST_ALPHA, warm);
+  b.fastDev += fa * (Math.abs(x - b.fast) - b.fastDev);
+  b.fast += fa * (x - b.fast);
+
   b.n++;
   b.lastT = t;
   b.lastX = x;
+}
+
+/**
+ * Re-centres both models on the last few samples' regime (after a lasting change of level or
+ * noise): the level jumps to the fast level, the scale to the spread around it, so the next
+ * samples are judged against what the series does now. The daily profile keeps its shape.
+ */
+export function rebase(b: Baseline, t: number): void {
+  b.level = b.fast;
+  b.scale = b.fastDev;
+  b.profile.level += b.fast - profilePredict(b.profile, t);
+  b.profileScale = b.fastDev;
 }

@@ -22,6 +22,8 @@ export interface Detector<S> {
   readonly output: 'statistic' | 'probability';
   init(ctx: StepContext): S;
   step(state: S, ctx: StepContext): number;
+  /** After the baseline is re-centred on a new regime: forget what measured against the old one. */
+  adapt?(state: S, ctx: StepContext): void;
   /** The finding in words, after the series' name: "is far above its usual 0.25–0.40". */
   describe(state: S, ctx: StepContext): string;
 }

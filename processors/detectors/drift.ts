@@ -22,6 +22,9 @@ export const drift: Detector<DriftState> = {
     s.slow += Math.max(ALPHA, 1 / ++s.n) * (r > bound ? bound : r < -bound ? -bound : r);
     return stat;
   },
+  adapt: (s, ctx) => {
+    s.slow = ctx.level;
+  },
   describe: (s, ctx) =>
     `has drifted ${ctx.level >= s.slow ? 'up' : 'down'} to about ${fmt(ctx.level)} from a longer-run ${fmt(s.slow)}`,
 };

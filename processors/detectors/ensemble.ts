@@ -1,15 +1,17 @@
-import { Baseline, expect, learn, newBaseline } from './baseline';
+import { Baseline, expect, learn, newBaseline, rebase } from './baseline';
 import type { Detector, StepContext } from './detector';
 import { drift } from './drift';
 import { flatline } from './flatline';
 import { levelShift } from './level-shift';
+import { novelRange } from './novel-range';
+import { AlarmOptions, AlarmState, alarmStep, DEFAULT_ALARM, newAlarm } from './onset-alarm';
 import { rateOfChange } from './rate-of-change';
 import { spike } from './spike';
-import { binOf, Calibrator, exceedance, newCalibrator, observe } from './tail-calibrator';
+import { binOf, CALIBRATOR_SIZE, Calibrator, exceedance, newCalibrator, observe } from './tail-calibrator';
 import { varianceChange } from './variance-change';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const ALL: Detector<any>[] = [spike, levelShift, drift, varianceChange, rateOfChange, flatline];
+const ALL: Detector<any>[] = [spike, levelShift, drift, varianceChange, rateOfChange, novelRange, flatline];
 export const DETECTOR_NAMES = ALL.map((d) => d.name);
 
 export interface EnsembleOptions {
@@ -19,12 +21,15 @@ export interface EnsembleOptions {
   warmup: number;
   /** Fraction of calibration weight forgotten per sample (1/2000: about the last 2000 samples). */
   calibrationDecay: number;
+  /** When strangeness becomes an alarm (`onset-alarm.ts`). */
+  alarm: AlarmOptions;
 }
 
 export const DEFAULT_ENSEMBLE: EnsembleOptions = {
   detectors: DETECTOR_NAMES,
   warmup: 50,
   calibrationDecay: 1 / 2000,
+  alarm: DEFAULT_ALARM,
 };
 
 /** Samples the baseline learns before its statistics feed the calibration. */
@@ -35,20 +40,27 @@ const BASELINE_WARMUP = 10;
  * does not calibrate itself away while it goes on.
  */
 const TAIL_LEARNING_BELOW = 1e-3;
-const PERSISTENT_TAIL_SHARE = 0.05;
+const FIRST_TAIL_SHARE = 0.25;
+const PERSISTENT_TAIL_SHARE = 0.02;
 
 /** Everything one series needs: constant size, plain data (serialisable). */
 export interface SeriesState {
   baseline: Baseline;
   detectors: unknown[];
   calibrators: Calibrator[];
+  alarm: AlarmState;
 }
 
 export interface Verdict {
-  /** Anomaly score in [0, 1]: rarity on a log scale, the same meaning on every series. */
+  /**
+   * Anomaly score in [0, 1]: non-zero only where an anomaly is reported, at its onset (the
+   * rarity of that sample on a log scale); 0 while it goes on and while all is calm.
+   */
   score: number;
   /** Tail probability of this sample under the series' learned behaviour (after correction for the number of detectors). */
   p: number;
+  /** The sample belongs to an episode of strange samples (an anomaly going on). */
+  ongoing: boolean;
   /** The detector that found the sample strangest. */
   detector: string;
   expected: number;
@@ -68,10 +80,17 @@ export function scoreOf(p: number): number {
   return 1 / (1 + Math.exp(-1.5 * (surprise - 4)));
 }
 
+/** One calibrator per detector, all in one array. */
+export function newCalibrators(count: number): Calibrator[] {
+  const bins = new Float32Array(count * CALIBRATOR_SIZE);
+  return Array.from({ length: count }, (_, i) => newCalibrator(bins, i * CALIBRATOR_SIZE));
+}
+
 /** What `step` returns, overwritten by every step of every series (no allocation per sample). */
 const verdict: Verdict = {
   score: 0,
   p: 1,
+  ongoing: false,
   detector: '',
   expected: 0,
   lower: 0,
@@ -79,6 +98,36 @@ const verdict: Verdict = {
   seasonal: false,
   warmingUp: true,
 };
+
+/**
+ * The context of the sample being scored, shared by every series (no allocation on the hot path,
+ * no memory per series): it holds the last step's context, which `reason` reads, so read the
+ * reason before another series steps.
+ */
+const ctx: StepContext = {
+  t: 0,
+  x: 0,
+  prevX: NaN,
+  dt: 0,
+  level: 0,
+  expected: 0,
+  sigma: 0,
+  noise: 0,
+  seasonal: false,
+};
+
+const NO_OPTIONS: Partial<EnsembleOptions> = {};
+/** Options resolved once per options object: every series of a store shares them. */
+const resolved = new WeakMap<Partial<EnsembleOptions>, ReturnType<typeof resolve>>();
+function resolve(options: Partial<EnsembleOptions>) {
+  const o = { ...DEFAULT_ENSEMBLE, ...options };
+  const detectors = o.detectors.map((name) => {
+    const d = ALL.find((x) => x.name === name);
+    if (!d) throw new Error(`unknown detector "${name}"; known: ${DETECTOR_NAMES.join(', ')}`);
+    return d;
+  });
+  return { o, detectors };
+}
 
 /**
  * The detectors combined for one series: each one's statistic becomes a tail probability
@@ -90,30 +139,16 @@ export class SeriesDetector {
   private readonly o: EnsembleOptions;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly detectors: Detector<any>[];
-  /** Reused for every sample (no allocation on the hot path); holds the last sample's context. */
-  private readonly ctx: StepContext = {
-    t: 0,
-    x: 0,
-    prevX: NaN,
-    dt: 0,
-    level: 0,
-    expected: 0,
-    sigma: 0,
-    noise: 0,
-    seasonal: false,
-  };
   private lastDetector = -1;
 
   constructor(
-    options: Partial<EnsembleOptions> = {},
+    options: Partial<EnsembleOptions> = NO_OPTIONS,
     public state?: SeriesState,
   ) {
-    this.o = { ...DEFAULT_ENSEMBLE, ...options };
-    this.detectors = this.o.detectors.map((name) => {
-      const d = ALL.find((x) => x.name === name);
-      if (!d) throw new Error(`unknown detector "${name}"; known: ${DETECTOR_NAMES.join(', ')}`);
-      return d;
-    });
+    let r = resolved.get(options);
+    if (!r) resolved.set(options, (r = resolve(options)));
+    this.o = r.o;
+    this.detectors = r.detectors;
   }
 
   /** Scores one sample. The verdict is shared and overwritten by the next step of any series: read it first. */
@@ -121,7 +156,6 @@ export class SeriesDetector {
     let s = this.state;
     const fresh = s === undefined;
     const b = s?.baseline ?? newBaseline(t, x);
-    const ctx = this.ctx;
     expect(b, t, ctx);
     ctx.t = t;
     ctx.x = x;
@@ -132,7 +166,8 @@ export class SeriesDetector {
       s = this.state = {
         baseline: b,
         detectors: this.detectors.map((d) => d.init(ctx)),
-        calibrators: this.detectors.map(() => newCalibrator()),
+        calibrators: newCalibrators(this.detectors.length),
+        alarm: newAlarm(),
       };
     }
     const n = b.n;
@@ -149,7 +184,8 @@ export class SeriesDetector {
           const k = binOf(raw);
           p = exceedance(cal, raw, k);
           cal.tailRun = p < TAIL_LEARNING_BELOW ? cal.tailRun + 1 : 0;
-          observe(cal, raw, this.o.calibrationDecay, cal.tailRun > 1 ? PERSISTENT_TAIL_SHARE : 1, k);
+          const share = cal.tailRun > 1 ? PERSISTENT_TAIL_SHARE : cal.tailRun === 1 ? FIRST_TAIL_SHARE : 1;
+          observe(cal, raw, this.o.calibrationDecay, share, k);
         }
       }
       if (p < pMin) {
@@ -161,7 +197,11 @@ export class SeriesDetector {
     this.lastDetector = which;
     const warmingUp = n < this.o.warmup;
     const p = warmingUp ? 1 : Math.min(1, pMin * this.detectors.length);
-    verdict.score = warmingUp ? 0 : scoreOf(p);
+    const stuck = this.detectors[which] === flatline;
+    const a = alarmStep(s.alarm, -Math.log10(Math.max(p, 1e-300)), stuck, this.o.alarm);
+    if (a.adapt) this.adapt(s, t);
+    verdict.score = a.alarm ? scoreOf(p) : 0;
+    verdict.ongoing = a.ongoing;
     verdict.p = p;
     verdict.detector = this.detectors[which]!.name;
     verdict.expected = ctx.expected;
@@ -172,9 +212,15 @@ export class SeriesDetector {
     return verdict;
   }
 
+  /** A lasting change: the baseline and the detectors that measure against it start from the new regime. */
+  private adapt(s: SeriesState, t: number): void {
+    rebase(s.baseline, t);
+    ctx.level = s.baseline.level;
+    for (let i = 0; i < this.detectors.length; i++) this.detectors[i]!.adapt?.(s.detectors[i], ctx);
+  }
+
   /** Why the last sample scored as it did, e.g. "CPU utilization 0.97 is far above its usual 0.25–0.40". */
   reason(label: string): string {
-    const ctx = this.ctx;
     if (!this.state || this.lastDetector < 0) return '';
     const i = this.lastDetector;
     return `${label} ${this.detectors[i]!.describe(this.state.detectors[i], ctx)}`;

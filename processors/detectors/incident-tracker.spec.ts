@@ -1,3 +1,4 @@
+import type { Anomaly } from '../../schemas';
 import { IncidentTracker, OpenIncident, SeriesRef } from './incident-tracker';
 
 const series = (host: string, metric = 'system.cpu.utilization'): SeriesRef => ({
@@ -7,10 +8,11 @@ const series = (host: string, metric = 'system.cpu.utilization'): SeriesRef => (
   unit: '1',
   attributes: {},
 });
-const scored = (t: number, score: number) => ({
+const scored = (t: number, score: number, ongoing = false) => ({
   t,
   x: score,
   score,
+  ongoing,
   detector: 'spike',
   expected: 0.3,
   lower: 0.2,
@@ -67,5 +69,30 @@ describe('incident tracker', () => {
     const tracker = new IncidentTracker({ maxHosts: 2 });
     for (const h of ['a', 'b', 'c']) feed(tracker, series(h), [0.9]);
     expect(tracker.hostsForgotten).toBe(1);
+  });
+});
+
+describe('incident tracker with onset alarms', () => {
+  it('opens at the alarm, stays open while the anomaly goes on at score 0, and closes once it is over', () => {
+    const tracker = new IncidentTracker();
+    const s = series('a');
+    let open: OpenIncident | undefined;
+    const emitted: Anomaly[] = [];
+    const steps: Array<[number, boolean]> = [
+      [0.8, true],
+      ...Array.from({ length: 20 }, (): [number, boolean] => [0, true]),
+      [0, false],
+      [0, false],
+      [0, false],
+    ];
+    steps.forEach(([score, ongoing], i) => {
+      const r = tracker.step(s, open, scored(i * 1000, score, ongoing));
+      open = r.open;
+      if (r.emit) emitted.push(r.emit);
+    });
+    expect(emitted.map((e) => [e.status, e.started_at, e.ended_at, e.samples])).toEqual([
+      ['open', 0, null, 1],
+      ['closed', 0, 23_000, 21],
+    ]);
   });
 });

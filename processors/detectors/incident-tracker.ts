@@ -1,9 +1,10 @@
 import type { Anomaly } from '../../schemas';
 
 /**
- * Turns per-sample scores into incidents: consecutive anomalous samples of one series form one
- * incident that opens, may turn critical, and closes after a few calm samples (hysteresis), so
- * an operator sees one alert instead of a flood. Incidents on the same host that overlap or
+ * Turns scores into incidents. A score is an alarm at an anomaly's onset: it opens an incident,
+ * which stays open while the anomaly goes on (the detector says the samples are still strange,
+ * `ongoing`, or a rule still fires), may turn critical when a stronger alarm follows, and closes
+ * after a few calm samples (hysteresis), so an operator sees one alert instead of a flood. Incidents on the same host that overlap or
  * follow within `groupWindowMs` share a `group_id`. Every state change returns the record to
  * publish; the same id with a higher version supersedes the earlier one.
  */
@@ -12,7 +13,7 @@ export interface IncidentOptions {
   openAt: number;
   /** Score from which an open incident is critical. */
   criticalAt: number;
-  /** An open incident closes after `closeAfter` samples in a row below this score. */
+  /** An open incident closes after `closeAfter` samples in a row below this score that are no longer strange. */
   closeBelow: number;
   closeAfter: number;
   groupWindowMs: number;
@@ -46,6 +47,8 @@ export interface Scored {
   expected: number;
   lower: number;
   upper: number;
+  /** The anomaly is still going on (the samples are still strange), whatever the score. */
+  ongoing: boolean;
   /** Called only when the reason is needed. */
   reason: () => string;
 }
@@ -117,9 +120,10 @@ export class IncidentTracker {
       return { open: { record, calm: 0 }, emit: { ...record } };
     }
     const r = open.record;
-    if (s.score >= o.closeBelow) open.calm = 0;
+    const active = s.ongoing || s.score >= o.closeBelow;
+    if (active) open.calm = 0;
     else open.calm++;
-    if (s.score >= o.openAt) r.samples++;
+    if (active) r.samples++;
     if (open.calm >= o.closeAfter) {
       this.leave(series.host, s.t);
       return { open: undefined, emit: { ...r, status: 'closed', ended_at: s.t, version: r.version + 1 } };

@@ -22,6 +22,9 @@ export const levelShift: Detector<LevelShiftState> = {
     s.mean += ALPHA * ((r > bound ? bound : r < -bound ? -bound : r) - s.mean);
     return Math.abs(s.mean) / (ctx.noise * STANDARD_ERROR);
   },
+  adapt: (s) => {
+    s.mean = 0;
+  },
   describe: (s, ctx) =>
     `has shifted ${s.mean >= 0 ? 'up' : 'down'} to about ${fmt(ctx.expected + s.mean)} from its usual ${fmt(ctx.expected)}`,
 };

@@ -1,49 +1,53 @@
 import type { SeriesState } from './ensemble';
-import { newCalibrator } from './tail-calibrator';
+import { newAlarm } from './onset-alarm';
+import { CALIBRATOR_SIZE, newCalibrator } from './tail-calibrator';
+
+const VERSION = 2;
 
 /** A series' detector state as compact JSON (for snapshots that let baselines survive restarts). */
 export function encodeState(state: SeriesState): string {
   return JSON.stringify({
-    v: 1,
+    v: VERSION,
     baseline: {
       ...state.baseline,
       resolution: Number.isFinite(state.baseline.resolution) ? state.baseline.resolution : -1,
     },
     detectors: state.detectors,
-    calibrators: state.calibrators.map((c) => ({
-      ...c,
-      counts: Array.from(c.counts),
-      sums: Array.from(c.sums),
-      squares: Array.from(c.squares),
-    })),
+    bins: Array.from(state.calibrators[0]?.bins ?? []),
+    calibrators: state.calibrators.map((c) => ({ total: c.total, tailRun: c.tailRun, weight: c.weight })),
+    alarm: state.alarm,
   });
 }
 
-/** The inverse of `encodeState`; undefined for text of another version or shape. */
+/**
+ * The inverse of `encodeState`; undefined for text of another version or shape (a state saved
+ * by an older version is not read: the series starts a fresh baseline).
+ */
 export function decodeState(text: string, detectors: number): SeriesState | undefined {
   try {
     const raw = JSON.parse(text) as {
       v: number;
       baseline: SeriesState['baseline'];
       detectors: unknown[];
-      calibrators: Array<Record<string, unknown> & { counts: number[]; sums: number[]; squares: number[] }>;
+      bins: number[];
+      calibrators: Array<Record<string, unknown>>;
+      alarm: SeriesState['alarm'];
     };
-    if (raw.v !== 1 || raw.detectors.length !== detectors || raw.calibrators.length !== detectors)
+    if (raw.v !== VERSION || raw.detectors.length !== detectors || raw.calibrators.length !== detectors)
       return undefined;
+    if (!Array.isArray(raw.bins) || raw.bins.length !== detectors * CALIBRATOR_SIZE) return undefined;
+    const bins = Float32Array.from(raw.bins);
     const baseline = {
       ...raw.baseline,
       resolution: raw.baseline.resolution < 0 ? Infinity : raw.baseline.resolution,
     };
-    const calibrators = raw.calibrators.map((c) => ({
-      ...newCalibrator(),
+    const calibrators = raw.calibrators.map((c, i) => ({
+      ...newCalibrator(bins, i * CALIBRATOR_SIZE),
       total: Number(c.total),
       weight: Number(c.weight),
       tailRun: Number(c.tailRun),
-      counts: Float64Array.from(c.counts),
-      sums: Float64Array.from(c.sums),
-      squares: Float64Array.from(c.squares),
     }));
-    return { baseline, detectors: raw.detectors, calibrators };
+    return { baseline, detectors: raw.detectors, calibrators, alarm: { ...newAlarm(), ...raw.alarm } };
   } catch {
     return undefined;
   }

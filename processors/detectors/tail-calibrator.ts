@@ -6,9 +6,11 @@
  * its 90th percentile the probability is read off the histogram; above it, the tail is a
  * generalised Pareto fitted by moments to the excesses over that threshold (peaks over
  * threshold, as in SPOT), so a series with frequent big spikes gets a heavy tail and its spikes
- * stay unremarkable. Memory is constant: three arrays of `BINS` numbers.
+ * stay unremarkable. Memory is constant: one array of 3 × `BINS` single-precision numbers (the
+ * counts, sums and squares of the bins; weights are rescaled long before single precision
+ * overflows), so many series fit in memory.
  */
-export const BINS = 32;
+export const BINS = 16;
 const LOWEST = 0.05;
 const HIGHEST = 1000;
 const RATIO = Math.pow(HIGHEST / LOWEST, 1 / (BINS - 2));
@@ -16,7 +18,9 @@ const LOG_RATIO = Math.log(RATIO);
 const TAIL_FRACTION = 0.1;
 /** Heaviest tail allowed (a shape of 1 has no mean). */
 const MAX_SHAPE = 0.8;
-const RESCALE_AT = 1e150;
+const RESCALE_AT = 1e24;
+/** Statistics are learned up to this value (their squares, times the weight, stay finite in single precision). */
+const STAT_CAP = 1e5;
 
 /** Lower edge of bin k (bin 0 starts at 0). */
 const EDGES = Float64Array.from({ length: BINS + 1 }, (_, k) =>
@@ -24,12 +28,12 @@ const EDGES = Float64Array.from({ length: BINS + 1 }, (_, k) =>
 );
 
 export interface Calibrator {
-  /** Decayed weight per bin. */
-  counts: Float64Array;
-  /** Decayed sum of the statistic per bin. */
-  sums: Float64Array;
-  /** Decayed sum of its square per bin. */
-  squares: Float64Array;
+  /**
+   * Per bin, from `at`: decayed weight (at + k), decayed sum of the statistic (at + BINS + k), of
+   * its square (at + 2·BINS + k). The calibrators of one series share one array.
+   */
+  bins: Float32Array;
+  at: number;
   total: number;
   /** Consecutive observations that were in the far tail when they came. */
   tailRun: number;
@@ -37,11 +41,13 @@ export interface Calibrator {
   weight: number;
 }
 
-export function newCalibrator(): Calibrator {
+/** Numbers a calibrator keeps in its series' shared `bins` array. */
+export const CALIBRATOR_SIZE = 3 * BINS;
+
+export function newCalibrator(bins = new Float32Array(CALIBRATOR_SIZE), at = 0): Calibrator {
   return {
-    counts: new Float64Array(BINS),
-    sums: new Float64Array(BINS),
-    squares: new Float64Array(BINS),
+    bins,
+    at,
     total: 0,
     tailRun: 0,
     weight: 1,
@@ -62,18 +68,17 @@ export function binOf(stat: number): number {
  */
 export function observe(c: Calibrator, stat: number, decay: number, share = 1, k = binOf(stat)): void {
   const w = c.weight * share;
-  c.counts[k]! += w;
-  c.sums[k]! += w * stat;
-  c.squares[k]! += w * stat * stat;
+  const x = stat < STAT_CAP ? stat : STAT_CAP;
+  const b = c.bins;
+  const o = c.at;
+  b[o + k]! += w;
+  b[o + BINS + k]! += w * x;
+  b[o + 2 * BINS + k]! += w * x * x;
   c.total += w;
   c.weight /= 1 - decay;
   if (c.weight > RESCALE_AT) {
     const f = 1 / c.weight;
-    for (let i = 0; i < BINS; i++) {
-      c.counts[i]! *= f;
-      c.sums[i]! *= f;
-      c.squares[i]! *= f;
-    }
+    for (let i = o; i < o + CALIBRATOR_SIZE; i++) b[i]! *= f;
     c.total *= f;
     c.weight = 1;
   }
@@ -82,7 +87,7 @@ export function observe(c: Calibrator, stat: number, decay: number, share = 1, k
 /** The highest bin holding weight (0 if none): every sum over the bins above it is 0. */
 function topBin(c: Calibrator): number {
   let j = BINS - 1;
-  while (j > 0 && c.counts[j] === 0) j--;
+  while (j > 0 && c.bins[c.at + j] === 0) j--;
   return j;
 }
 
@@ -93,26 +98,60 @@ function topBin(c: Calibrator): number {
 export function exceedance(c: Calibrator, stat: number, k = binOf(stat)): number {
   if (c.total <= 0 || !(stat > 0)) return 1;
   const top = topBin(c);
-  // Tail threshold: the lower edge of the bin where the top TAIL_FRACTION of the weight begins.
+  const b = c.bins;
+  const o = c.at;
   let j = top;
-  let tailWeight = c.counts[j]!;
-  let tailSum = c.sums[j]!;
-  let tailSquares = c.squares[j]!;
-  while (j > 0 && tailWeight < TAIL_FRACTION * c.total) {
-    j--;
-    tailWeight += c.counts[j]!;
-    tailSum += c.sums[j]!;
-    tailSquares += c.squares[j]!;
+  let tailWeight = 0;
+  let tailSum = 0;
+  let tailSquares = 0;
+  const wanted = TAIL_FRACTION * c.total;
+  for (; j >= 0; j--) {
+    const w = b[o + j]!;
+    if (tailWeight + w < wanted && j > 0) {
+      tailWeight += w;
+      tailSum += b[o + BINS + j]!;
+      tailSquares += b[o + 2 * BINS + j]!;
+      continue;
+    }
+    break;
   }
-  const threshold = EDGES[j]!;
+  // The tail starts inside bin j, where the weight above reaches TAIL_FRACTION: the needed share
+  // is cut from the bin's top, with a linear density inside the bin that has the bin's mean.
+  let threshold = EDGES[Math.max(j, 0)]!;
+  if (j >= 0 && b[o + j]! > 0 && stat >= threshold) {
+    const w = b[o + j]!;
+    const lo = EDGES[j]!;
+    const width = (Number.isFinite(EDGES[j + 1]!) ? EDGES[j + 1]! : (2 * b[o + BINS + j]!) / w) - lo;
+    const need = Math.min(w, Math.max(0, wanted - tailWeight));
+    const cut = splitBin(need / w, (b[o + BINS + j]! / w - lo) / width);
+    threshold = lo + cut.from * width;
+    const mean = lo + cut.mean * width;
+    tailWeight += need;
+    tailSum += need * mean;
+    tailSquares += need * mean * mean;
+  }
   if (stat > threshold) return tailProbability(c, threshold, tailWeight, tailSum, tailSquares, stat);
   // Inside the body: weight of the bins above, plus the part of stat's bin above it.
   let above = 0;
-  for (let i = k + 1; i <= top; i++) above += c.counts[i]!;
+  for (let i = k + 1; i <= top; i++) above += b[o + i]!;
   const lo = EDGES[k]!;
   const hi = EDGES[k + 1]!;
   const part = Number.isFinite(hi) ? (hi - stat) / (hi - lo) : 0;
-  return Math.min(1, (above + part * c.counts[k]!) / c.total);
+  return Math.min(1, (above + part * b[o + k]!) / c.total);
+}
+
+/**
+ * Where the top `share` of a bin on [0, 1] begins, and that part's mean, for the linear density
+ * 1 + s·(y − ½) whose mean is `mean` (slope clamped so the density stays ≥ 0).
+ */
+function splitBin(share: number, mean: number): { from: number; mean: number } {
+  const s = Math.max(-2, Math.min(2, 12 * (mean - 0.5)));
+  const c = share - 0.5 - s / 8;
+  const z = Math.abs(s) < 1e-6 ? -c : (-1 + Math.sqrt(Math.max(0, 1 - 2 * s * c))) / s;
+  const from = Math.max(0, Math.min(1, 0.5 + z));
+  const first = (1 - from * from) / 2;
+  const second = (1 - from ** 3) / 3 - first / 2;
+  return { from, mean: share > 0 ? Math.min(1, Math.max(from, (first + s * second) / share)) : from };
 }
 
 /** Generalised Pareto tail over `threshold`, shape and scale by the method of moments. */

@@ -17,5 +17,8 @@ export const varianceChange: Detector<VarianceState> = {
     s.ratio += ALPHA * (Math.min(z * z, CAP) - s.ratio);
     return s.ratio > 1 ? Math.log(s.ratio) : 0;
   },
+  adapt: (s) => {
+    s.ratio = 1;
+  },
   describe: (s) => `fluctuates about ${fmt(Math.sqrt(s.ratio))}× more than usual`,
 };

@@ -42,6 +42,7 @@ export function anomalyScoring(store: DetectorStore, o: DetectOptions) {
       expected: v.expected,
       lower: v.lower,
       upper: v.upper,
+      ongoing: v.ongoing || rule !== undefined,
       reason,
     });
     e.incident = step.open;

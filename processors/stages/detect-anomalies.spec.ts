@@ -30,7 +30,7 @@ describe('detect-anomalies stage', () => {
                 status: 'open',
                 host: 'h',
                 severity: 'critical',
-                detector: 'spike',
+                detector: expect.stringMatching(/^(spike|range)$/),
                 value: 0.97,
                 started_at: 300 * MINUTE,
                 reason: expect.stringMatching(/^CPU utilization 0\.97 is far above its usual/),

@@ -1,0 +1,43 @@
+import { Detector, fmt, range } from './detector';
+
+/**
+ * A value outside everything the series did lately: the distance beyond a slowly shrinking
+ * envelope of its highs and lows (each one forgets at 1/500 per sample towards the level), in
+ * units of the envelope's width. Scale-free, so it holds up on bursty and heavy-tailed series
+ * where a sigma means little: a series that bursts to 8× now and then keeps its envelope wide.
+ */
+const SHRINK = 1 / 500;
+
+export interface NovelRangeState {
+  hi: number;
+  lo: number;
+  /** Which side the last finding was on (1 above, −1 below) and the edge it passed. */
+  side: number;
+  edge: number;
+}
+
+export const novelRange: Detector<NovelRangeState> = {
+  name: 'range',
+  output: 'statistic',
+  init: (ctx) => ({ hi: ctx.x, lo: ctx.x, side: 0, edge: ctx.x }),
+  step: (s, ctx) => {
+    const width = s.hi - s.lo + ctx.noise;
+    const x = ctx.x;
+    const stat = x > s.hi ? (x - s.hi) / width : x < s.lo ? (s.lo - x) / width : 0;
+    if (stat > 0) {
+      s.side = x > s.hi ? 1 : -1;
+      s.edge = x > s.hi ? s.hi : s.lo;
+    }
+    s.hi += SHRINK * (ctx.level - s.hi);
+    s.lo += SHRINK * (ctx.level - s.lo);
+    if (x > s.hi) s.hi = x;
+    if (x < s.lo) s.lo = x;
+    return stat;
+  },
+  adapt: (s, ctx) => {
+    s.hi = Math.max(s.hi, ctx.level);
+    s.lo = Math.min(s.lo, ctx.level);
+  },
+  describe: (s, ctx) =>
+    `${fmt(ctx.x)} is far ${s.side > 0 ? 'above' : 'below'} its usual ${range(ctx)}, ${s.side > 0 ? 'above' : 'below'} anything it did lately (${s.side > 0 ? 'at most' : 'at least'} ${fmt(s.edge)})`,
+};
