@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createKafka, createProducer } from '../../core/kafka';
-import { silentLogger } from '../../core/logger';
+import { startInstance, type Instance } from '../../cli/instance';
+import { createKafka, createProducer, topicNames } from '../../core/kafka';
+import { createLogger, silentLogger } from '../../core/logger';
 import { createMetrics, type PipelineMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde, type AvroSerde } from '../../core/serde';
 import type { Sink } from '../../core/stream';
-import { loadSchema, type DeadLetter, type MetricAggregate } from '../../schemas';
+import { loadSchema, type DeadLetter, type MetricAggregate, type MetricSample } from '../../schemas';
 import { deadLetterTopicSink, kafkaTopicSink, topicProduceLimits } from '../../sinks/kafka';
-import { testEndpoints, uniqueName } from '../helpers/test-stack';
+import { testConfig, testEndpoints, uniqueName } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';
 
 /** What the topics in this test accept: 64 KiB per record batch. */
@@ -202,5 +204,95 @@ describe('Kafka writes bounded by the topic’s max.message.bytes', () => {
     expect(letter).toMatchObject({ source_topic: s.aggregates, error_code: 'TW_ERR_AVRO_ENCODE' });
     expect(JSON.parse(letter!.original_value!.toString())).toMatchObject({ count: 'many', sum: 2 });
     expect(await s.dropped()).toEqual({ TW_ERR_AVRO_ENCODE: 1 });
+  });
+});
+
+describe('the processor, when one host closes more windows than one request to the aggregates topic carries', () => {
+  const config = testConfig(
+    'oversized-pipeline',
+    {},
+    { agent: { enabled: false }, processor: { windowsMs: [10_000], allowedLatenessMs: 0 } },
+  );
+  const topics = topicNames(config.kafka.topicPrefix);
+  const host = uniqueName('storage-server');
+  const SERIES = 3000;
+  let instance: Instance;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    kafka = createKafka(testEndpoints().brokers, 'oversized-pipeline', silentLogger);
+    admin = kafka.admin();
+    producer = createProducer(kafka);
+    await Promise.all([admin.connect(), producer.connect()]);
+    // The instance creates only missing topics: this one accepts 64 KiB per record batch.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: topics.aggregates,
+          numPartitions: 2,
+          replicationFactor: 1,
+          configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }],
+        },
+      ],
+    });
+    instance = await startInstance(config, createLogger('error', process.stderr));
+  });
+
+  afterAll(async () => {
+    await Promise.all([admin?.disconnect(), producer?.disconnect()]);
+    await instance?.close();
+    fs.rmSync(config.dataDir, { recursive: true, force: true });
+  });
+
+  it('publishes every aggregate in requests the topic takes, and keeps storing samples', async () => {
+    const serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
+    const schemaId = await serde.register(topics.metrics, loadSchema('metric-sample'));
+    const base = Math.floor((Date.now() - 120_000) / 10_000) * 10_000;
+    const sample = (seq: number, ts: number, device: string): MetricSample => ({
+      event_id: `${host}:1:${seq}`,
+      host,
+      ts,
+      metric: 'system.disk.io',
+      value: seq,
+      unit: 'By/s',
+      attributes: { 'system.device': device, 'disk.io.direction': 'read' },
+    });
+    const send = (samples: MetricSample[]) =>
+      producer.send({
+        topic: topics.metrics,
+        acks: -1,
+        messages: samples.map((s) => ({ key: host, value: serde.encode(schemaId, s) })),
+      });
+    // One window of 3 000 series (~600 KB of aggregates), then a sample that closes it.
+    for (let from = 0; from < SERIES; from += 1000) {
+      await send(Array.from({ length: 1000 }, (_, i) => sample(from + i, base + 1000, `/dev/${noise(24)}`)));
+    }
+    await send([sample(SERIES, base + 25_000, 'closer')]);
+
+    const aggregates = await waitFor('the closed window’s aggregates on the topic', async () => {
+      const offsets = await admin.fetchTopicOffsets(topics.aggregates);
+      const n = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      return n >= SERIES ? n : undefined;
+    });
+    expect(aggregates).toBe(SERIES);
+    const stored = await waitFor('every sample in ClickHouse', async () => {
+      const rs = await instance.clickhouse.query({
+        query: `SELECT count() AS n FROM ${config.clickhouse.database}.metrics WHERE host = {host:String}`,
+        query_params: { host },
+        format: 'JSONEachRow',
+      });
+      const n = Number((await rs.json<{ n: string }>())[0]!.n);
+      return n >= SERIES + 1 ? n : undefined;
+    });
+    expect(stored).toBe(SERIES + 1);
+    const breaker = (await instance.metrics.breakerState.get()).values.find(
+      (v) => v.labels.sink === 'aggregates-topic',
+    );
+    expect(breaker?.value).toBe(0);
+    const dropped = (await instance.metrics.eventsDropped.get()).values.filter((v) => v.value > 0);
+    expect(dropped).toEqual([]);
   });
 });
