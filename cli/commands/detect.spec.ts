@@ -60,7 +60,7 @@ describe('tidewatch detect', () => {
       /line 1: the header must name the columns timestamp and value/,
     );
     await expect(run(write('d.csv', 'timestamp,value\n'), { detector: 'magic' })).rejects.toThrow(
-      /--detector must be ensemble or one of spike/,
+      /--detector must be ensemble or one of range, spike, level-shift/,
     );
     await expect(run(path.join(dir, 'missing.csv'))).rejects.toThrow(/no such file/);
     await expect(run(dir)).rejects.toThrow(/not a file/);

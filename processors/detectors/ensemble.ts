@@ -11,8 +11,16 @@ import { binOf, CALIBRATOR_SIZE, Calibrator, exceedance, newCalibrator, observe 
 import { varianceChange } from './variance-change';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const ALL: Detector<any>[] = [spike, levelShift, drift, varianceChange, rateOfChange, novelRange, flatline];
+const ALL: Detector<any>[] = [novelRange, spike, levelShift, drift, varianceChange, rateOfChange, flatline];
+/** Every detector `detectors` may name. */
 export const DETECTOR_NAMES = ALL.map((d) => d.name);
+/**
+ * The default combination. `spike` (distance from the expectation in sigmas) is left out: on
+ * the development benchmark `range` finds what it finds on bursty real series with fewer false
+ * alarms (NAB standard score without it 69.6, with it 68.0), and its state is a fifth of the
+ * series' budget.
+ */
+export const DEFAULT_DETECTORS = DETECTOR_NAMES.filter((name) => name !== 'spike');
 
 export interface EnsembleOptions {
   /** Detectors to combine (default: all). */
@@ -26,7 +34,7 @@ export interface EnsembleOptions {
 }
 
 export const DEFAULT_ENSEMBLE: EnsembleOptions = {
-  detectors: DETECTOR_NAMES,
+  detectors: DEFAULT_DETECTORS,
   warmup: 50,
   calibrationDecay: 1 / 2000,
   alarm: DEFAULT_ALARM,
@@ -40,6 +48,8 @@ const BASELINE_WARMUP = 10;
  * does not calibrate itself away while it goes on.
  */
 const TAIL_LEARNING_BELOW = 1e-3;
+/** Rarer than this is not told apart: the tails are extrapolated from about the last 2000 samples. */
+const MIN_P = 1e-20;
 const FIRST_TAIL_SHARE = 0.25;
 const PERSISTENT_TAIL_SHARE = 0.02;
 
@@ -76,7 +86,11 @@ export interface Verdict {
  * about one sample in 10 000 is this strange, 0.95 one in a million, 0.99 one in 10^7.
  */
 export function scoreOf(p: number): number {
-  const surprise = -Math.log10(Math.max(p, 1e-300));
+  return scoreOfSurprise(-Math.log10(Math.max(p, 1e-300)));
+}
+
+/** The same from the surprise, −log10(p). */
+export function scoreOfSurprise(surprise: number): number {
   return 1 / (1 + Math.exp(-1.5 * (surprise - 4)));
 }
 
@@ -196,11 +210,14 @@ export class SeriesDetector {
     learn(b, t, x);
     this.lastDetector = which;
     const warmingUp = n < this.o.warmup;
-    const p = warmingUp ? 1 : Math.min(1, pMin * this.detectors.length);
+    // A series never seen to change has shown nothing to measure a change against: a first change
+    // is as likely as 1 in the samples seen (Laplace's rule of succession), not impossible.
+    const floor = b.resolution === Infinity ? 1 / (n + 2) : 0;
+    const p = warmingUp ? 1 : Math.max(floor, Math.min(1, pMin * this.detectors.length));
     const stuck = this.detectors[which] === flatline;
-    const a = alarmStep(s.alarm, -Math.log10(Math.max(p, 1e-300)), stuck, this.o.alarm);
+    const a = alarmStep(s.alarm, -Math.log10(Math.max(p, MIN_P)), stuck, this.o.alarm);
     if (a.adapt) this.adapt(s, t);
-    verdict.score = a.alarm ? scoreOf(p) : 0;
+    verdict.score = a.alarm ? scoreOfSurprise(a.surprise) : 0;
     verdict.ongoing = a.ongoing;
     verdict.p = p;
     verdict.detector = this.detectors[which]!.name;

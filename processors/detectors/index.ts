@@ -1,4 +1,4 @@
-export { SeriesDetector, DEFAULT_ENSEMBLE, DETECTOR_NAMES, scoreOf } from './ensemble';
+export { SeriesDetector, DEFAULT_ENSEMBLE, DEFAULT_DETECTORS, DETECTOR_NAMES, scoreOf } from './ensemble';
 export type { EnsembleOptions, SeriesState, Verdict } from './ensemble';
 export { IncidentTracker, DEFAULT_INCIDENTS } from './incident-tracker';
 export type { IncidentOptions, OpenIncident, Scored, SeriesRef } from './incident-tracker';

@@ -30,11 +30,12 @@ describe('onset alarm', () => {
     expect(run([0, 3.2, 3.8, 4.3, 5.5, 9, 20, 0]).alarms).toEqual([1, 3, 4, 5]);
   });
 
-  it('holds a second episode of the same strength, but not a stronger one', () => {
-    const calm = Array<number>(5).fill(0);
-    expect(run([5, ...calm, 5, ...calm, 6.5]).alarms).toEqual([0, 12]);
-    // after the hold, the same strength raises again
-    expect(run([5, ...Array<number>(25).fill(0), 5]).alarms).toEqual([0, 26]);
+  it('holds a second episode of the same strength, but not a clearly stronger one, and the hold fades', () => {
+    const calm = (n: number) => Array<number>(n).fill(0);
+    expect(run([5, ...calm(2), 5]).alarms).toEqual([0]);
+    expect(run([5, ...calm(2), 7]).alarms).toEqual([0, 3]);
+    expect(run([5, ...calm(14), 3.5]).alarms).toEqual([0, 15]); // three quarters through the hold
+    expect(run([5, ...calm(25), 5]).alarms).toEqual([0, 26]); // after it
   });
 
   it('ends a stuck value when the series moves, so what it does next is a new episode', () => {

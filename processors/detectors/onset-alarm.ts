@@ -6,8 +6,8 @@
  * a high alarm level the episode's onset is where it crosses that level). Then nothing, however long the
  * episode lasts: a new level or a stuck value is one alarm, not hundreds. The episode ends after
  * `quietToEnd` calm samples; a new one raises an alarm `hold` samples after the last one (the
- * suppression that NAB-style detectors apply after a detection), or sooner if it is at least
- * `recordStep` stranger than the last alarm. Every `adaptAfter` strange
+ * suppression that NAB-style detectors apply after a detection), or sooner if it is stranger
+ * than the last alarm by `recordStep` (the last one's strength fading over the hold). Every `adaptAfter` strange
  * samples of an episode the caller re-centres its models on the new regime.
  */
 export interface AlarmOptions {
@@ -17,15 +17,18 @@ export interface AlarmOptions {
   quietToEnd: number;
   hold: number;
   adaptAfter: number;
+  /** Fraction of the count of recent alarms forgotten per sample. */
+  rateDecay: number;
 }
 
 export const DEFAULT_ALARM: AlarmOptions = {
-  gate: 3,
+  gate: 2,
   onsetSpan: 10,
-  recordStep: 1,
+  recordStep: 2,
   quietToEnd: 10,
-  hold: 100,
+  hold: 50,
   adaptAfter: 15,
+  rateDecay: 1 / 2000,
 };
 
 export interface AlarmState {
@@ -41,6 +44,8 @@ export interface AlarmState {
   since: number;
   /** 1 while the episode is a stuck value (it ends when the series moves again, strangely or not). */
   stuck: number;
+  /** Alarms raised lately (decayed by `rateDecay` per sample). */
+  rate: number;
 }
 
 export const newAlarm = (): AlarmState => ({
@@ -50,16 +55,26 @@ export const newAlarm = (): AlarmState => ({
   strange: 0,
   since: 1e9,
   stuck: 0,
+  rate: 0,
 });
 
-/** What one sample did, overwritten by every step (no allocation per sample). */
-export const alarmOutcome = { alarm: false, ongoing: false, adapt: false };
+/**
+ * What one sample did, overwritten by every step (no allocation per sample). `surprise` is the
+ * alarm's strength: the sample's surprise less log10(1 + alarms raised lately), so a series that
+ * alarms often (its own normal is eventful) needs a stranger sample for the same score.
+ */
+export const alarmOutcome = { alarm: false, ongoing: false, adapt: false, surprise: 0 };
 
 function raise(a: AlarmState, surprise: number): void {
   alarmOutcome.alarm = true;
+  alarmOutcome.surprise = surprise - Math.log10(1 + a.rate);
   a.since = 0;
   a.peak = surprise;
+  a.rate += 1;
 }
+
+/** How strange a sample must be to raise an alarm this soon after the last one: the last one's surprise, fading over the hold, plus `recordStep`. */
+const barrier = (a: AlarmState, o: AlarmOptions) => a.peak * Math.max(0, 1 - a.since / o.hold) + o.recordStep;
 
 /** One sample's surprise; `stuck` says the strangest finding is a stuck value. */
 export function alarmStep(
@@ -71,6 +86,7 @@ export function alarmStep(
   const out = alarmOutcome;
   const strange = surprise >= o.gate;
   a.since++;
+  a.rate *= 1 - o.rateDecay;
   out.alarm = false;
   out.adapt = false;
   // A stuck value that comes loose is over: what the series does next is a new episode.
@@ -82,7 +98,7 @@ export function alarmStep(
     a.quiet = 0;
     a.strange = 1;
     a.stuck = stuck ? 1 : 0;
-    if (a.since >= o.hold || surprise >= a.peak + o.recordStep) raise(a, surprise);
+    if (a.since >= o.hold || surprise >= barrier(a, o)) raise(a, surprise);
     return out;
   }
   a.age++;
@@ -96,7 +112,7 @@ export function alarmStep(
     return out;
   }
   out.ongoing = true;
-  if (strange && a.age < o.onsetSpan && surprise >= a.peak + o.recordStep) raise(a, surprise);
+  if (strange && a.age < o.onsetSpan && surprise >= barrier(a, o)) raise(a, surprise);
   out.adapt = strange && a.strange % o.adaptAfter === 0;
   return out;
 }

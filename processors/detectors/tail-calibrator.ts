@@ -118,7 +118,15 @@ export function exceedance(c: Calibrator, stat: number, k = binOf(stat)): number
   // The tail starts inside bin j, where the weight above reaches TAIL_FRACTION: the needed share
   // is cut from the bin's top, with a linear density inside the bin that has the bin's mean.
   let threshold = EDGES[Math.max(j, 0)]!;
-  if (j >= 0 && b[o + j]! > 0 && stat >= threshold) {
+  if (j <= 0) {
+    // Most of the weight sits at about 0 (a detector that seldom finds anything): the tail is
+    // what lies above bin 0, never a fit through the point mass; none yet is 1 in what was seen.
+    threshold = EDGES[1]!;
+    if (stat >= threshold)
+      return tailWeight > 0
+        ? tailProbability(c, threshold, tailWeight, tailSum, tailSquares, stat)
+        : 1 / (c.total + 1);
+  } else if (b[o + j]! > 0 && stat >= threshold) {
     const w = b[o + j]!;
     const lo = EDGES[j]!;
     const width = (Number.isFinite(EDGES[j + 1]!) ? EDGES[j + 1]! : (2 * b[o + BINS + j]!) / w) - lo;
