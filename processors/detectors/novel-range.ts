@@ -23,7 +23,14 @@ export const novelRange: Detector<NovelRangeState> = {
   step: (s, ctx) => {
     const width = s.hi - s.lo + ctx.noise;
     const x = ctx.x;
-    const stat = x > s.hi ? (x - s.hi) / width : x < s.lo ? (s.lo - x) / width : 0;
+    let stat = x > s.hi ? (x - s.hi) / width : x < s.lo ? (s.lo - x) / width : 0;
+    // A positive series (bytes, rates) varies by factors: measured on a log scale too, a drop
+    // to a fraction of its lowest is as plain as a rise above its highest.
+    if (s.lo > 0 && x < s.lo) {
+      const floor = 0.01 * s.lo;
+      const logWidth = Math.log((s.hi + floor) / (s.lo + floor)) + 0.01;
+      stat = Math.max(stat, Math.log((s.lo + floor) / (Math.max(x, 0) + floor)) / logWidth);
+    }
     if (stat > 0) {
       s.side = x > s.hi ? 1 : -1;
       s.edge = x > s.hi ? s.hi : s.lo;
