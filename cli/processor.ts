@@ -107,6 +107,7 @@ export function createProcessor(parts: ProcessorParts) {
         avro: parts.avroInsertDir
           ? { dir: parts.avroInsertDir, writerSchema: (id) => parts.serde.writerSchema(id) }
           : undefined,
+        assignment: source.assignment,
       }),
       aggregates: [
         clickhouseAggregatesSink(parts.clickhouse, parts.database),

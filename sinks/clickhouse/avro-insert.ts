@@ -46,6 +46,9 @@ export interface AvroInsert {
   /** A folder the engine can read. */
   dir: string;
   settings: Record<string, number | string>;
+  /** Only the file's rows that pass this condition are inserted (SQL over its fields, with `params`). */
+  where?: string;
+  params?: Record<string, unknown>;
 }
 
 /** What `writeAll` needs of a file handle. */
@@ -93,7 +96,9 @@ export async function insertAvroFile(client: ClickHouseClient, o: AvroInsert): P
     await client.command({
       query:
         `INSERT INTO ${o.table} (${o.columns.map(([c]) => c).join(', ')}) ` +
-        `SELECT ${o.columns.map(([, e]) => e).join(', ')} FROM file(${quoted(file)}, 'Avro')`,
+        `SELECT ${o.columns.map(([, e]) => e).join(', ')} FROM file(${quoted(file)}, 'Avro')` +
+        (o.where ? ` WHERE ${o.where}` : ''),
+      query_params: o.params,
       clickhouse_settings: o.settings,
     });
   } finally {

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { systemClock } from '../../core/clock';
-import type { EncodingSink, Sink } from '../../core/stream';
+import { reassignments, type Assignment, type EncodingSink, type Sink } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
 import { avroBodies, insertAvroFile, prepareAvroDir, type AvroChunk } from './avro-insert';
 import {
@@ -11,6 +11,8 @@ import {
   type CompactRows,
   type EncodedChunk,
 } from './idempotent-insert';
+import { joinSpans, ReplayGuard, spanOf, type SampleSpan } from './replay-guard';
+import { storedSamples } from './stored-samples';
 import { keepMantissaBits } from './value-precision';
 
 const compact = (valueBits: number): CompactRows<MetricSample> => ({
@@ -39,9 +41,12 @@ const compact = (valueBits: number): CompactRows<MetricSample> => ({
  */
 const ONE_ENGINE_THREAD = { max_threads: 1, max_insert_threads: 1 };
 
-/** Raw samples encoded for their insert: JSON rows, or their Avro bodies from Kafka. */
-export type RawChunk = EncodedChunk | AvroChunk;
-const isAvro = (c: RawChunk): c is AvroChunk => 'schemaId' in c;
+/**
+ * Raw samples encoded for their insert: JSON rows, or their Avro bodies from Kafka; with where
+ * they lie in event time, for a replay-aware insert.
+ */
+export type RawChunk = (EncodedChunk | AvroChunk) & { readonly span: SampleSpan };
+const isAvro = (c: RawChunk): c is AvroChunk & { readonly span: SampleSpan } => 'schemaId' in c;
 
 /** Raw inserts as Avro read by the engine from files: the embedded engine only. */
 export interface AvroRawInserts {
@@ -52,6 +57,8 @@ export interface AvroRawInserts {
 }
 
 const MAX_SCHEMAS = 1024;
+/** Hosts the replay guard remembers at most (`ReplayGuard`). */
+const MAX_GUARDED_HOSTS = 100_000;
 const STRING = '"string"';
 
 /**
@@ -102,20 +109,33 @@ function runsOf(chunks: readonly RawChunk[]): RawChunk[][] {
  * the engine reads from a file: nothing is encoded again, and the engine reads Avro for less than
  * JSON. Other batches (and every batch without `avro`, as for a server) go as JSONCompactEachRow.
  * The insert's deduplication token comes from the chunks' event ids, so a retried or re-delivered
- * insert is dropped by ClickHouse itself; rows that arrive in a differently cut insert collapse by
- * key in the ReplacingMergeTree. Values are stored with `valueBits` of their 52 mantissa bits
- * (`clickhouse.valuePrecisionBits`; 52: exactly), in either form.
+ * insert is dropped by ClickHouse itself. Rows re-read in a differently cut insert (after a crash
+ * or a rebalance) are not stored again either: an insert that may hold stored samples
+ * (`ReplayGuard`) leaves out the ids already stored where its samples lie (`storedSamples`), in
+ * the Avro insert's own `SELECT`, or from the JSON rows before they go. Values are stored with
+ * `valueBits` of their 52 mantissa bits (`clickhouse.valuePrecisionBits`; 52: exactly), in either
+ * form.
  */
 export function clickhouseMetricsStore(
   client: ClickHouseClient,
   db: string,
-  options: { valueBits?: number; avro?: AvroRawInserts } = {},
+  options: {
+    valueBits?: number;
+    avro?: AvroRawInserts;
+    /** The partitions this member owns: the replay guard forgets what it learned when they change. */
+    assignment?: Assignment;
+  } = {},
 ): EncodingSink<MetricSample, RawChunk> {
   const valueBits = options.valueBits ?? 52;
   const rows = compact(valueBits);
   const table = `${db}.metrics`;
   const avro = options.avro;
   if (avro) prepareAvroDir(avro.dir, systemClock());
+  const stored = storedSamples(client, table);
+  const guard = new ReplayGuard(stored.newest, {
+    maxHosts: MAX_GUARDED_HOSTS,
+    reassigned: options.assignment ? reassignments(options.assignment) : undefined,
+  });
   const schemas = new Map<number, string | undefined>();
   const readable = (id: number) => {
     if (!schemas.has(id)) {
@@ -134,9 +154,10 @@ export function clickhouseMetricsStore(
     ['attributes', 'attributes'],
   ] as const;
 
-  const insertAvro = (chunks: readonly AvroChunk[]) =>
+  const insertAvro = (chunks: readonly AvroChunk[], skip?: SampleSpan) =>
     insertChunks(table, chunks, (filled, token, count) =>
       insertAvroFile(client, {
+        ...(skip ? stored.notStored(skip) : {}),
         table,
         columns,
         schema: readable(filled[0]!.schemaId)!,
@@ -157,17 +178,28 @@ export function clickhouseMetricsStore(
         const bodies = avroBodies(frames);
         if (bodies && readable(bodies.schemaId)) {
           const digest = digestOf(batch, (s) => s.event_id);
-          return { ...bodies, digest, count: batch.length, bytes: bodies.body.length };
+          return { ...bodies, digest, count: batch.length, bytes: bodies.body.length, span: spanOf(batch) };
         }
       }
-      return encodeChunk(batch, (s) => s.event_id, rows);
+      return { ...encodeChunk(batch, (s) => s.event_id, rows), span: spanOf(batch) };
     },
     sink: {
       name: 'clickhouse',
       write: async (chunks) => {
         for (const run of runsOf(chunks)) {
-          if (isAvro(run[0]!)) await insertAvro(run as AvroChunk[]);
-          else await insertEncoded(client, table, run as EncodedChunk[], rows);
+          // A run that may hold samples stored before (a replay) skips the stored ones.
+          const span = joinSpans(run.map((c) => c.span));
+          const skip = (await guard.mayHoldStored(span.oldest)) ? span : undefined;
+          if (isAvro(run[0]!)) await insertAvro(run as AvroChunk[], skip);
+          else {
+            const encoded = run as EncodedChunk[];
+            await insertEncoded(
+              client,
+              table,
+              skip ? await stored.withoutStored(encoded, skip) : encoded,
+              rows,
+            );
+          }
         }
       },
       close: async () => undefined,
