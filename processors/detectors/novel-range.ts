@@ -5,6 +5,7 @@ import { Detector, fmt, range } from './detector';
  * envelope of its highs and lows (each one forgets at 1/500 per sample towards the level), in
  * units of the envelope's width. Scale-free, so it holds up on bursty and heavy-tailed series
  * where a sigma means little: a series that bursts to 8× now and then keeps its envelope wide.
+ * Once the baseline follows a daily cycle, the envelope holds the values without it.
  */
 const SHRINK = 1 / 500;
 
@@ -22,7 +23,9 @@ export const novelRange: Detector<NovelRangeState> = {
   init: (ctx) => ({ hi: ctx.x, lo: ctx.x, side: 0, edge: ctx.x }),
   step: (s, ctx) => {
     const width = s.hi - s.lo + ctx.noise;
-    const x = ctx.x;
+    // On a series with a daily cycle, the value without this hour's part of it.
+    const hour = ctx.seasonal ? ctx.expected - ctx.level : 0;
+    const x = ctx.x - hour;
     let stat = x > s.hi ? (x - s.hi) / width : x < s.lo ? (s.lo - x) / width : 0;
     // A positive series (bytes, rates) varies by factors: measured on a log scale too, a drop
     // to a fraction of its lowest is as plain as a rise above its highest.
@@ -33,7 +36,7 @@ export const novelRange: Detector<NovelRangeState> = {
     }
     if (stat > 0) {
       s.side = x > s.hi ? 1 : -1;
-      s.edge = x > s.hi ? s.hi : s.lo;
+      s.edge = (x > s.hi ? s.hi : s.lo) + hour;
     }
     s.hi += SHRINK * (ctx.level - s.hi);
     s.lo += SHRINK * (ctx.level - s.lo);
