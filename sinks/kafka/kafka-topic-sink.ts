@@ -81,8 +81,9 @@ export function kafkaTopicSink<T>(
       const outgoing: Outgoing<T>[] = [];
       const rejected: Rejected<T>[] = [];
       for (const record of batch) {
-        const key = options.key(record);
+        let key: Buffer | string | null = null;
         try {
+          key = options.key(record);
           outgoing.push({ key, value: serde.encode(options.schemaId, record), record });
         } catch (err) {
           const reason = `not valid Avro for schema ${options.schemaId} of ${options.topic}: ${errorMessage(err)}`;
