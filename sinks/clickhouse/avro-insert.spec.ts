@@ -7,7 +7,7 @@ const parts = () => [
   Buffer.from('Obj\u0001'),
   Buffer.alloc(0),
   Buffer.from('a schema'),
-  Buffer.alloc(70_000, 7),
+  Buffer.alloc(700, 7),
   Buffer.alloc(0),
   Buffer.from('sync marker 0123'),
 ];
@@ -45,7 +45,7 @@ describe('writeAll', () => {
   });
 
   it('goes on from where a short write stopped, inside a part or at its end', async () => {
-    for (const most of [1000, 4, 8, 12, 69_999]) {
+    for (const most of [1000, 4, 8, 12, 699]) {
       const w = shortWrites(most);
       await writeAll(w.handle, parts());
       expect(w.written().equals(Buffer.concat(parts()))).toBe(true);
