@@ -136,9 +136,10 @@ export function metricsPipeline<C extends Chunk>(deps: MetricsPipelineDeps<C>): 
   const durable = durableSinks(durableOptions);
   const onRetry = retryReporter(m, log, scheduler);
   const deadLetters = durable(deps.sinks.deadLetters);
-  // The other sinks dead-letter a batch they refuse for good instead of stopping the pipeline.
+  // Aggregates and incidents dead-letter a batch their sink refuses for good instead of stopping
+  // the pipeline; the raw store's chunks are not records (its failures are retriable).
   const orDeadLetters = durableSinks({ ...durableOptions, deadLetters });
-  const store = orDeadLetters(deps.sinks.store.sink);
+  const store = durable(deps.sinks.store.sink);
   const aggregateSinks = deps.sinks.aggregates.map(orDeadLetters);
   const anomalySinks = deps.sinks.anomalies.map(orDeadLetters);
 
