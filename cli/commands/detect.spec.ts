@@ -73,6 +73,20 @@ describe('tidewatch detect', () => {
     ).rejects.toThrow(/--output .*: cannot write there \(ENOENT\)/);
   });
 
+  it('explains the alarm at an onset, and says an anomaly goes on without alarming again', async () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const values = Array.from({ length: 400 }, (_, i) => (i >= 300 ? 50 : 10 + Math.sin(i)));
+    const text = values.map((v, i) => `${new Date(t0 + i * 60_000).toISOString()},${v}`).join('\n');
+    const { rows } = await run(write('g.csv', `timestamp,value\n${text}\n`), { explain: true });
+    const scored = rows.slice(1).map((r) => r.split(','));
+    const alarms = scored.flatMap((f, i) => (Number(f[2]) > 0 && i >= 100 ? [i] : []));
+    expect(alarms[0]).toBe(300);
+    expect(alarms.every((i) => i < 310)).toBe(true);
+    expect(scored[300]![3]).toMatch(/^value (50 is far above its usual|jumped up by 40)/);
+    expect(scored[305]![3]).toBe('the anomaly goes on');
+    expect(scored[20]![3]).toBe('learning the baseline');
+  });
+
   it('runs one detector alone', async () => {
     const file = write(
       'e.csv',

@@ -17,8 +17,9 @@ const SHOWN_BAD_ROWS = 20;
 /**
  * `tidewatch detect --input in.csv --output out.csv`: scores one series, sample by sample and
  * never looking ahead, with exactly the detector code the stream runs. Writes
- * `timestamp,value,anomaly_score[,reason]`, one row per input row in the same order; rows that
- * cannot be read are scored 0 and reported on stderr with their line numbers.
+ * `timestamp,value,anomaly_score[,reason]`, one row per input row in the same order; the score is
+ * an alarm, non-zero where an anomaly starts (0 while it goes on); rows that cannot be read are
+ * scored 0 and reported on stderr with their line numbers.
  */
 export async function detectCommand(
   a: DetectArgs,
@@ -95,7 +96,14 @@ export async function detectCommand(
     } else {
       const verdict = detector.step(t, x);
       score = verdict.score;
-      if (a.explain) reason = verdict.warmingUp ? 'learning the baseline' : detector.reason('value');
+      if (a.explain)
+        reason = verdict.warmingUp
+          ? 'learning the baseline'
+          : score > 0
+            ? detector.reason('value')
+            : verdict.ongoing
+              ? 'the anomaly goes on'
+              : '';
     }
     chunk += `${csvField(tsText)},${csvField(valueText)},${Math.round(score * 1e6) / 1e6}${a.explain ? `,${csvField(reason)}` : ''}\n`;
     if (chunk.length >= 1 << 16) await flush();
