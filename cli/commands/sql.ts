@@ -17,8 +17,13 @@ async function viaInstance(
     body: JSON.stringify({ query, params }),
   });
   const body = (await res.json()) as QueryResult & { error?: { code: string; message: string } };
-  if (!res.ok)
-    throw new TidewatchError('TW_ERR_CLICKHOUSE_QUERY', body.error?.message ?? `HTTP ${res.status}`);
+  if (!res.ok) {
+    const code = res.status === 429 ? 'TW_ERR_SQL_CONSOLE_BUSY' : 'TW_ERR_CLICKHOUSE_QUERY';
+    throw new TidewatchError(
+      body.error?.code === 'TW_ERR_SQL_NOT_READONLY' ? body.error.code : code,
+      body.error?.message ?? `HTTP ${res.status}`,
+    );
+  }
   return body;
 }
 
@@ -56,7 +61,8 @@ export function parseParams(pairs: readonly string[] = []): Record<string, strin
 
 /**
  * `tidewatch sql "<query>"`: through the running instance's API when there is one (the embedded
- * engine allows one process per data directory), else straight to ClickHouse.
+ * engine allows one process per data directory), else straight to ClickHouse. Either way through
+ * the SQL console (`sinks/clickhouse/sql-console.ts`): the same sandbox, limits and queue.
  */
 export async function sqlCommand(
   query: string | undefined,

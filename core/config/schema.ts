@@ -10,6 +10,16 @@ const identifier = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier (letters, digits, _)');
 
+const CONSOLE_DEFAULTS = {
+  maxMemoryBytes: 1024 ** 3,
+  maxExecutionSeconds: 30,
+  maxRowsToRead: 1_000_000_000,
+  maxResultRows: 100_000,
+  maxResultBytes: 64 * 1024 * 1024,
+  maxRunning: 2,
+  maxWaiting: 4,
+};
+
 export const configSchema = z
   .object({
     dataDir: z
@@ -85,6 +95,56 @@ export const configSchema = z
           })
           .strict()
           .default({ failures: 5, openMs: 10_000 }),
+        console: z
+          .object({
+            maxMemoryBytes: z
+              .number()
+              .int()
+              .min(16 * 1024 * 1024)
+              .default(1024 ** 3)
+              .describe('Memory one SQL console query may use (max_memory_usage); past it the query fails'),
+            maxExecutionSeconds: z
+              .number()
+              .int()
+              .min(1)
+              .max(3600)
+              .default(30)
+              .describe('Seconds one SQL console query may run (max_execution_time)'),
+            maxRowsToRead: z
+              .number()
+              .int()
+              .min(1)
+              .default(1_000_000_000)
+              .describe('Rows one SQL console query may read (max_rows_to_read)'),
+            maxResultRows: z
+              .number()
+              .int()
+              .min(1)
+              .default(100_000)
+              .describe('Rows a console result may hold'),
+            maxResultBytes: z
+              .number()
+              .int()
+              .min(1024)
+              .default(64 * 1024 * 1024)
+              .describe('Bytes a console result may hold (max_result_bytes)'),
+            maxRunning: z
+              .number()
+              .int()
+              .min(1)
+              .max(16)
+              .default(2)
+              .describe('SQL console queries running at once, each on a thread and one core of its own'),
+            maxWaiting: z
+              .number()
+              .int()
+              .min(0)
+              .max(100)
+              .default(4)
+              .describe('SQL console queries waiting for a turn; more are refused with 429 and Retry-After'),
+          })
+          .strict()
+          .default(CONSOLE_DEFAULTS),
       })
       .strict()
       .default({
@@ -94,6 +154,7 @@ export const configSchema = z
         valuePrecisionBits: 30,
         retention: { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 },
         breaker: { failures: 5, openMs: 10_000 },
+        console: CONSOLE_DEFAULTS,
       }),
     stack: z
       .object({

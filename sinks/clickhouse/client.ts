@@ -1,9 +1,13 @@
 import path from 'node:path';
 import { ClickHouseClient, createClient } from '@clickhouse/client';
+import { clientSqlConsole } from './client-sql-console';
+import { DEFAULT_CONSOLE_LIMITS, type ConsoleLimits } from './console-sandbox';
 import { drainFailedQueries } from './drain-failed-queries';
+import { embeddedSqlConsole } from './embedded-sql-console';
 import { rawInserts } from './embedded-raw-insert';
 import { queryScopedSettings } from './query-scoped-settings';
 import { rowRunJson } from './row-run';
+import { attachSqlConsole, type SqlConsole } from './sql-console';
 
 export type { ClickHouseClient };
 
@@ -13,6 +17,10 @@ export interface ClickHouseTarget {
   username: string;
   password: string;
   dataDir: string;
+  /** The database the SQL console reads (unqualified names mean it). */
+  database?: string;
+  /** The SQL console's limits and queue (`clickhouse.console`). */
+  console?: ConsoleLimits;
 }
 
 export type Connection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -33,16 +41,31 @@ export function embeddedConnection(dataDir: string): Connection {
  * library) is loaded only when the embedded engine is used.
  */
 export function createClickHouse(target: ClickHouseTarget): ClickHouseClient {
+  const limits = target.console ?? DEFAULT_CONSOLE_LIMITS;
   if (target.url) {
-    return createClient({
+    const client = createClient({
       url: target.url,
       username: target.username,
       password: target.password,
       request_timeout: 60_000,
       json: rowRunJson,
     });
+    return withConsole(client, clientSqlConsole(client, limits, target.database));
   }
-  return clientOver(embeddedConnection(target.dataDir));
+  const client = clientOver(embeddedConnection(target.dataDir));
+  const engineDir = path.join(target.dataDir, 'clickhouse');
+  return withConsole(client, embeddedSqlConsole({ path: engineDir, database: target.database, limits }));
+}
+
+/** `client` carrying its SQL console, which its `close()` closes first. */
+function withConsole(client: ClickHouseClient, console: SqlConsole): ClickHouseClient {
+  attachSqlConsole(client, console);
+  const close = client.close.bind(client);
+  client.close = async () => {
+    await console.close();
+    await close();
+  };
+  return client;
 }
 
 /** The official client over a connection of our own (the embedded engine, or a test's wrapper of it). */

@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { TidewatchError, errorMessage } from '../../core/errors';
 import type { PipelineMetrics } from '../../core/metrics';
-import { runReadOnlyQuery } from '../clickhouse';
+import { ConsoleBusyError, runReadOnlyQuery } from '../clickhouse';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -89,6 +89,14 @@ export async function handleSql(req: IncomingMessage, res: ServerResponse, deps:
   try {
     sendJson(res, 200, await runReadOnlyQuery(deps.clickhouse, parsed.data.query, parsed.data.params));
   } catch (err) {
+    if (err instanceof ConsoleBusyError) {
+      return sendJson(
+        res,
+        429,
+        { error: { code: err.code, message: err.message } },
+        { 'retry-after': String(err.retryAfterSeconds) },
+      );
+    }
     const code = err instanceof TidewatchError ? err.code : 'TW_ERR_CLICKHOUSE_QUERY';
     sendError(res, 400, code, errorMessage(err));
   }
