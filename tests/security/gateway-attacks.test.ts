@@ -1,6 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { spawnCli, waitForLine, type RunningCli } from '../helpers/cli-process';
+import {
+  BODIES,
+  HOSTILE_PATHS,
+  picker,
+  prng,
+  QUERY_KEYS,
+  QUERY_VALUES,
+  randomBytes,
+  ROUTES,
+  WS_FRAMES,
+} from '../helpers/hostile-input';
 import { rawHttp, rawRequest, type RawAnswer } from '../helpers/raw-http';
 import { testEnv } from '../helpers/test-stack';
 
@@ -23,7 +35,12 @@ describe('gateway attacks against a running instance', () => {
     const configFile = path.join(env.TIDEWATCH_DATA_DIR!, 'config.json');
     fs.writeFileSync(configFile, JSON.stringify({ gateway: { authFailuresPerMinute: FAILURES_PER_MINUTE } }));
     cli = spawnCli(['start', '--config', configFile], env);
-    const line = await waitForLine(cli, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\//, 'the dashboard URL');
+    const line = await Promise.race([
+      waitForLine(cli, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\//, 'the dashboard URL'),
+      cli.exited.then((code) =>
+        Promise.reject(new Error(`tidewatch start exited (${code}): ${cli.stderr()}`)),
+      ),
+    ]);
     const url = new URL(line.slice('Dashboard: '.length).split(/\s/)[0]!);
     port = Number(url.port);
     token = fs.readFileSync(path.join(env.TIDEWATCH_DATA_DIR!, 'token'), 'utf8').trim();
@@ -138,6 +155,128 @@ describe('gateway attacks against a running instance', () => {
     expect(code(bad)).toBe('TW_ERR_BAD_REQUEST');
     const huge = await send('127.0.4.1', 'GET', '/', { 'x-big': 'a'.repeat(20_000) });
     expect(huge.status).toBe(431);
+    await expectAlive();
+  });
+  it('survives seeded random and hostile requests and WebSocket frames: no 5xx, still healthy', async () => {
+    const seed = Number(process.env.TIDEWATCH_FUZZ_SEED ?? 20261207);
+    const random = prng(seed);
+    const pick = picker(random);
+    const chance = (p: number) => random() < p;
+    const cookieToken = `tidewatch_token=${encodeURIComponent(token)}`;
+    const hostileCookies = [
+      'tidewatch_token=%E0%A4%A',
+      'tidewatch_token=%',
+      'tidewatch_token=%ff%fe',
+      `tidewatch_token=${'%41'.repeat(2000)}`,
+      Array.from({ length: 300 }, (_, i) => `c${i}=%E0%A4%A`).join('; '),
+      `${'x'.repeat(7000)}=1`,
+      '=;=;;tidewatch_token',
+      `${cookieToken}; tidewatch_token=%E0%A4%A`,
+    ];
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    const N = 400;
+    for (let i = 0; i < N; i++) {
+      const method = pick(['GET', 'GET', 'GET', 'POST', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'FOO']);
+      let target: string | Buffer = chance(0.3) ? pick(HOSTILE_PATHS) : pick(ROUTES);
+      if (typeof target === 'string' && chance(0.5)) {
+        const params = Array.from(
+          { length: 1 + Math.floor(random() * 4) },
+          () => `${pick(QUERY_KEYS)}=${pick(QUERY_VALUES)}`,
+        );
+        target += `${target.includes('?') ? '&' : '?'}${params.join('&')}`;
+      }
+      const headers: Record<string, string | Buffer> = { host: `127.0.0.1:${port}` };
+      // Valid credentials from their own addresses (so their budget is never spent), hostile ones
+      // from many others.
+      let from = '127.0.5.1';
+      const credential = random();
+      if (credential < 0.4) headers.authorization = `Bearer ${token}`;
+      else if (credential < 0.6) {
+        headers.cookie = cookieToken;
+        from = '127.0.5.2';
+      } else {
+        from = `127.0.6.${1 + Math.floor(random() * 250)}`;
+        if (chance(0.5)) headers.cookie = pick(hostileCookies);
+        if (chance(0.3))
+          headers.authorization = pick([
+            'Bearer',
+            'Bearer ',
+            'Basic Zm9vOmJhcg==',
+            `Bearer ${'t'.repeat(6000)}`,
+          ]);
+      }
+      if (chance(0.3))
+        headers.origin = pick([
+          'null',
+          'http://evil.example',
+          `http://127.0.0.1:${port}`,
+          '%%%',
+          'x'.repeat(3000),
+        ]);
+      if (chance(0.3))
+        headers['content-type'] = pick([
+          'application/json',
+          'text/plain',
+          'application/json; charset=%%',
+          ';;',
+          'multipart/form-data',
+        ]);
+      if (chance(0.1))
+        headers['x-random'] = randomBytes(random, 64)
+          .toString('latin1')
+          .replace(/[\r\n]/g, '');
+      if (target === '/ws' && chance(0.7)) {
+        headers.connection = 'Upgrade';
+        headers.upgrade = pick(['websocket', 'h2c', '']);
+        headers['sec-websocket-version'] = pick(['13', '8', 'x']);
+        headers['sec-websocket-key'] = pick(['dGhlIHNhbXBsZSBub25jZQ==', '', 'not-base64']);
+      }
+      const body = method === 'POST' || chance(0.05) ? pick(BODIES) : '';
+      const answer = await rawHttp(port, rawRequest(method, target, headers, body), from);
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      const what = `seed ${seed} #${i}: ${method} ${String(target).slice(0, 80)} → ${answer.status} ${answer.body.slice(0, 200)}`;
+      if (answer.status >= 500 && !(answer.status === 503 && String(target).startsWith('/ready')))
+        failures.push(what);
+      if (answer.status === 101) failures.push(`${what} (upgrade accepted without a clean request)`);
+    }
+
+    // WebSocket frames: garbage of every kind over a few authenticated connections.
+    const closeCodes: number[] = [];
+    let errorsAnswered = 0;
+    let sent = 0;
+    while (sent < 60) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+        headers: { authorization: `Bearer ${token}` },
+        localAddress: '127.0.5.3',
+      });
+      ws.on('message', (data) => {
+        if (String(data).startsWith('{"type":"error"')) errorsAnswered++;
+      });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      ws.on('error', () => undefined);
+      for (let k = 0; k < 15 && ws.readyState === ws.OPEN; k++, sent++) {
+        const r = random();
+        if (r < 0.6) ws.send(pick(WS_FRAMES));
+        else if (r < 0.8) ws.send(randomBytes(random, 1 + Math.floor(random() * 512)));
+        else if (r < 0.9) ws.send(randomBytes(random, 64).toString('latin1'));
+        else ws.send('x'.repeat(70 * 1024)); // over maxPayload: ws closes with 1009
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      ws.close();
+      closeCodes.push(await closed);
+    }
+
+    expect(failures).toEqual([]);
+    expect(closeCodes).not.toContain(1011);
+    expect(errorsAnswered).toBeGreaterThan(0);
+    // Sanity: the run reached the handlers, not only the guards.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(20);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
     await expectAlive();
   });
 });
