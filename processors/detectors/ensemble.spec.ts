@@ -117,6 +117,16 @@ describe('the default ensemble', () => {
     expect(run(values)).toEqual(run(values));
   });
 
+  it('does not read a state saved in another version or for other detectors (the series starts afresh)', () => {
+    const d = new SeriesDetector();
+    for (let i = 0; i < 100; i++) d.step(T0 + i * MINUTE, i % 7);
+    const text = encodeState(d.state!);
+    expect(decodeState(text, DEFAULT_DETECTORS.length)).toBeDefined();
+    expect(decodeState(text.replace('"v":2', '"v":1'), DEFAULT_DETECTORS.length)).toBeUndefined();
+    expect(decodeState(text, DEFAULT_DETECTORS.length + 1)).toBeUndefined();
+    expect(decodeState('{"v":2', DEFAULT_DETECTORS.length)).toBeUndefined();
+  });
+
   it('explains a finding in plain words', () => {
     const r = seeded(8);
     const d = new SeriesDetector();

@@ -30,10 +30,11 @@ describe('onset alarm', () => {
     expect(run([0, 3.2, 3.8, 4.3, 5.5, 9, 20, 0]).alarms).toEqual([1, 3, 4, 5]);
   });
 
-  it('holds a second episode of the same strength, but not a clearly stronger one, and the hold fades', () => {
+  it('holds a second episode no stronger than the last, but not a clearly stronger one, and the hold fades', () => {
     const calm = (n: number) => Array<number>(n).fill(0);
-    expect(run([5, ...calm(2), 5]).alarms).toEqual([0]);
-    expect(run([5, ...calm(2), 7]).alarms).toEqual([0, 3]);
+    // calm(4) ends the first episode (quietToEnd 3): the next strange sample starts a new one
+    expect(run([5, ...calm(4), 4.5]).alarms).toEqual([0]);
+    expect(run([5, ...calm(4), 7]).alarms).toEqual([0, 5]);
     expect(run([5, ...calm(14), 3.5]).alarms).toEqual([0, 15]); // three quarters through the hold
     expect(run([5, ...calm(25), 5]).alarms).toEqual([0, 26]); // after it
   });

@@ -39,3 +39,15 @@ describe('tail calibrator', () => {
     expect(exceedance(c, 5)).toBeLessThan(0.01);
   });
 });
+
+describe('tail calibrator on a statistic that is mostly 0', () => {
+  it('reads a finding of the usual size as about as rare as such findings are, not as extreme', () => {
+    const r = seeded(3);
+    const c = newCalibrator();
+    for (let i = 0; i < 10_000; i++) observe(c, r.next() < 0.01 ? r.between(0.5, 2) : 0, 1 / 2000);
+    const p = exceedance(c, 1.5);
+    expect(p).toBeGreaterThan(1e-3);
+    expect(p).toBeLessThan(0.01);
+    expect(exceedance(c, 20)).toBeLessThan(p / 100);
+  });
+});
