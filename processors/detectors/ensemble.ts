@@ -94,10 +94,16 @@ export function scoreOfSurprise(surprise: number): number {
   return 1 / (1 + Math.exp(-1.5 * (surprise - 4)));
 }
 
-/** One calibrator per detector, all in one array. */
-export function newCalibrators(count: number): Calibrator[] {
-  const bins = new Float32Array(count * CALIBRATOR_SIZE);
-  return Array.from({ length: count }, (_, i) => newCalibrator(bins, i * CALIBRATOR_SIZE));
+/**
+ * One calibrator per detector, their bins in one array; a detector that gives a probability
+ * itself (flatline) needs none and gets an empty one (`at` −1).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function newCalibrators(detectors: readonly Detector<any>[]): Calibrator[] {
+  const calibrated = detectors.filter((d) => d.output === 'statistic').length;
+  const bins = new Float32Array(calibrated * CALIBRATOR_SIZE);
+  let next = 0;
+  return detectors.map((d) => newCalibrator(bins, d.output === 'statistic' ? CALIBRATOR_SIZE * next++ : -1));
 }
 
 /** What `step` returns, overwritten by every step of every series (no allocation per sample). */
@@ -180,7 +186,7 @@ export class SeriesDetector {
       s = this.state = {
         baseline: b,
         detectors: this.detectors.map((d) => d.init(ctx)),
-        calibrators: newCalibrators(this.detectors.length),
+        calibrators: newCalibrators(this.detectors),
         alarm: newAlarm(),
       };
     }

@@ -14,7 +14,12 @@ export function encodeState(state: SeriesState): string {
     },
     detectors: state.detectors,
     bins: Array.from(state.calibrators[0]?.bins ?? []),
-    calibrators: state.calibrators.map((c) => ({ total: c.total, tailRun: c.tailRun, weight: c.weight })),
+    calibrators: state.calibrators.map((c) => ({
+      at: c.at,
+      total: c.total,
+      tailRun: c.tailRun,
+      weight: c.weight,
+    })),
     alarm: state.alarm,
   });
 }
@@ -35,14 +40,18 @@ export function decodeState(text: string, detectors: number): SeriesState | unde
     };
     if (raw.v !== VERSION || raw.detectors.length !== detectors || raw.calibrators.length !== detectors)
       return undefined;
-    if (!Array.isArray(raw.bins) || raw.bins.length !== detectors * CALIBRATOR_SIZE) return undefined;
+    if (!Array.isArray(raw.bins) || raw.bins.length % CALIBRATOR_SIZE !== 0) return undefined;
     const bins = Float32Array.from(raw.bins);
+    const fits = (at: unknown) =>
+      at === -1 ||
+      (Number.isInteger(at) && (at as number) >= 0 && (at as number) + CALIBRATOR_SIZE <= bins.length);
+    if (!raw.calibrators.every((c) => fits(c.at))) return undefined;
     const baseline = {
       ...raw.baseline,
       resolution: raw.baseline.resolution < 0 ? Infinity : raw.baseline.resolution,
     };
-    const calibrators = raw.calibrators.map((c, i) => ({
-      ...newCalibrator(bins, i * CALIBRATOR_SIZE),
+    const calibrators = raw.calibrators.map((c) => ({
+      ...newCalibrator(bins, c.at as number),
       total: Number(c.total),
       weight: Number(c.weight),
       tailRun: Number(c.tailRun),
