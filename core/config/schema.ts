@@ -377,7 +377,7 @@ export const configSchema = z
           .int()
           .min(1)
           .default(50_000)
-          .describe('Series with a detector in memory (about 5 KB each)'),
+          .describe('Series with a detector in memory (about 3.3 KB each)'),
         warmupSamples: z.number().int().min(10).default(50).describe('Samples before a series is scored'),
         openScore: z.number().gt(0).lt(1).default(0.5).describe('Score that opens an incident'),
         criticalScore: z.number().gt(0).max(1).default(0.9),
