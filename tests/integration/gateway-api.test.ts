@@ -310,10 +310,15 @@ describe('gateway HTTP API on the real engine: hosts, processes, readiness, limi
     expect(withToken.status).toBe(503);
     expect(withToken.body.checks).toEqual({
       clickhouse: { ok: true },
+      pipeline: { ok: true },
       kafka: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:1' },
     });
     const anonymous = await get(`${gateway.url}/ready`, '127.0.0.1', '');
-    expect(anonymous.body.checks).toEqual({ clickhouse: { ok: true }, kafka: { ok: false } });
+    expect(anonymous.body.checks).toEqual({
+      clickhouse: { ok: true },
+      pipeline: { ok: true },
+      kafka: { ok: false },
+    });
     expect((await get(`${limited.url}/ready`, '127.0.0.9')).status).toBe(200);
     expect((await get(`${gateway.url}/health`, '127.0.0.1', '')).status).toBe(200);
   });
