@@ -220,10 +220,10 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
     });
   });
 
-  it('rolls 1-minute windows up by the hour without counting a re-emitted window twice', async () => {
+  it('rolls 1-minute windows up by the hour: a re-emitted window counts once, a corrected one supersedes', async () => {
     const hour = Math.floor(now / 3_600_000) * 3_600_000;
     const window = (minute: number, count: number): MetricAggregate => ({
-      host: 'web-1',
+      host: 'roll-1',
       metric: 'system.cpu.utilization',
       unit: '1',
       attributes: {},
@@ -240,16 +240,35 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       p99: 0.9,
     });
     const sink = clickhouseAggregatesSink(client, db);
+    const hourly = async () =>
+      (
+        await sql(
+          `SELECT count, sum, min, max, last, p95 FROM ${db}.metrics_1h WHERE host = 'roll-1' AND hour = {hour:DateTime64(3, 'UTC')}`,
+          { hour: hour / 1000 },
+        )
+      ).map((r) => ({ ...r, count: Number(r.count) }));
     await sink.write([window(0, 12), window(1, 12)]);
     await sink.write([window(1, 12), window(2, 6)]); // minute 1 again, in a differently cut batch
-    const rows = await sql(
-      `SELECT count, sum, min, max, last, p95 FROM ${db}.metrics_1h WHERE host = 'web-1' AND hour = {hour:DateTime64(3, 'UTC')}`,
-      { hour: hour / 1000 },
-    );
-    // p95: the minutes' p95s 0.60, 0.61 (12 samples each) and 0.62 (6): the 28.5th of 30 is 0.62.
-    expect(rows.map((r) => ({ ...r, count: Number(r.count) }))).toEqual([
-      { count: 30, sum: 15, min: 0.1, max: 0.22, last: 2, p95: 0.62 },
-    ]);
+    // No samples of this hour reached the rollup: p95 falls back to the minutes' own p95s 0.60, 0.61
+    // (12 samples each) and 0.62 (6), count-weighted: the 28.5th of 30 is 0.62.
+    expect(await hourly()).toEqual([{ count: 30, sum: 15, min: 0.1, max: 0.22, last: 2, p95: 0.62 }]);
+    // Minute 1 corrected by a late sample of 0.05: the larger count supersedes every column.
+    await sink.write([{ ...window(1, 13), sum: 6.05, min: 0.05 }]);
+    expect(await hourly()).toEqual([{ count: 31, sum: 15.05, min: 0.05, max: 0.22, last: 2, p95: 0.62 }]);
+    // With the hour's samples stored, its percentiles are theirs (a t-digest), not percentiles of percentiles.
+    const raw = Array.from({ length: 200 }, (_, i): MetricSample => ({
+      event_id: `roll-1:1:${i}`,
+      host: 'roll-1',
+      ts: hour + (i % 3) * 60_000 + i,
+      metric: 'system.cpu.utilization',
+      value: i / 100,
+      unit: '1',
+      attributes: {},
+    }));
+    await clickhouseMetricsSink(client, db).write(raw);
+    const [row] = await hourly();
+    expect(Math.abs(Number(row!.p95) - 1.8905) / 1.8905).toBeLessThan(0.02); // 1.8905: exact p95 of 0.00…1.99
+    expect(row!.count).toBe(31); // the windows' counts, not the samples'
   });
 
   describe('the SQL interface', () => {

@@ -7,6 +7,7 @@ import { hourlyRollup } from './0006-hourly-rollup';
 import { hosts } from './0007-hosts';
 import { processes } from './0008-processes';
 import { widerRawMerges } from './0009-wider-raw-merges';
+import { hourlyRollupSuperseding } from './0010-hourly-rollup-superseding';
 import type { Migration } from './migration';
 
 /** The schema, in order. Append only: a released migration is never edited. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   hosts,
   processes,
   widerRawMerges,
+  hourlyRollupSuperseding,
 ];
