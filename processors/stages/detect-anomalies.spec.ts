@@ -1,3 +1,4 @@
+import { firstValueFrom, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { seeded } from '../../bench/detect/random';
 import { batchOf, movableAssignment, sample } from './__fixtures__/batches';
@@ -49,6 +50,25 @@ describe('detect-anomalies stage', () => {
         expectSubscriptions(source.subscriptions).toBe('^ 300002ms !');
       },
     );
+  });
+
+  it('reports a lasting change of level as one incident that stays open until the new level is learned', async () => {
+    const shifted = Array.from({ length: 200 }, (_, i) =>
+      sample({ event_id: `h:1:${300 + i}`, ts: (300 + i) * MINUTE, value: 0.6 + 0.02 * r.normal() }),
+    );
+    const store = new DetectorStore(100);
+    const stage = detectAnomalies(store);
+    await firstValueFrom(of(batchOf(calm)).pipe(stage));
+    const found = (await firstValueFrom(of(batchOf(shifted)).pipe(stage))).payload.anomalies;
+    expect(found.map((a) => a.status)).toEqual(['open', 'closed']);
+    expect(new Set(found.map((a) => a.id)).size).toBe(1);
+    const closed = found[1]!;
+    expect(closed.started_at).toBe(300 * MINUTE);
+    // open while the samples were strange (until the baseline re-centred on the new level)…
+    expect(closed.samples).toBeGreaterThanOrEqual(10);
+    // …and closed soon after: the rest of the new level is normal
+    expect(closed.ended_at!).toBeGreaterThanOrEqual(315 * MINUTE);
+    expect(closed.ended_at!).toBeLessThan(400 * MINUTE);
   });
 
   it('fires a user rule after its duration, even on a series still warming up', () => {
