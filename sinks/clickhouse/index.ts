@@ -9,7 +9,7 @@ export { attachSqlConsole, sqlConsoleOf } from './sql-console';
 export type { SqlConsole } from './sql-console';
 export { embeddedSqlConsole } from './embedded-sql-console';
 export { ConsoleBusyError } from './console-busy-error';
-export { DEFAULT_CONSOLE_LIMITS } from './console-sandbox';
+export { DEFAULT_CONSOLE_LIMITS, sandboxStatements } from './console-sandbox';
 export type { ConsoleLimits } from './console-sandbox';
 export type { QueryResult, QueryLimits } from './read-only-query';
 export { clickhouseAggregatesSink } from './aggregates-writer';
