@@ -5,10 +5,11 @@ import { createKafka, createProducer, ensureTopics, topicNames } from '../../cor
 import { silentLogger } from '../../core/logger';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import { loadSchema, type MetricSample } from '../../schemas';
-import { createClickHouse } from '../../sinks/clickhouse';
+import { createClickHouse, migrate } from '../../sinks/clickhouse';
 import { runCli, spawnCli, waitForLine, type RunningCli } from '../helpers/cli-process';
 import { committedTotal } from '../helpers/committed-offsets';
 import { check, Ledger } from '../helpers/ledger';
+import { holdRawMerges, rawIdCounts, rawRowsAndIds } from '../helpers/raw-rows';
 import { testEnv, testEndpoints } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';
 
@@ -84,6 +85,16 @@ describe('a processor killed with SIGKILL mid-stream', () => {
     }
     const total = HOSTS * PER_HOST;
     const args = ['start', '--config', configFile];
+    const openStorage = () =>
+      createClickHouse({ username: 'default', password: '', dataDir: env.TIDEWATCH_DATA_DIR! });
+    // The tables made ahead, raw merges held: a re-stored sample stays a second row to count.
+    const setup = openStorage();
+    try {
+      await migrate(setup, 'tidewatch');
+      await holdRawMerges(setup, 'tidewatch');
+    } finally {
+      await setup.close();
+    }
 
     const first = spawn(args);
     await waitForLine(first, /^Dashboard: /, 'the first instance to start');
@@ -122,18 +133,10 @@ describe('a processor killed with SIGKILL mid-stream', () => {
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
 
-    const clickhouse = createClickHouse({
-      username: 'default',
-      password: '',
-      dataDir: env.TIDEWATCH_DATA_DIR!,
-    });
+    const clickhouse = openStorage();
     try {
-      const ids = await (
-        await clickhouse.query({
-          query: 'SELECT event_id, count() AS n FROM tidewatch.metrics FINAL GROUP BY event_id',
-          format: 'JSONEachRow',
-        })
-      ).json<{ event_id: string; n: string }>();
+      // Raw rows, no FINAL: a sample stored twice counts twice.
+      const ids = await rawIdCounts(clickhouse, 'tidewatch');
       const windows = await (
         await clickhouse.query({
           query:
@@ -148,6 +151,7 @@ describe('a processor killed with SIGKILL mid-stream', () => {
         windowsWrong: 0,
       });
       expect(windows.length).toBe(ledger.windows.size);
+      expect(await rawRowsAndIds(clickhouse, 'tidewatch')).toEqual({ rows: total, ids: total });
     } finally {
       await clickhouse.close();
     }

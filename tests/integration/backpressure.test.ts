@@ -12,6 +12,7 @@ import { clientOver, embeddedConnection, migrate } from '../../sinks/clickhouse'
 import { committedOffsets } from '../helpers/committed-offsets';
 import { stallingConnection } from '../helpers/faulty-connection';
 import { check, Ledger } from '../helpers/ledger';
+import { holdRawMerges, rawIdCounts } from '../helpers/raw-rows';
 import { testConfig, testEndpoints } from '../helpers/test-stack';
 import { pollUntil, waitFor } from '../helpers/wait-for';
 
@@ -61,6 +62,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
     const serde = createAvroSerde(confluentRegistry(testEndpoints().registryUrl));
     const ids = await registerTopicSchemas(serde, topics);
     await migrate(clickhouse, db);
+    await holdRawMerges(clickhouse, db); // a sample stored twice stays two rows to count
     const base = Math.floor((Date.now() - 60 * 60_000) / 10_000) * 10_000;
     for (let i = 0; i < TOTAL; i += 5000) {
       const samples: MetricSample[] = Array.from({ length: 5000 }, (_, k) => {
@@ -124,12 +126,7 @@ describe('backpressure: ClickHouse stalls for 30 s while the topic holds a large
     expect(committedDuringStall.every((o) => o === -1)).toBe(true);
 
     const stored = async () => {
-      const idRows = await (
-        await clickhouse.query({
-          query: `SELECT event_id, count() AS n FROM ${db}.metrics FINAL GROUP BY event_id`,
-          format: 'JSONEachRow',
-        })
-      ).json<{ event_id: string; n: string }>();
+      const idRows = await rawIdCounts(clickhouse, db); // raw rows, no FINAL
       const windows = await (
         await clickhouse.query({
           query: `SELECT host, toUnixTimestamp64Milli(window_start) AS window_start_ms, count, sum FROM ${db}.metrics_10s`,
