@@ -103,6 +103,18 @@ describe('poison records from a foreign producer', () => {
     await expect(
       createAvroSerde(confluentRegistry(registryUrl)).register(metricsTopic, longAttributes),
     ).rejects.toMatchObject({ code: 'TW_ERR_SCHEMA_INCOMPATIBLE', retriable: false });
+
+    // A subject another producer created first has the registry's global level (NONE here): it is set to BACKWARD.
+    const topic = `${prefix}created-elsewhere`;
+    const path = `/config/${encodeURIComponent(`${topic}-value`)}`;
+    await registerUnder(`${topic}-value`, sampleSchema);
+    expect((await registry('GET', path)).body).toEqual({ compatibilityLevel: 'NONE' });
+    await createAvroSerde(confluentRegistry(registryUrl)).register(topic, sampleSchema);
+    expect((await registry('GET', path)).body).toEqual({ compatibilityLevel: 'BACKWARD' });
+    const late = await registry('POST', `/subjects/${encodeURIComponent(`${topic}-value`)}/versions`, {
+      schema: JSON.stringify(longAttributes),
+    });
+    expect(late.status).toBe(409);
   });
 
   it('dead-letters each poison record with its reason and keeps the well-behaved hosts flowing', async () => {
@@ -132,7 +144,11 @@ describe('poison records from a foreign producer', () => {
         sample(hostA, 'poison', base + 3000, 1, { attributes: { n: 5 } }),
       ),
       extra: framed(extraId, extraField, sample(hostA, 'extra', base + 3500, 1, { extra: 'x' })),
-      host: framed(goodId, sampleSchema, sample('h'.repeat(200 * 1024), 'big-host', base + 4000, 1)),
+      host: framed(
+        goodId,
+        sampleSchema,
+        sample('h'.repeat(200 * 1024), 'big-host', base + 4000, 1, { event_id: `${hostA}:1:big-host` }),
+      ),
       metric: framed(
         goodId,
         sampleSchema,
