@@ -121,14 +121,21 @@ export async function detectBench(o: DetectBenchOptions): Promise<Record<string,
     const corpus = scoreFiles(files, make);
     const clean = scoreFiles(recordings, make);
     let alarms = 0;
+    let onsets = 0;
     let samples = 0;
     for (const s of clean.scores) {
       samples += s.length;
-      for (const v of s) if (v >= o.threshold) alarms++;
+      for (let i = 0; i < s.length; i++)
+        if (s[i]! >= o.threshold) {
+          alarms++;
+          if (!(s[i - 1]! >= o.threshold)) onsets++;
+        }
     }
     result[name] = {
       nab_standard: evaluate(files, corpus.scores),
+      // every sample at or above the threshold, as NAB counts them; and only the first of each run
       recordings_false_alarms_per_10k: round((1e4 * alarms) / Math.max(1, samples), 2),
+      recordings_alarm_onsets_per_10k: round((1e4 * onsets) / Math.max(1, samples), 2),
       ns_per_sample: Math.round((corpus.nsPerSample + clean.nsPerSample) / 2),
       bytes_per_series: bytes[name],
     };
