@@ -108,6 +108,8 @@ export function createProcessor(parts: ProcessorParts) {
           ? { dir: parts.avroInsertDir, writerSchema: (id) => parts.serde.writerSchema(id) }
           : undefined,
         assignment: source.assignment,
+        onReplayInsert: () => parts.metrics.replayInserts.inc(),
+        onReplayGuardReset: () => parts.metrics.replayGuardResets.inc(),
       }),
       aggregates: [
         clickhouseAggregatesSink(parts.clickhouse, parts.database),

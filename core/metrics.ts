@@ -20,6 +20,10 @@ export interface PipelineMetrics {
   stageSeconds: Summary<'stage'>;
   dedupeHits: Counter;
   internResets: Counter;
+  /** Raw inserts that may re-store samples (a replay) and so left out the ids already stored. */
+  replayInserts: Counter;
+  /** Times the raw writer's memory of hosts' stored time was full and started over. */
+  replayGuardResets: Counter;
   lateEvents: Counter;
   windowsForceClosed: Counter;
   /** Late samples left out of aggregates (beyond the correction horizon, or their window forgotten). */
@@ -128,6 +132,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     internResets: new Counter({
       name: 'tidewatch_decode_intern_resets_total',
       help: 'Times a table of shared decoded values (hosts, metrics, attributes) was full and started over',
+      registers,
+    }),
+    replayInserts: new Counter({
+      name: 'tidewatch_raw_replay_inserts_total',
+      help: 'Raw inserts that reached back into stored event time (a re-read) and left out the ids already stored',
+      registers,
+    }),
+    replayGuardResets: new Counter({
+      name: 'tidewatch_raw_replay_guard_resets_total',
+      help: "Times the raw writer's memory of each host's newest stored event time was full and started over",
       registers,
     }),
     lateEvents: new Counter({

@@ -124,6 +124,10 @@ export function clickhouseMetricsStore(
     avro?: AvroRawInserts;
     /** The partitions this member owns: the replay guard forgets what it learned when they change. */
     assignment?: Assignment;
+    /** Called for each insert that leaves out stored ids (a replay). */
+    onReplayInsert?: () => void;
+    /** Called when the replay guard's memory of hosts was full and started over. */
+    onReplayGuardReset?: () => void;
   } = {},
 ): EncodingSink<MetricSample, RawChunk> {
   const valueBits = options.valueBits ?? 52;
@@ -135,6 +139,7 @@ export function clickhouseMetricsStore(
   const guard = new ReplayGuard(stored.newest, {
     maxHosts: MAX_GUARDED_HOSTS,
     reassigned: options.assignment ? reassignments(options.assignment) : undefined,
+    onReset: options.onReplayGuardReset,
   });
   const schemas = new Map<number, string | undefined>();
   const readable = (id: number) => {
@@ -190,6 +195,7 @@ export function clickhouseMetricsStore(
           // A run that may hold samples stored before (a replay) skips the stored ones.
           const span = joinSpans(run.map((c) => c.span));
           const skip = (await guard.mayHoldStored(span.oldest)) ? span : undefined;
+          if (skip) options.onReplayInsert?.();
           if (isAvro(run[0]!)) await insertAvro(run as AvroChunk[], skip);
           else {
             const encoded = run as EncodedChunk[];
