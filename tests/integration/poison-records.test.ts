@@ -22,7 +22,13 @@ describe('poison records from a foreign producer', () => {
     {
       agent: { enabled: false },
       detect: { enabled: false },
-      processor: { windowsMs: [10_000], allowedLatenessMs: 0, idleTimeoutMs: 2000 },
+      // A limit from the config, to show it reaches validation (the others keep their defaults).
+      processor: {
+        windowsMs: [10_000],
+        allowedLatenessMs: 0,
+        idleTimeoutMs: 2000,
+        fieldLimits: { maxMetricBytes: 200 },
+      },
     },
   );
   const prefix = config.kafka.topicPrefix;
@@ -231,7 +237,7 @@ describe('poison records from a foreign producer', () => {
     });
     expect(letterOf(poison.metric)).toMatchObject({
       error_code: 'TW_ERR_OVERSIZE_FIELD',
-      reason: expect.stringMatching(/^metric "m{40}…" is 614400 bytes, longer than the 255-byte limit$/),
+      reason: expect.stringMatching(/^metric "m{40}…" is 614400 bytes, longer than the 200-byte limit$/),
     });
     expect(
       aggregates
