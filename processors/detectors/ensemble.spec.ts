@@ -70,10 +70,11 @@ describe('the default ensemble', () => {
     expect(alarms.filter((i) => i < 1600).every((i) => i >= 1000 && i < 1010)).toBe(true);
     expect(alarms.filter((i) => i < 1600).length).toBeGreaterThan(0);
     expect(alarms.filter((i) => i > 1600)).toEqual([]);
-    // after the change, the strongest alarm by far is the spike (weighed down a little by the alarms before)
+    // after the change, the strongest alarm by far is the spike (weighed down by the jump the
+    // series made at the change, which its calibration learned, and by the alarms before)
     const after = scores.slice(1020);
     expect(after.indexOf(Math.max(...after)) + 1020).toBe(1600);
-    expect(scores[1600]).toBeGreaterThan(0.3);
+    expect(scores[1600]).toBeGreaterThan(0.1);
     expect(after.filter((s, i) => i + 1020 !== 1600 && s > 0.1)).toEqual([]);
   });
 

@@ -50,7 +50,6 @@ const BASELINE_WARMUP = 10;
 const TAIL_LEARNING_BELOW = 1e-3;
 /** Rarer than this is not told apart: the tails are extrapolated from about the last 2000 samples. */
 const MIN_P = 1e-20;
-const FIRST_TAIL_SHARE = 0.25;
 const PERSISTENT_TAIL_SHARE = 0.02;
 
 /** Everything one series needs: constant size, plain data (serialisable). */
@@ -204,7 +203,7 @@ export class SeriesDetector {
           const k = binOf(raw);
           p = exceedance(cal, raw, k);
           cal.tailRun = p < TAIL_LEARNING_BELOW ? cal.tailRun + 1 : 0;
-          const share = cal.tailRun > 1 ? PERSISTENT_TAIL_SHARE : cal.tailRun === 1 ? FIRST_TAIL_SHARE : 1;
+          const share = cal.tailRun > 1 ? PERSISTENT_TAIL_SHARE : 1;
           observe(cal, raw, this.o.calibrationDecay, share, k);
         }
       }
