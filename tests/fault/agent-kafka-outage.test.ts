@@ -5,10 +5,11 @@ import type { Admin } from 'kafkajs';
 import { createKafka, ensureTopics, topicNames } from '../../core/kafka';
 import { silentLogger } from '../../core/logger';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
-import { createClickHouse } from '../../sinks/clickhouse';
+import { createClickHouse, migrate } from '../../sinks/clickhouse';
 import { freePort } from '../../stack/ports';
 import { runCli, spawnCli, waitForLine, type RunningCli } from '../helpers/cli-process';
 import { scrape } from '../helpers/prometheus-text';
+import { holdRawMerges, rawIdCounts } from '../helpers/raw-rows';
 import { restartableBroker, type RestartableBroker } from '../helpers/restartable-broker';
 import { testEndpoints, uniqueName } from '../helpers/test-stack';
 import { waitFor } from '../helpers/wait-for';
@@ -174,7 +175,15 @@ describe('host agents through a Kafka outage', () => {
     await waitFor('both topics read to their end', () => read >= total, 60_000);
     await consumer.disconnect();
 
-    // What reached storage: the processor reads the metrics topic into ClickHouse.
+    // What reached storage: the processor reads the metrics topic into ClickHouse. The tables are
+    // made ahead with raw merges held, so a sample stored twice stays a second row to count.
+    const setup = createClickHouse({ username: 'default', password: '', dataDir });
+    try {
+      await migrate(setup, 'tidewatch');
+      await holdRawMerges(setup, 'tidewatch');
+    } finally {
+      await setup.close();
+    }
     const processor = spawnCli(
       ['start', '--config', configFile('processor', { agent: { enabled: false } })],
       env,
@@ -206,14 +215,11 @@ describe('host agents through a Kafka outage', () => {
     const clickhouse = createClickHouse({ username: 'default', password: '', dataDir });
     const stored = new Map<string, number>();
     try {
-      const rows = await (
-        await clickhouse.query({
-          query: `SELECT event_id, count() AS n FROM tidewatch.metrics FINAL
-                  WHERE host IN ({a:String}, {b:String}) GROUP BY event_id`,
-          query_params: { a: hostA, b: hostB },
-          format: 'JSONEachRow',
-        })
-      ).json<{ event_id: string; n: string }>();
+      // Raw rows, no FINAL: a sample stored twice counts twice.
+      const rows = await rawIdCounts(clickhouse, 'tidewatch', 'host IN ({a:String}, {b:String})', {
+        a: hostA,
+        b: hostB,
+      });
       for (const r of rows) stored.set(r.event_id, Number(r.n));
     } finally {
       await clickhouse.close();
