@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { DecodeError } from '../errors';
+import { DecodeError, TidewatchError } from '../errors';
 import { createAvroSerde } from './avro-serde';
 import type { RegistryClient } from './schema-registry';
 import { frame } from './wire-format';
@@ -149,6 +149,25 @@ describe('reading a topic into its reader schema', () => {
     await serde.prepare([two]);
     expect(serde.decodeFrom('t', two)).toMatchObject({ value: 2 });
     expect(calls.filter((c) => c === 'subjects 2')).toHaveLength(2);
+  });
+
+  it('lets a registry that cannot say an id’s subjects fail prepare (retried), never turns it into a verdict', async () => {
+    const { client } = registry({ 1: { schema: sample, subjects: ['t-value'] } });
+    let down = true;
+    const unavailable = new TidewatchError('TW_ERR_REGISTRY_UNAVAILABLE', 'down', { retriable: true });
+    const serde = createAvroSerde({
+      ...client,
+      subjectsOf: async (id) => {
+        if (down) throw unavailable;
+        return client.subjectsOf(id);
+      },
+    });
+    await serde.register('t', sample);
+    const record = encoded(1, sample, { host: 'h', value: 1, attributes: {} });
+    await expect(serde.prepare([record])).rejects.toBe(unavailable);
+    down = false;
+    await serde.prepare([record]);
+    expect(serde.decodeFrom('t', record)).toEqual({ host: 'h', value: 1, attributes: {} });
   });
 
   it('reads a topic it never registered with the writer schema, as decode does', async () => {
