@@ -6,22 +6,18 @@ import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
-import { sessionCookie } from './auth';
 import { authFailureLimiter } from './auth-failures';
-import { routeHostsApi } from './hosts-api';
-import { handleMetrics, handleSql, sendError, sendJson } from './http-api';
 import { pipelineReadiness } from './pipeline-readiness';
 import { rateLimiter } from './rate-limit';
 import { refuseSocket } from './refuse-socket';
 import { requestGuard } from './request-guard';
-import { handleSeries } from './series-api';
-import { handlePipelineStats, handleReady, pipelineStats, type ReadinessChecks } from './status-api';
+import { pipelineStats, type ReadinessChecks } from './status-api';
 import { LiveHub, liveHub } from './live-hub';
-import { handleAnomalies, recentAnomalies } from './recent-anomalies';
+import { recentAnomalies } from './recent-anomalies';
 import { recentSamples } from './recent-samples';
-import { serveStatic } from './static-files';
 import { wsUpgrade } from './ws-upgrade';
-import { routeSystemApi, type HostReading } from './system-api';
+import { httpRoutes } from './http-routes';
+import type { HostReading } from './system-api';
 
 export interface GatewayOptions {
   host: string;
@@ -65,14 +61,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const parseUrl = (req: http.IncomingMessage): URL | undefined => {
-  try {
-    return new URL(req.url ?? '/', 'http://gateway');
-  } catch {
-    return undefined;
-  }
-};
-
 /** HTTP API, dashboard files and the live WebSocket, all behind the token. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.logger.child({ component: 'gateway' });
@@ -84,7 +72,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics: options.metrics,
     logger: options.logger,
   });
-  const deps = { clickhouse: options.clickhouse, metrics: options.metrics };
   const metrics = options.metrics;
   const clock = options.clock ?? systemClock;
   const guard = requestGuard({
@@ -114,76 +101,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     pipeline: () => progress.check(),
     ...options.readiness,
   };
-  const api = { clickhouse: options.clickhouse, database: options.database };
 
-  /** Every route; a throw or rejection in any of them is answered with 500, never a crash. */
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const fail = (err: unknown) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) sendError(res, 500, 'TW_ERR_INTERNAL', 'internal error');
-      else res.destroy();
-    };
-    try {
-      route(req, res, fail);
-    } catch (err) {
-      fail(err);
-    }
-  };
-  const route = (req: http.IncomingMessage, res: http.ServerResponse, fail: (err: unknown) => void) => {
-    const url = parseUrl(req);
-    if (!url) return sendError(res, 400, 'TW_ERR_BAD_REQUEST', 'the request target is not a valid URL');
-    if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
-    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/ready';
-    if (isApi) {
-      const decision = limiter.take(req.socket.remoteAddress ?? '');
-      if (!decision.allowed) {
-        metrics.gatewayRequestsRefused.inc({ reason: 'rate_limit' });
-        return sendJson(
-          res,
-          429,
-          {
-            error: {
-              code: 'TW_ERR_RATE_LIMITED',
-              message: `too many requests; retry in ${decision.retryAfterSeconds} s`,
-            },
-          },
-          { 'retry-after': String(decision.retryAfterSeconds) },
-        );
-      }
-    }
-    const decision = guard(req, url, url.pathname !== '/ready');
-    if (!decision.allowed) {
-      const body = { error: { code: decision.code, message: decision.message } };
-      return sendJson(res, decision.status, body, decision.headers);
-    }
-    if (url.pathname === '/ready') return void handleReady(res, readiness, decision.hasToken).catch(fail);
-    if (url.searchParams.has('token') && req.method === 'GET') {
-      url.searchParams.delete('token');
-      // One leading slash: `//host/` would be a redirect to another site.
-      const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
-      res.writeHead(302, { 'set-cookie': sessionCookie(options.token), location });
-      return res.end();
-    }
-    if (url.pathname === '/api/sql') return void handleSql(req, res, deps).catch(fail);
-    if (url.pathname === '/metrics') return void handleMetrics(res, deps).catch(fail);
-    if (isApi && req.method !== 'GET')
-      return sendError(res, 405, 'TW_ERR_BAD_REQUEST', `${url.pathname} answers GET only`);
-    if (url.pathname === '/api/pipeline/stats')
-      return void handlePipelineStats(res, metrics, api).catch(fail);
-    if (url.pathname === '/api/series') return void handleSeries(res, url.searchParams, api).catch(fail);
-    if (url.pathname === '/api/anomalies')
-      return void handleAnomalies(res, url.searchParams, api).catch(fail);
-    const routed =
-      isApi &&
-      (routeHostsApi(url.pathname, res, api) ||
-        (options.hostProbe !== undefined && routeSystemApi(url.pathname, res, options.hostProbe)));
-    if (routed) return void routed.catch(fail);
-    if (url.pathname.startsWith('/api/'))
-      return sendError(res, 404, 'TW_ERR_BAD_REQUEST', `no API at ${url.pathname}`);
-    if (req.method !== 'GET' || !serveStatic(options.staticRoot, url.pathname, res)) {
-      sendError(res, 404, 'TW_ERR_BAD_REQUEST', `not found: ${url.pathname}`);
-    }
-  };
+  const onRequest = httpRoutes({
+    token: options.token,
+    staticRoot: options.staticRoot,
+    clickhouse: options.clickhouse,
+    database: options.database,
+    metrics,
+    log,
+    limiter,
+    guard,
+    readiness,
+    hostProbe: options.hostProbe,
+  });
   const server = http.createServer(onRequest);
   // A request Node cannot parse (bad header, oversize headers, …): a clean JSON 400/431, then close.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
