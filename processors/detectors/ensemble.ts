@@ -25,7 +25,7 @@ export const DETECTOR_NAMES = ALL.map((d) => d.name);
 export const DEFAULT_DETECTORS = DETECTOR_NAMES.filter((name) => name !== 'spike' && name !== 'variance');
 
 export interface EnsembleOptions {
-  /** Detectors to combine (default: all). */
+  /** Detectors to combine (default: `DEFAULT_DETECTORS`). */
   detectors: string[];
   /** Samples before any score: the baseline and calibration need history first. */
   warmup: number;
@@ -50,9 +50,9 @@ const BASELINE_WARMUP = 10;
  * does not calibrate itself away while it goes on.
  */
 const TAIL_LEARNING_BELOW = 1e-3;
+const PERSISTENT_TAIL_SHARE = 0.02;
 /** Rarer than this is not told apart: the tails are extrapolated from about the last 2000 samples. */
 const MIN_P = 1e-20;
-const PERSISTENT_TAIL_SHARE = 0.02;
 
 /** Everything one series needs: constant size, plain data (serialisable). */
 export interface SeriesState {
@@ -153,8 +153,9 @@ function resolve(options: Partial<EnsembleOptions>) {
 /**
  * The detectors combined for one series: each one's statistic becomes a tail probability
  * calibrated on the series itself, the smallest (Bonferroni-corrected for the number of
- * detectors) gives the score. Pure and deterministic: the same samples give the same scores,
- * in the stream and in `tidewatch detect`.
+ * detectors) is the sample's strangeness, which `onset-alarm.ts` turns into the score: an alarm
+ * where an anomaly starts. Pure and deterministic: the same samples give the same scores, in
+ * the stream and in `tidewatch detect`.
  */
 export class SeriesDetector {
   private readonly o: EnsembleOptions;
