@@ -104,7 +104,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     }),
     gatewayRequestsRefused: new Counter({
       name: 'tidewatch_gateway_requests_refused_total',
-      help: 'Per-IP limits at work, by reason: API requests over the rate (rate_limit), WebSocket upgrades over the per-IP cap (connections_per_ip), IPs forgotten from a full rate-limit table (rate_limit_table_full)',
+      help: 'Per-IP limits at work, by reason: API requests over the rate (rate_limit), WebSocket upgrades over the per-IP cap (connections_per_ip), IPs forgotten from a full rate-limit table (rate_limit_table_full); requests from an IP over its failed-authentication budget, on any route (auth_failures; auth_failure_table_full when the table forgot one), cookie-authenticated requests refused by the CSRF check (cross_origin), requests Node could not parse (malformed_request), WebSocket protocol errors (protocol_error) and messages over a client’s rate (client_message_rate)',
       labelNames: ['reason'],
       registers,
     }),
