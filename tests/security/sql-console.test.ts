@@ -100,7 +100,7 @@ describe('SQL console against the embedded engine', () => {
         "SELECT name, content FROM filesystem('DATA')",
         /filesystem\(\)/,
       ],
-      ['/proc/self/environ', "SELECT * FROM file('/proc/self/environ', 'RawBLOB')", /file\(\)/],
+      ['/proc/self/environ', "SELECT * FROM `fil\\x65`('/proc/self/environ', 'RawBLOB')", /file\(\)/],
     ])('refuses %s', async (_, attack, reason) => {
       const answer = await refusal(attack.replace('TOKEN', tokenFile).replace('DATA', dataDir));
       expect(answer.code).toBe('TW_ERR_SQL_NOT_READONLY');
@@ -117,8 +117,11 @@ describe('SQL console against the embedded engine', () => {
 
     it.each([
       ['INTO OUTFILE behind a comment', (f: string) => `SELECT 'x' INTO # c\nOUTFILE '${f}.new'`],
-      ['INTO OUTFILE … APPEND', (f: string) => `SELECT 'x' INTO OUTFILE '${f}' APPEND`],
-      ['INTO OUTFILE … TRUNCATE', (f: string) => `SELECT 'x' INTO OUTFILE '${f}' TRUNCATE`],
+      ['INTO OUTFILE … APPEND behind a comment', (f: string) => `SELECT 'x' INTO # c\nOUTFILE '${f}' APPEND`],
+      [
+        'INTO OUTFILE … TRUNCATE behind a comment',
+        (f: string) => `SELECT 'x' INTO # c\nOUTFILE '${f}' TRUNCATE`,
+      ],
     ])('refuses %s and the file stays as it was', async (_, attack) => {
       const answer = await refusal(attack(victim()));
       expect(answer.code).toBe('TW_ERR_SQL_NOT_READONLY');
