@@ -1,5 +1,8 @@
+import avro from 'avsc';
+import { firstValueFrom, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { DecodeError } from '../../core/errors';
+import { createAvroSerde, frame } from '../../core/serde';
 import type { Envelope } from '../../core/stream';
 import type { KafkaRecord } from '../sources/kafka-record';
 import { emptyStats } from './batch';
@@ -91,6 +94,32 @@ describe('decode stage', () => {
         .subscribe();
     });
     expect(topics).toEqual(['metrics', 't']);
+  });
+
+  it('dead-letters a record whose schema id is registered under another subject, with the reason', async () => {
+    const schema = { type: 'record', name: 'S', fields: [{ name: 'n', type: 'long' }] };
+    const type = avro.Type.forSchema(schema as avro.Schema);
+    const real = createAvroSerde({
+      register: async () => 1,
+      fetch: async () => type,
+      subjectsOf: async (id) => (id === 1 ? ['t-value'] : ['other-value']),
+    });
+    await real.register('t', schema);
+    const own = { ...record('1', ''), value: frame(1, type.toBuffer({ n: 1 })) };
+    const foreign = { ...record('2', ''), value: frame(2, type.toBuffer({ n: 2 })) };
+    await real.prepare([own.value, foreign.value]);
+    const out = await firstValueFrom(
+      of(envelope([own, foreign])).pipe(decode(real, { now: () => 7 } as never)),
+    );
+    expect(out.payload.records.map((r) => r.value)).toEqual([{ n: 1 }]);
+    expect(out.payload.rejects).toEqual([
+      expect.objectContaining({
+        source_offset: '2',
+        error_code: 'TW_ERR_FOREIGN_SCHEMA',
+        reason: 'schema id 2 is registered under "other-value", not under t-value',
+        original_value: foreign.value,
+      }),
+    ]);
   });
 
   it('passes the input envelope’s acknowledgement through', () => {
