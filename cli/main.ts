@@ -80,7 +80,9 @@ async function main(argv: string[]): Promise<void> {
   // embedded ClickHouse engine or the gateway.
   switch (command) {
     case 'start':
-      return (await import('./commands/start.js')).startCommand(config, logger);
+      return (await import('./commands/start.js')).startCommand(config, logger, {
+        stdoutIsTerminal: process.stdout.isTTY === true,
+      });
     case 'agent':
       return (await import('./commands/agent.js')).agentCommand(values.once, config, logger);
     case 'gateway':

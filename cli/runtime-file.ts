@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { writePrivateFile } from '../core/private-files';
 
-/** What a running instance tells the CLI: where its API is. Lives in the data directory. */
+/** What a running instance tells the CLI: where its API is. Lives in the data directory (0600). */
 export interface RuntimeInfo {
   pid: number;
   url: string;
@@ -11,7 +12,7 @@ export interface RuntimeInfo {
 const file = (dataDir: string) => path.join(dataDir, 'runtime.json');
 
 export function writeRuntime(dataDir: string, info: RuntimeInfo): void {
-  fs.writeFileSync(file(dataDir), JSON.stringify(info, null, 2));
+  writePrivateFile(file(dataDir), JSON.stringify(info, null, 2));
 }
 
 export function removeRuntime(dataDir: string, pid: number): void {

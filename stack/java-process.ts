@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { openPrivateAppend } from '../core/private-files';
 
 export interface JavaLaunch {
   args: string[];
@@ -10,7 +11,7 @@ export interface JavaLaunch {
 
 /** Starts a JVM detached from this process (its own session), output to a log file; returns its pid. */
 export function launchJava(launch: JavaLaunch): number {
-  const log = fs.openSync(launch.logFile, 'a');
+  const log = openPrivateAppend(launch.logFile);
   const child = spawn('java', launch.args, {
     cwd: launch.cwd,
     detached: true,

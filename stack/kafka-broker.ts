@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StackError } from '../core/errors';
+import { privateDir } from '../core/private-files';
 import { launchJava } from './java-process';
 
 export interface BrokerPaths {
@@ -67,6 +68,7 @@ export function startBroker(
   const dir = path.join(stackDir, 'kafka');
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(stackDir, 'kafka.log');
+  privateDir(dir);
   fs.mkdirSync(dataDir, { recursive: true });
   const props = path.join(dir, 'server.properties');
   const log4j = path.join(dir, 'log4j2.properties');

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, privateDir, writePrivateFile } from '../../core/private-files';
 
 export const tokenFile = (dataDir: string) => path.join(dataDir, 'token');
 
@@ -10,12 +11,15 @@ export function loadOrCreateToken(dataDir: string, configured?: string): string 
   const file = tokenFile(dataDir);
   try {
     const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 16) return existing;
+    if (existing.length >= 16) {
+      fs.chmodSync(file, PRIVATE_FILE_MODE); // an older version may have left it readable
+      return existing;
+    }
   } catch {
     // first start
   }
   const token = crypto.randomBytes(24).toString('base64url');
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  privateDir(dataDir);
+  writePrivateFile(file, `${token}\n`);
   return token;
 }

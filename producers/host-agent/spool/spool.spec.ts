@@ -247,4 +247,31 @@ describe('Spool', () => {
     expect(drain(spool).length + spool.counters.dropped + 1).toBe(1000);
     spool.close();
   });
+
+  it('keeps its folder 0700 and its files 0600 whatever the umask, and repairs an older spool', () => {
+    const umask = process.umask(0o022);
+    try {
+      const modes = () =>
+        Object.fromEntries(
+          [dir, ...fs.readdirSync(dir).map((f) => path.join(dir, f))].map((f) => [
+            path.relative(dir, f) || '.',
+            (fs.statSync(f).mode & 0o777).toString(8),
+          ]),
+        );
+      const spool = open({ segmentBytes: 4096, fsync: 'never' });
+      for (let i = 0; i < 40; i++) spool.append(batch(i * 5, 5));
+      spool.ack(spool.read(10)!);
+      spool.close();
+      const written = modes();
+      expect(Object.keys(written)).toContain('cursor');
+      expect(Object.keys(written).filter((f) => f.endsWith('.seg')).length).toBeGreaterThan(1);
+      expect(new Set(Object.values(written))).toEqual(new Set(['700', '600']));
+      expect(written['.']).toBe('700');
+      for (const f of Object.keys(written)) fs.chmodSync(path.join(dir, f), f === '.' ? 0o755 : 0o644);
+      open({ fsync: 'never' }).close();
+      expect(modes()).toEqual(written);
+    } finally {
+      process.umask(umask);
+    }
+  });
 });

@@ -1,5 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  openPrivateAppend,
+  PRIVATE_FILE_MODE,
+  privateDir,
+  writePrivateFile,
+} from '../../../core/private-files';
 import { encodeFrame, readFrame } from './frame';
 import { batchCount, decodeBatch, encodeBatch, type Outgoing } from './outgoing';
 
@@ -99,7 +105,7 @@ export class Spool {
   readonly counters: SpoolCounters = { dropped: 0, corrupt: 0 };
 
   constructor(private readonly o: SpoolOptions) {
-    fs.mkdirSync(o.dir, { recursive: true });
+    privateDir(o.dir);
     this.recover();
     if (o.fsync === 'interval') {
       this.timer = setInterval(() => this.sync(), o.fsyncIntervalMs);
@@ -265,7 +271,7 @@ export class Spool {
     }
     const id = (this.segments.at(-1)?.id ?? 0) + 1;
     const segment: Segment = { id, file: segmentFile(this.o.dir, id), bytes: 0, records: 0 };
-    this.fd = fs.openSync(segment.file, 'a');
+    this.fd = openPrivateAppend(segment.file);
     this.segments.push(segment);
     if (this.segments.length === 1) this.cursor = { id, offset: 0, sent: 0 };
     return segment;
@@ -309,7 +315,7 @@ export class Spool {
     const { id, offset, sent } = this.cursor;
     const text = `${id} ${offset} ${sent}\n`;
     if (text === this.savedCursor) return;
-    fs.writeFileSync(`${file}.tmp`, text);
+    writePrivateFile(`${file}.tmp`, text);
     fs.renameSync(`${file}.tmp`, file);
     this.savedCursor = text;
   }
@@ -323,12 +329,14 @@ export class Spool {
       .map(Number)
       .sort((a, b) => a - b);
     const saved = this.readCursor();
+    if (saved) fs.chmodSync(path.join(this.o.dir, 'cursor'), PRIVATE_FILE_MODE);
     for (const id of ids) {
       const file = segmentFile(this.o.dir, id);
       if (saved && id < saved.id) {
         fs.rmSync(file, { force: true }); // delivered; the crash came before its deletion
         continue;
       }
+      fs.chmodSync(file, PRIVATE_FILE_MODE); // an older version left segments readable by all
       const buf = fs.readFileSync(file);
       let offset = 0;
       let records = 0;
@@ -357,7 +365,7 @@ export class Spool {
     if (head && saved?.id === head.id && saved.offset <= head.bytes) this.cursor = saved;
     else if (head) this.cursor = { id: head.id, offset: 0, sent: 0 };
     const tail = this.segments.at(-1);
-    if (tail) this.fd = fs.openSync(tail.file, 'a');
+    if (tail) this.fd = openPrivateAppend(tail.file);
   }
 
   private readCursor(): Cursor | undefined {
