@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Subscription } from 'rxjs';
 import type { Config } from '../core/config';
 import { limitHeapGrowth } from '../core/heap-growth';
+import { privateDir } from '../core/private-files';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
 import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
@@ -38,6 +38,13 @@ export interface Instance {
   close(): Promise<void>;
 }
 
+/** Where the embedded engine reads raw inserts from: private like the rest of the data directory. */
+function insertDir(dataDir: string): string {
+  const dir = path.join(dataDir, 'clickhouse-inserts');
+  privateDir(dir);
+  return dir;
+}
+
 /**
  * Everything on one host in one process: the local stack (unless Kafka and the registry are
  * configured), topics, schemas, ClickHouse, the gateway, the processor and this host's agent.
@@ -48,7 +55,8 @@ export async function startInstance(
   logger: Logger,
   overrides: InstanceOverrides = {},
 ): Promise<Instance> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  // Telemetry, the token and the stack's state are this user's alone (0700, whatever the umask).
+  privateDir(config.dataDir);
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -65,6 +73,8 @@ export async function startInstance(
         dataDir: config.dataDir,
         cacheDir: config.cacheDir,
         logger,
+        // A crash of this process must not leave Kafka and the registry running (see stack/watchdog.ts).
+        ownedByThisProcess: true,
       });
       endpoints = up.endpoints;
       if (up.started) cleanups.push(() => stackDown(config.dataDir, logger));
@@ -124,7 +134,7 @@ export async function startInstance(
         retry: { initialMs: 200, maxMs: 10_000, attempts: Infinity, signal: stopping.signal },
         storage: config.clickhouse,
         // The embedded engine reads raw inserts from files; a server gets them as JSON rows.
-        avroInsertDir: config.clickhouse.url ? undefined : path.join(config.dataDir, 'clickhouse-inserts'),
+        avroInsertDir: config.clickhouse.url ? undefined : insertDir(config.dataDir),
       };
       const {
         source,

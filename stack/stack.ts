@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger';
 import { StackError } from '../core/errors';
+import { privateDir, writePrivateFile } from '../core/private-files';
 import { isOurProcess, stopProcess } from './java-process';
+import { identify, isRunning, type ProcessIdentity } from './process-identity';
+import { watchOver } from './watchdog';
 import { kafkaHealthy, registryHealthy, waitHealthy } from './health';
 import { resolveKafka, resolveRegistry } from './maven';
 import { freePort, isPortFree } from './ports';
@@ -20,13 +23,26 @@ export interface StackOptions {
   registryVersion: string;
   startTimeoutMs: number;
   logger: Logger;
+  /**
+   * Tie the stack's life to this process (`tidewatch start`): a watchdog stops each JVM when this
+   * process ends, however it ends, and a later start that finds its owner gone stops what is left
+   * and starts afresh. Unset (`tidewatch stack up`, test stacks): it runs until `stackDown`.
+   */
+  ownedByThisProcess?: boolean;
 }
 
 export interface StackState {
-  kafka: { pid: number; port: number; controllerPort: number };
-  registry: { pid: number; port: number };
+  /** `watchdog`: the pid of the process that stops this JVM when the owner ends. */
+  kafka: { pid: number; port: number; controllerPort: number; watchdog?: number };
+  registry: { pid: number; port: number; watchdog?: number };
   startedAt: string;
+  /** The process whose end stops this stack; absent for one started by `tidewatch stack up`. */
+  owner?: ProcessIdentity;
 }
+
+/** Kafka is given longer to shut down cleanly than the registry. */
+const KAFKA_GRACE_MS = 30_000;
+const REGISTRY_GRACE_MS = 20_000;
 
 export interface StackEndpoints {
   brokers: string[];
@@ -87,14 +103,22 @@ export async function stackUp(
   const { dataDir, logger } = options;
   const dir = stackDirOf(dataDir);
   const status = stackStatus(dataDir);
-  if (status.kafka && status.registry && status.state) {
+  const owner = status.state?.owner;
+  if (owner && !isRunning(owner)) {
+    // Its instance died without stopping it (its watchdogs normally have, or are at it): never
+    // reuse it (it may be going down); stop what is left and start afresh, owned by this process.
+    logger.warn(
+      { component: 'stack', owner: owner.pid },
+      'local stack of an instance that is gone: stopping it',
+    );
+  } else if (status.kafka && status.registry && status.state) {
     logger.info({ component: 'stack' }, 'local stack already running; reusing it');
     return { endpoints: endpointsOf(status.state), started: false };
   }
   if (status.state) await stackDown(dataDir, logger);
 
   checkPrerequisites();
-  fs.mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   const kafkaPort = await choosePort(options.kafkaPort, 'stack.kafkaPort, env TIDEWATCH_KAFKA_PORT');
   const controllerPort = await choosePort(
     options.controllerPort,
@@ -112,13 +136,18 @@ export async function stackUp(
   ]);
   const deadline = Date.now() + options.startTimeoutMs;
 
+  const owned = options.ownedByThisProcess === true;
   const broker = startBroker(libs, dir, kafkaPort, controllerPort);
   const state: StackState = {
     kafka: { pid: broker.pid, port: kafkaPort, controllerPort },
     registry: { pid: 0, port: registryPort },
     startedAt: new Date().toISOString(),
   };
-  fs.writeFileSync(stateFile(dataDir), JSON.stringify(state, null, 2));
+  if (owned) {
+    state.owner = identify(process.pid);
+    state.kafka.watchdog = watchOver(broker.pid, dir, KAFKA_GRACE_MS);
+  }
+  writePrivateFile(stateFile(dataDir), JSON.stringify(state, null, 2));
   try {
     await waitHealthy({
       name: 'Kafka',
@@ -131,7 +160,8 @@ export async function stackUp(
     log.info({ port: kafkaPort }, 'Kafka is up');
     const registry = startRegistry(jar, dir, registryPort, kafkaPort);
     state.registry.pid = registry.pid;
-    fs.writeFileSync(stateFile(dataDir), JSON.stringify(state, null, 2));
+    if (owned) state.registry.watchdog = watchOver(registry.pid, dir, REGISTRY_GRACE_MS);
+    writePrivateFile(stateFile(dataDir), JSON.stringify(state, null, 2));
     const endpoints = endpointsOf(state);
     await waitHealthy({
       name: 'Schema registry',
@@ -154,8 +184,17 @@ export async function stackDown(dataDir: string, logger: Logger): Promise<void> 
   const state = readState(dataDir);
   if (!state) return;
   const marker = stackDirOf(dataDir);
-  if (state.registry.pid) await stopProcess(state.registry.pid, marker);
-  await stopProcess(state.kafka.pid, marker, 30_000);
+  if (state.registry.pid) await stopProcess(state.registry.pid, marker, REGISTRY_GRACE_MS);
+  await stopProcess(state.kafka.pid, marker, KAFKA_GRACE_MS);
+  // Their JVMs are gone: the watchdogs (whose command lines name the stack folder) have no more to do.
+  for (const watchdog of [state.registry.watchdog, state.kafka.watchdog]) {
+    if (!watchdog || !isOurProcess(watchdog, marker)) continue;
+    try {
+      process.kill(watchdog, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
   fs.rmSync(stateFile(dataDir), { force: true });
   logger.info({ component: 'stack' }, 'local stack stopped');
 }
