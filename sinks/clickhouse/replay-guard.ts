@@ -35,6 +35,8 @@ export interface ReplayGuardOptions {
  * all newer than what was found goes as a plain insert, and only one that reaches back into
  * stored time (a replay, or a sample older than the look-up covered) must skip stored ids.
  * Memory: one entry per host, at most `maxHosts`; forgotten on every reassignment.
+ * Not covered: a raw insert of the partition's previous owner still under way when this writer
+ * looks up (a revoked member stores what it had in flight) may land after the look-up.
  */
 export class ReplayGuard {
   private readonly spans = new Map<string, StoredSpan>();
