@@ -270,8 +270,8 @@ export const configSchema = z
           .number()
           .int()
           .min(0)
-          .default(200_000)
-          .describe('Closed windows kept for late samples to correct; past it the oldest are forgotten'),
+          .default(100_000)
+          .describe('Closed windows kept for late samples to correct (~0.5 KB each); past it the oldest go'),
         dedupeMaxEntries: z.number().int().min(1).default(500_000),
         dedupeMaxAgeMs: z
           .number()

@@ -12,8 +12,10 @@ const PENDING = 32;
  * 1% relative accuracy, created only then. Quantiles are clamped into [min, max] of what was added.
  */
 export class ValueDigest {
-  /** The exact values while there is no sketch; afterwards the values waiting to enter it. */
-  private values: Float64Array | undefined;
+  /** The values themselves while there is no sketch (a plain array: small, unlike a typed one). */
+  private exact: number[] | undefined;
+  /** With a sketch: the values waiting to enter it. */
+  private pending: Float64Array | undefined;
   private n = 0;
   private sketch: DDSketch | undefined;
   private min = Infinity;
@@ -22,25 +24,35 @@ export class ValueDigest {
   add(value: number): void {
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    if (!this.sketch && this.n === EXACT_VALUES) {
+    if (!this.sketch) {
+      const exact = this.exact;
+      if (!exact) {
+        this.exact = [value];
+        return;
+      }
+      if (exact.length < EXACT_VALUES) {
+        // An array literal holds exactly its values; `push` would reserve room for 17 at once.
+        if (exact.length === 1) this.exact = [exact[0]!, value];
+        else exact.push(value);
+        return;
+      }
+      // One value more than it keeps exactly: those held go into the sketch, lowest first.
       this.sketch = new DDSketch({ relativeAccuracy: 0.01 });
-      this.flush();
+      this.pending = new Float64Array(PENDING);
+      this.pending.set(exact);
+      this.n = exact.length;
+      this.exact = undefined;
     }
-    if (!this.values) this.values = new Float64Array(this.sketch ? PENDING : 2);
-    else if (this.n === this.values.length) {
-      const grown = new Float64Array(this.sketch ? PENDING : Math.min(EXACT_VALUES, this.n * 2));
-      grown.set(this.values.subarray(0, this.n));
-      this.values = grown;
-    }
-    this.values[this.n++] = value;
-    if (this.sketch && this.n === PENDING) this.flush();
+    this.pending ??= new Float64Array(PENDING);
+    this.pending[this.n++] = value;
+    if (this.n === PENDING) this.flush();
   }
 
   /** The quantiles `qs`, exact while the values fit, else the sketch's, always within [min, max]. */
   quantiles(qs: readonly number[]): number[] {
     if (!this.sketch) {
-      const sorted = this.values ? this.values.subarray(0, this.n).sort() : new Float64Array(0);
-      return qs.map((q) => exactQuantile(sorted, this.n, q));
+      const sorted = (this.exact ?? []).sort((a, b) => a - b);
+      return qs.map((q) => exactQuantile(sorted, sorted.length, q));
     }
     this.flush();
     return qs.map((q) => Math.min(this.max, Math.max(this.min, this.sketch!.getValueAtQuantile(q))));
@@ -48,12 +60,9 @@ export class ValueDigest {
 
   /** Drops spare capacity (a closed window kept for corrections holds only what it needs). */
   compact(): void {
-    if (this.sketch) {
-      this.flush();
-      this.values = undefined;
-    } else if (this.values && this.values.length > this.n) {
-      this.values = this.values.slice(0, this.n);
-    }
+    if (!this.sketch) return;
+    this.flush();
+    this.pending = undefined;
   }
 
   /**
@@ -64,7 +73,7 @@ export class ValueDigest {
    */
   private flush(): void {
     const n = this.n;
-    const values = this.values;
+    const values = this.pending;
     if (n === 0 || !values || !this.sketch) return;
     let lowest = 0;
     for (let i = 1; i < n; i++) if (values[i]! < values[lowest]!) lowest = i;

@@ -27,16 +27,19 @@ export class WindowAccumulator {
   private readonly digest = new ValueDigest();
   /** Lowest Kafka offset that fed this window (a decimal string): it must be re-read if the window is lost. */
   minOffset: string;
+  /** The series' names (shared values), not the first sample itself, which would then outlive its batch. */
+  readonly first: Pick<MetricSample, 'host' | 'metric' | 'unit' | 'attributes'>;
 
   constructor(
     /** The window's identity in the open-window table. */
     readonly key: string,
-    readonly first: Pick<MetricSample, 'host' | 'metric' | 'unit' | 'attributes'>,
+    first: Pick<MetricSample, 'host' | 'metric' | 'unit' | 'attributes'>,
     readonly windowMs: number,
     readonly start: number,
     readonly partition: number,
     offset: string,
   ) {
+    this.first = { host: first.host, metric: first.metric, unit: first.unit, attributes: first.attributes };
     this.minOffset = offset;
   }
 

@@ -32,7 +32,7 @@ export const DEFAULT_WINDOWS: WindowOptions = {
   maxOpenWindows: 200_000,
   maxHostsPerPartition: 20_000,
   correctionHorizonMs: 6 * 3_600_000,
-  maxClosedWindows: 200_000,
+  maxClosedWindows: 100_000,
 };
 
 /** The acknowledgement of a partition's latest batch, which an idle close may repeat with a higher floor. */
