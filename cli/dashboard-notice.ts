@@ -9,6 +9,8 @@ export interface DashboardNotice {
   configuredToken: boolean;
   /** Whether stdout is a terminal: only then may the token be printed. */
   terminal: boolean;
+  /** What the URL is for; default `Dashboard`. */
+  label?: string;
 }
 
 /**
@@ -17,9 +19,10 @@ export interface DashboardNotice {
  * URL goes without the token, with where to find the token instead.
  */
 export function dashboardNotice(n: DashboardNotice): string {
-  if (n.terminal) return `Dashboard: ${n.url}/?token=${n.token}\n`;
+  const label = n.label ?? 'Dashboard';
+  if (n.terminal) return `${label}: ${n.url}/?token=${n.token}\n`;
   const where = n.configuredToken
     ? 'the token is the one configured (gateway.token, env TIDEWATCH_TOKEN)'
     : `the token is in ${tokenFile(n.dataDir)} (readable by this user only: cat ${tokenFile(n.dataDir)})`;
-  return `Dashboard: ${n.url}/\nOpen ${n.url}/?token=<token>; ${where}.\n`;
+  return `${label}: ${n.url}/\nOpen ${n.url}/?token=<token>; ${where}.\n`;
 }

@@ -86,7 +86,9 @@ async function main(argv: string[]): Promise<void> {
     case 'agent':
       return (await import('./commands/agent.js')).agentCommand(values.once, config, logger);
     case 'gateway':
-      return (await import('./commands/gateway.js')).gatewayCommand(config, logger);
+      return (await import('./commands/gateway.js')).gatewayCommand(config, logger, {
+        stdoutIsTerminal: process.stdout.isTTY === true,
+      });
     case 'stack':
       return (await import('./commands/stack.js')).stackCommand(arg, config, logger);
     case 'sql':

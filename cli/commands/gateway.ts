@@ -6,6 +6,7 @@ import { createMetrics } from '../../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
 import { createClickHouse } from '../../sinks/clickhouse';
 import { kafkaFeed, startGateway } from '../../sinks/gateway';
+import { dashboardNotice } from '../dashboard-notice';
 import { runningEndpoints } from '../endpoints';
 import { gatewayOptions, sharedAdmin } from '../gateway-options';
 
@@ -14,7 +15,11 @@ import { gatewayOptions, sharedAdmin } from '../gateway-options';
  * instance can. It reads the live topics in a consumer group of its own and answers history from
  * the same ClickHouse server as the processors (an embedded engine belongs to one process).
  */
-export async function gatewayCommand(config: Config, logger: Logger): Promise<void> {
+export async function gatewayCommand(
+  config: Config,
+  logger: Logger,
+  output: { stdoutIsTerminal: boolean },
+): Promise<void> {
   if (!config.clickhouse.url)
     throw new TidewatchError(
       'TW_ERR_CONFIG',
@@ -41,5 +46,14 @@ export async function gatewayCommand(config: Config, logger: Logger): Promise<vo
       .finally(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  process.stdout.write(`Gateway: ${gateway.url}/?token=${options.token}\n`);
+  process.stdout.write(
+    dashboardNotice({
+      label: 'Gateway',
+      url: gateway.url,
+      token: options.token,
+      dataDir: config.dataDir,
+      configuredToken: config.gateway.token !== undefined,
+      terminal: output.stdoutIsTerminal,
+    }),
+  );
 }
