@@ -1,4 +1,4 @@
-// Four suites: unit specs beside the code (pure, fast), and integration, e2e and fault suites that run
+// Five suites: unit specs beside the code (pure, fast), and integration, e2e, fault and security suites that run
 // against a real Kafka broker, schema registry and ClickHouse engine started by the global setup.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] };
 const system = {
