@@ -51,6 +51,19 @@ describe('liveHub', () => {
   };
   const messages = (ws: FakeSocket) => ws.sent.map((m) => JSON.parse(m));
 
+  it('answers a message it fails to handle by closing that client (1011), never by throwing', async () => {
+    const { hub } = setup();
+    const ws = await connect(hub);
+    const closed: unknown[] = [];
+    ws.send = () => {
+      throw new Error('socket broke');
+    };
+    ws.close = (...args: unknown[]) => void closed.push(args);
+    expect(() => ws.emit('message', Buffer.from('{"type":"subscribe"}'), false)).not.toThrow();
+    expect(closed).toEqual([[1011, 'internal error']]);
+    expect(() => ws.emit('error', new Error('bad frame'))).not.toThrow();
+  });
+
   it('sends a snapshot first, then live samples matching the subscription', async () => {
     const { hub } = setup();
     const ws = await connect(hub);
