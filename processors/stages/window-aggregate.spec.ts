@@ -363,9 +363,28 @@ describe('windowAggregate idle commits', () => {
       flush();
       expect(delivered).toHaveLength(2);
       delivered[0]!.ack(delivered[0]!.payload.commitFloor); // the batch, while its window is open
-      expect(acks).toEqual(['40']);
+      expect(acks).toStrictEqual(['40']);
       delivered[1]!.ack(); // the idle close, once its aggregates are written
-      expect(acks).toEqual(['40', undefined]);
+      expect(acks).toStrictEqual(['40', undefined]);
+    });
+  });
+
+  it('leaves a batch that came after the idle close at its own floor', () => {
+    const acks: Record<string, (string | undefined)[]> = { a: [], b: [] };
+    run(({ cold, flush }) => {
+      const a = { ...batchOf([sample({ ts: 1000 })], 0, 40), ack: (f?: string) => void acks.a!.push(f) };
+      const b = { ...batchOf([sample({ ts: 20_000 })], 0, 41), ack: (f?: string) => void acks.b!.push(f) };
+      const delivered: { ack(f?: string): void; payload: { commitFloor?: string } }[] = [];
+      cold('a 12999ms b 9999ms |', { a, b })
+        .pipe(windowAggregate({ ...options, idleTimeoutMs: 5000 }))
+        .subscribe((env) => delivered.push(env));
+      flush();
+      const [first, idle, second] = delivered;
+      expect([first!.payload.commitFloor, second!.payload.commitFloor]).toEqual(['40', '41']);
+      first!.ack('40');
+      idle!.ack(); // b's window [20 s, 30 s) is open: only a's floor rises
+      second!.ack('41');
+      expect(acks).toStrictEqual({ a: ['40', undefined], b: ['41'] });
     });
   });
 
@@ -379,9 +398,9 @@ describe('windowAggregate idle commits', () => {
         .subscribe((env) => delivered.push(env));
       flush();
       delivered[1]!.ack();
-      expect(acks).toEqual([]);
+      expect(acks).toStrictEqual([]);
       delivered[0]!.ack('40');
-      expect(acks).toEqual(['40', undefined]);
+      expect(acks).toStrictEqual(['40', undefined]);
     });
   });
 });

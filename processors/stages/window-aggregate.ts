@@ -39,7 +39,8 @@ export const DEFAULT_WINDOWS: WindowOptions = {
 interface LastAck {
   acked: boolean;
   raise?: { floor: string | undefined };
-  ack(floor?: string): void;
+  /** The source's acknowledgement of that batch. */
+  source(floor?: string): void;
 }
 
 const noop = () => undefined;
@@ -76,22 +77,18 @@ export function windowAggregate(
       };
       /** The batch's ack, remembered as its partition's latest so an idle close can raise its floor. */
       const remembered = (p: number, ack: (floor?: string) => void) => {
-        const last: LastAck = {
-          acked: false,
-          ack: (floor) => {
-            ack(floor);
-            last.acked = true;
-            if (last.raise) ack(last.raise.floor);
-          },
-        };
+        const last: LastAck = { acked: false, source: ack };
         lastAcks.set(p, last);
-        return last.ack;
+        return (floor?: string) => {
+          ack(floor);
+          last.acked = true;
+          if (last.raise) ack(last.raise.floor);
+        };
       };
-      const raiseFloor = (p: number, floor: string | undefined) => {
-        const last = lastAcks.get(p);
-        if (!last) return;
+      /** Raises the floor of `last`, the batch that was its partition's latest when its windows closed. */
+      const raiseFloor = (last: LastAck, floor: string | undefined) => {
         last.raise = { floor };
-        if (last.acked) last.ack(floor);
+        if (last.acked) last.source(floor);
       };
 
       const onBatch = (env: Envelope<Batch<MetricSample>>) => {
@@ -124,7 +121,11 @@ export function windowAggregate(
         const closed: MetricAggregate[] = [];
         const moved = windows.idle(scheduler.now(), o.sourceHolding?.() ?? false, closed);
         if (closed.length > 0) {
-          const floors = moved.map((p) => [p, windows.floor(p)] as const);
+          // Each partition's latest batch now: a later one may open windows this floor does not know.
+          const floors = moved.flatMap((p) => {
+            const last = lastAcks.get(p);
+            return last ? [[last, windows.floor(p)] as const] : [];
+          });
           subscriber.next({
             payload: {
               partition: undefined,
@@ -136,7 +137,7 @@ export function windowAggregate(
               anomalies: [],
               commitFloor: undefined,
             },
-            ack: () => floors.forEach(([p, floor]) => raiseFloor(p, floor)),
+            ack: () => floors.forEach(([last, floor]) => raiseFloor(last, floor)),
             nack: noop,
           });
         }
