@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Subscription } from 'rxjs';
 import type { Config } from '../core/config';
+import { ConfigError, errorMessage } from '../core/errors';
 import { limitHeapGrowth } from '../core/heap-growth';
 import { privateDir } from '../core/private-files';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
@@ -56,7 +57,13 @@ export async function startInstance(
   overrides: InstanceOverrides = {},
 ): Promise<Instance> {
   // Telemetry, the token and the stack's state are this user's alone (0700, whatever the umask).
-  privateDir(config.dataDir);
+  try {
+    privateDir(config.dataDir);
+  } catch (err) {
+    throw new ConfigError(
+      `dataDir (env TIDEWATCH_DATA_DIR, --data-dir) ${config.dataDir} cannot be made private to this user (0700): ${errorMessage(err)}`,
+    );
+  }
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
