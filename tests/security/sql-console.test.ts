@@ -23,6 +23,12 @@ import { waitFor } from '../helpers/wait-for';
  * Then its limits, and that long console queries do not hold up the pipeline's own queries and
  * inserts.
  */
+// A connection of the test's own to the same engine, beside the client's and the console's.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Session } = require('chdb') as {
+  Session: new (dir: string) => { query(sql: string, format: string): unknown; close(): void };
+};
+
 describe('SQL console against the embedded engine', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-sec-sql-'));
   const db = 'tw_sec_sql';
@@ -213,10 +219,6 @@ describe('SQL console against the embedded engine', () => {
   });
 
   it('the engine itself refuses in the sandbox session what readonly covers, before any check of ours', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Session } = require('chdb') as {
-      Session: new (p: string) => { query(q: string, f: string): unknown; close(): void };
-    };
     const session = new Session(path.join(dataDir, 'clickhouse'));
     try {
       for (const statement of sandboxStatements(DEFAULT_CONSOLE_LIMITS, db)) session.query(statement, 'CSV');
@@ -264,7 +266,22 @@ describe('SQL console against the embedded engine', () => {
         (err: Error) => void done.push(`long ${i} failed: ${err.message}`),
       ),
     );
-    await waitFor('three console queries running', () => sqlConsole.queue.running === 3);
+    // Seen from a connection of the test's own: the three are executing in the engine.
+    const running = () => {
+      const session = new Session(path.join(dataDir, 'clickhouse'));
+      try {
+        const text = String(
+          session.query(
+            "SELECT count() FROM system.processes WHERE query LIKE '%sleepEachRow(0.5)%' AND query NOT LIKE '%system.processes%'",
+            'CSV',
+          ),
+        );
+        return Number(text.trim());
+      } finally {
+        session.close();
+      }
+    };
+    await waitFor('three console queries running in the engine at once', () => running() === 3, 30_000);
     const queued = sql('SELECT 42 AS x');
     expect(sqlConsole.queue.queued).toBe(1);
     await expect(sql('SELECT 43')).rejects.toMatchObject({
@@ -292,7 +309,7 @@ describe('SQL console against the embedded engine', () => {
     // Every probe finished while all three long queries were still running.
     expect(done).toEqual(expect.arrayContaining(['select 1', 'insert', 'parameterized read']));
     expect(done.filter((d) => d.startsWith('long'))).toEqual([]);
-    expect(sqlConsole.queue.running).toBe(3);
+    expect(running()).toBe(3);
 
     await Promise.all(longs);
     expect(done.filter((d) => d.startsWith('long')).sort()).toEqual(['long 0', 'long 1', 'long 2']);
