@@ -39,6 +39,7 @@ export function watchOver(pid: number, marker: string, graceMs: number): number 
   child.on('error', () => undefined);
   child.stdin?.on('error', () => undefined);
   held.add(child); // the pipe must stay open as long as this process lives
+  child.on('exit', () => held.delete(child));
   if (child.pid === undefined) throw new Error('could not start the stack watchdog (/bin/sh)');
   return child.pid;
 }
