@@ -1,7 +1,9 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { parseRule } from '../../processors/detectors/threshold-rule';
+import { hostLabelsSetting } from '../../producers/host-agent/host-labels';
 import { secret } from './secret-setting';
+import { saslSettings, tlsSettings, topicsSettings } from './connection-settings';
 
 const port = z.number().int().min(0).max(65535);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:9092');
@@ -42,14 +44,27 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only')
           .default('')
           .describe('Put in front of every topic name, to share a cluster'),
+        tls: tlsSettings.optional().describe('TLS to your brokers (SSL or SASL_SSL listeners)'),
+        sasl: saslSettings.optional().describe('SASL authentication to your brokers'),
+        replicationFactor: z
+          .number()
+          .int()
+          .min(1)
+          .max(32)
+          .optional()
+          .describe("Replicas of each topic created; unset: the cluster's default.replication.factor"),
+        topics: topicsSettings,
       })
       .strict()
-      .default({ clientId: 'tidewatch', partitions: 6, topicPrefix: '' }),
+      .default({ clientId: 'tidewatch', partitions: 6, topicPrefix: '', topics: {} }),
     registry: z
       .object({
         url: secret(z.url())
           .optional()
           .describe('Confluent-compatible schema registry; unset starts the local one'),
+        username: z.string().min(1).optional().describe('Basic authentication user'),
+        password: secret(z.string()).optional().describe('Basic authentication password'),
+        tls: tlsSettings.optional().describe('CA (and client certificate) for an https registry'),
       })
       .strict()
       .default({}),
@@ -59,6 +74,7 @@ export const configSchema = z
         username: z.string().default('default'),
         password: secret(z.string()).default(''),
         database: identifier.default('tidewatch'),
+        tls: tlsSettings.optional().describe('CA and client certificate for an https ClickHouse server'),
         valuePrecisionBits: z
           .number()
           .int()
@@ -178,6 +194,17 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         host: z.string().min(1).default(os.hostname()),
+        labels: hostLabelsSetting,
+        procRoot: z
+          .string()
+          .min(1)
+          .default('/proc')
+          .describe("The host's /proc: /host/proc in a container with the host's /proc mounted there"),
+        hostRoot: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("The host's root filesystem mounted in a container (e.g. /host): filesystems are measured there"),
         intervalMs: z.number().int().min(1000).max(3_600_000).default(5000).describe('Collection interval'),
         processesIntervalMs: z
           .number()
@@ -377,7 +404,7 @@ export const configSchema = z
           .int()
           .min(1)
           .default(50_000)
-          .describe('Series with a detector in memory (about 3.3 KB each)'),
+          .describe('Series with a detector in memory (about 3 KB each)'),
         warmupSamples: z.number().int().min(10).default(50).describe('Samples before a series is scored'),
         openScore: z.number().gt(0).lt(1).default(0.5).describe('Score that opens an incident'),
         criticalScore: z.number().gt(0).max(1).default(0.9),
@@ -467,6 +494,22 @@ export const configSchema = z
           'set both KAFKA_BROKERS and SCHEMA_REGISTRY_URL to use your own, or neither to start the local stack',
       });
     }
+    for (const key of ['tls', 'sasl', 'replicationFactor'] as const) {
+      if (c.kafka[key] !== undefined && !c.kafka.brokers)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['kafka', key],
+          message: 'applies to your own brokers: set KAFKA_BROKERS too (the local stack is plain and local)',
+        });
+    }
+    if ((c.registry.username === undefined) !== (c.registry.password === undefined))
+      ctx.addIssue({ code: 'custom', path: ['registry'], message: 'set both username and password, or neither' });
+    if (c.clickhouse.tls && !c.clickhouse.url?.startsWith('https:'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clickhouse', 'tls'],
+        message: 'applies to a ClickHouse server reached over https: set CLICKHOUSE_URL=https://…',
+      });
     const ports = [c.stack.kafkaPort, c.stack.controllerPort, c.stack.registryPort].filter((p) => p !== 0);
     if (!c.kafka.brokers && new Set(ports).size !== ports.length) {
       ctx.addIssue({

@@ -17,10 +17,9 @@ export const DETECTOR_NAMES = ALL.map((d) => d.name);
 /**
  * The default combination, chosen on the development benchmark (`npm run bench -- detect`):
  * `spike` (distance from the expectation in sigmas) and `variance` are left out, since `range`
- * and `rate` find what they find on bursty real series with fewer false alarms (NAB standard
- * score over all its datasets 68.5 without both, 67.6 without spike only, 66.0 with all seven;
- * variance changes were caught as often without `variance`), and every calibrated detector is
- * a fifth of a series' state.
+ * and `rate` find what they find on bursty real series with fewer false alarms (variance changes
+ * were caught as often without `variance`), and every calibrated detector is a fifth of a
+ * series' state.
  */
 export const DEFAULT_DETECTORS = DETECTOR_NAMES.filter((name) => name !== 'spike' && name !== 'variance');
 

@@ -26,9 +26,9 @@ export const DEFAULT_ALARM: AlarmOptions = {
   onsetSpan: 10,
   recordStep: 2,
   quietToEnd: 10,
-  hold: 50,
+  hold: 200,
   adaptAfter: 15,
-  rateDecay: 1 / 2000,
+  rateDecay: 1 / 5000,
 };
 
 export interface AlarmState {
