@@ -37,7 +37,8 @@ export function describeIssue(schema: z.core.$ZodType, tree: Tree, issue: z.core
       const near = closestKey(key, known);
       return `${JSON.stringify(key)}${near ? ` (did you mean "${near}"?)` : ''}`;
     });
-    return `  - ${where}: unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}; allowed: ${known.join(', ')}`;
+    const allowed = known.length ? `; allowed: ${known.join(', ')}` : '';
+    return `  - ${where}: unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}${allowed}`;
   }
   const got = isSecretSetting(schema, issue.path) ? '' : echo(valueAt(tree, issue.path));
   return `  - ${where}: ${issue.message}${got}`;
