@@ -12,6 +12,8 @@ export interface MetricSample {
   value: number;
   unit: string;
   attributes: Record<string, string>;
+  /** The host's labels (agent.labels); decoded records always have them ({} from older agents). */
+  labels?: Record<string, string>;
 }
 
 /** A dead-lettered record, as in dead-letter.avsc. */

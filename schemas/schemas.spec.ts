@@ -20,6 +20,7 @@ describe('schemas and their TypeScript types', () => {
       value: true,
       unit: true,
       attributes: true,
+      labels: true,
     };
     expect(fieldsOf('metric-sample')).toEqual(Object.keys(keys).sort());
   });

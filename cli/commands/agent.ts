@@ -52,6 +52,8 @@ async function printOnce(config: Config, logger: Logger): Promise<void> {
   const host = config.agent.host;
   const inventory = first.samples.filter((s) => s.metric === 'tidewatch.host.info');
   for (const s of [...round.samples, ...inventory])
-    process.stdout.write(`${JSON.stringify({ host, ts, ...s, attributes: s.attributes ?? {} })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ host, ts, ...s, attributes: s.attributes ?? {}, labels: config.agent.labels })}\n`,
+    );
   for (const p of round.processes) process.stdout.write(`${JSON.stringify({ host, ts, ...p })}\n`);
 }

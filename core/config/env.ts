@@ -46,6 +46,9 @@ export function parseEnvValue(kind: EnvKind, raw: string): unknown {
   const text = raw.trim();
   switch (kind) {
     case 'int':
+  { name: 'TIDEWATCH_AGENT_LABELS', path: 'agent.labels', kind: 'string' },
+  { name: 'TIDEWATCH_AGENT_PROC_ROOT', path: 'agent.procRoot', kind: 'string' },
+  { name: 'TIDEWATCH_AGENT_HOST_ROOT', path: 'agent.hostRoot', kind: 'string' },
       return /^-?\d+$/.test(text) ? Number(text) : text;
     case 'bool':
       return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;

@@ -68,7 +68,7 @@ export async function startHostAgent(setup: AgentSetup): Promise<RunningAgent> {
   });
   const collectors = hostCollectors({
     ...s,
-    procRoot: setup.procRoot,
+    procRoot: setup.procRoot ?? s.procRoot,
     onProcessEventsDropped: (n) => (counts.processEventsDropped += n),
   });
   // Read at scrape time only, by when the agent exists.
@@ -87,6 +87,7 @@ export async function startHostAgent(setup: AgentSetup): Promise<RunningAgent> {
   });
   const agent = new HostAgent({
     host: s.host,
+    labels: s.labels,
     intervalMs: s.intervalMs,
     collection,
     encoders: recordEncoders(setup.schemaIds),

@@ -13,6 +13,8 @@ import type { Spool } from './spool/spool';
 
 export interface HostAgentOptions {
   host: string;
+  /** The host's labels (agent.labels), sent with every sample. */
+  labels?: Readonly<Record<string, string>>;
   intervalMs: number;
   collection: Collection;
   encoders: RecordEncoders;
@@ -40,11 +42,13 @@ export class HostAgent {
   private cpu = process.cpuUsage();
   private cpuAt: number;
   private readonly log: Logger;
+  private readonly labels: Record<string, string>;
 
   constructor(private readonly o: HostAgentOptions) {
     this.boot = o.clock();
     this.cpuAt = this.boot;
     this.ids = eventIds(o.host, this.boot);
+    this.labels = Object.freeze({ ...o.labels }) as Record<string, string>;
     this.log = o.logger.child({ component: 'agent', host: o.host });
   }
 
@@ -81,6 +85,7 @@ export class HostAgent {
         value: m.value,
         unit: m.unit,
         attributes: m.attributes ?? {},
+        labels: this.labels,
       };
       batch.push({ topic: this.o.topics.metrics, key: this.o.host, value: this.o.encoders.sample(sample) });
     }

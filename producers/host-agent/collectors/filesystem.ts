@@ -44,17 +44,18 @@ export function filesystemMeasurements(mount: Mount, space: FsSpace): Measuremen
   return out;
 }
 
-/** Every real filesystem in /proc/mounts, measured with statfs(2). A mount that fails to answer is skipped. */
+/** Every real filesystem in /proc/mounts (or `mountsFile` under the proc root), measured with statfs(2). A mount that fails to answer is skipped. */
 export function filesystemCollector(
   proc: ProcReader,
   everyMs: number,
   statfs: (path: string) => Promise<FsSpace> = (p) => fs.statfs(p),
+  mountsFile = 'mounts',
 ): Collector {
   return {
     name: 'filesystem',
     everyMs,
     async collect() {
-      const mounts = parseMounts(await proc.read('mounts'));
+      const mounts = parseMounts(await proc.read(mountsFile));
       const spaces = await Promise.allSettled(mounts.map((m) => statfs(m.mountpoint)));
       const samples: Measurement[] = [];
       spaces.forEach((space, i) => {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { procReader } from '../procfs/proc-reader';
 import { userNames } from '../procfs/users';
 import type { Collector } from './collector';
@@ -28,13 +29,17 @@ export interface CollectorSettings {
   connectionsIntervalMs: number;
   topProcesses: number;
   maxProcessEvents: number;
+  /** The host's /proc (default /proc; /host/proc from a container). */
   procRoot?: string;
+  /** The host's root filesystem mounted in a container (e.g. /host): filesystems and users are read there. */
+  hostRoot?: string;
   onProcessEventsDropped?: (count: number) => void;
 }
 
 /** The collectors for this host: everything /proc offers on Linux, the portable set elsewhere. */
 export function hostCollectors(s: CollectorSettings): Collector[] {
   const root = s.procRoot ?? '/proc';
+  const hostRoot = s.hostRoot;
   const inventory = inventoryCollector(Math.max(s.intervalMs, 60_000));
   if (!fs.existsSync(`${root}/stat`)) return [portableCollector(s.intervalMs), inventory];
   const proc = procReader(root);
@@ -45,14 +50,22 @@ export function hostCollectors(s: CollectorSettings): Collector[] {
     uptimeCollector(proc, s.intervalMs),
     diskCollector(proc, s.intervalMs),
     networkCollector(proc, s.intervalMs),
-    filesystemCollector(proc, s.intervalMs),
+    hostRoot === undefined
+      ? filesystemCollector(proc, s.intervalMs)
+      : // The host's mounts are init's (this process's are the container's), measured under hostRoot.
+        filesystemCollector(
+          proc,
+          s.intervalMs,
+          (p) => fs.promises.statfs(path.join(hostRoot, p)),
+          '1/mounts',
+        ),
     connectionsCollector(proc, s.connectionsIntervalMs),
     processesCollector({
       proc,
       everyMs: s.processesIntervalMs,
       topN: s.topProcesses,
       maxEvents: s.maxProcessEvents,
-      userOf: userNames(),
+      userOf: userNames(path.join(hostRoot ?? '/', 'etc/passwd')),
       onEventsDropped: s.onProcessEventsDropped,
     }),
     inventory,

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** At most this many labels per host: each travels with every sample and is a key of a stored map. */
+export const MAX_HOST_LABELS = 16;
+export const MAX_LABEL_KEY_BYTES = 63;
+export const MAX_LABEL_VALUE_BYTES = 128;
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/** `env=prod,region=eu-1` (TIDEWATCH_AGENT_LABELS) as a map; a map (config file) is kept as is. */
+export function parseLabelList(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  const labels: Record<string, string> = {};
+  for (const pair of input.split(',')) {
+    if (!pair.trim()) continue;
+    const at = pair.indexOf('=');
+    // A pair without "=" keeps its text as the key with no value, so validation names it.
+    labels[(at < 0 ? pair : pair.slice(0, at)).trim()] = at < 0 ? '' : pair.slice(at + 1).trim();
+  }
+  return labels;
+}
+
+/**
+ * `agent.labels`: what the host is for (env, region, role…), sent with every sample and stored
+ * with it, so queries, `/api/hosts?label=env:prod` and the dashboard can filter by them. Bounded
+ * at start-up: at most 16, keys plain names of up to 63 bytes, values 1–128 bytes of printable text.
+ */
+export const hostLabelsSetting = z
+  .preprocess(
+    parseLabelList,
+    z
+      .record(
+        z
+          .string()
+          .regex(KEY, 'label names are letters, digits, _ . - (starting with a letter or _)')
+          .refine(
+            (k) => bytes(k) <= MAX_LABEL_KEY_BYTES,
+            `label names are at most ${MAX_LABEL_KEY_BYTES} bytes`,
+          ),
+        z
+          .string()
+          .min(1, 'a label needs a value (name=value)')
+          .refine(
+            (v) => bytes(v) <= MAX_LABEL_VALUE_BYTES,
+            `label values are at most ${MAX_LABEL_VALUE_BYTES} bytes`,
+          )
+          // eslint-disable-next-line no-control-regex
+          .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'label values cannot hold control characters'),
+      )
+      .refine((m) => Object.keys(m).length <= MAX_HOST_LABELS, `at most ${MAX_HOST_LABELS} labels`),
+  )
+  .default({})
+  .describe('Host labels sent with every sample: env=prod,region=eu-1 (also TIDEWATCH_AGENT_LABELS)');
