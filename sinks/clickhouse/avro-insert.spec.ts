@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeAll, type GatheredWrites } from './avro-insert';
+import type { ClickHouseClient } from './client';
+import { insertAvroFile, writeAll, type GatheredWrites } from './avro-insert';
 
 const parts = () => [
   Buffer.from('Obj\u0001'),
@@ -61,5 +62,35 @@ describe('writeAll', () => {
     const w = shortWrites(10);
     await writeAll(w.handle, [Buffer.alloc(0)]);
     expect(w.calls).toEqual([]);
+  });
+});
+
+describe('insertAvroFile', () => {
+  it("writes the engine's file 0600 whatever the umask, and removes it afterwards", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avro-insert-'));
+    const umask = process.umask(0o022);
+    const seen: string[] = [];
+    // Stands in for the engine: looks at the file the insert names while it exists.
+    const client = {
+      command: async ({ query }: { query: string }) => {
+        const file = /file\('([^']+)'/.exec(query)![1]!;
+        seen.push((fs.statSync(file).mode & 0o777).toString(8));
+      },
+    } as unknown as ClickHouseClient;
+    try {
+      await insertAvroFile(client, {
+        table: 't',
+        columns: [['a', 'a']],
+        schema: '{"type":"record","name":"r","fields":[{"name":"a","type":"long"}]}',
+        chunks: [],
+        dir,
+        settings: {},
+      });
+      expect(seen).toEqual(['600']);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      process.umask(umask);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

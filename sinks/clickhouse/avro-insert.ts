@@ -75,7 +75,7 @@ export async function writeAll(handle: GatheredWrites, parts: readonly Buffer[])
 }
 
 async function writeParts(file: string, parts: readonly Buffer[]): Promise<void> {
-  const handle = await fs.promises.open(file, 'w');
+  const handle = await fs.promises.open(file, 'w', 0o600); // samples are the user's alone
   try {
     await writeAll(handle, parts);
   } finally {
