@@ -31,13 +31,18 @@ export async function runAgent(
 ): Promise<RunningAgent> {
   const topics = topicNames(config.kafka.topicPrefix);
   const spoolDir = spoolDirOf(config);
-  const kafka = createKafka(endpoints.brokers, `${config.kafka.clientId}-agent`, logger, {
-    retries: 2,
-    logLevel: logLevel.NOTHING,
-    enforceRequestTimeout: false,
-  });
+  const kafka = createKafka(
+    { ...config.kafka, brokers: endpoints.brokers },
+    `${config.kafka.clientId}-agent`,
+    logger,
+    {
+      retries: 2,
+      logLevel: logLevel.NOTHING,
+      enforceRequestTimeout: false,
+    },
+  );
   const schemaIds = await agentSchemaIds(
-    confluentRegistry(endpoints.registryUrl),
+    confluentRegistry({ ...config.registry, url: endpoints.registryUrl }),
     topics,
     path.join(spoolDir, 'schema-ids.json'),
     logger,

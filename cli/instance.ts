@@ -4,7 +4,7 @@ import type { Config } from '../core/config';
 import { ConfigError, errorMessage } from '../core/errors';
 import { limitHeapGrowth } from '../core/heap-growth';
 import { privateDir } from '../core/private-files';
-import { createKafka, createProducer, ensureTopics, topicNames } from '../core/kafka';
+import { createKafka, createProducer, ensureTopics, topicNames, topicOptions } from '../core/kafka';
 import type { Logger } from '../core/logger';
 import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
@@ -88,14 +88,20 @@ export async function startInstance(
     }
 
     const topics = topicNames(config.kafka.topicPrefix);
-    const kafka = createKafka(endpoints.brokers, config.kafka.clientId, logger);
+    const kafka = createKafka({ ...config.kafka, brokers: endpoints.brokers }, config.kafka.clientId, logger);
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, Object.values(topics), config.kafka.partitions);
+    const warn = (message: string) => logger.warn({ component: 'topics' }, message);
+    await ensureTopics(
+      admin,
+      Object.values(topics),
+      config.kafka.partitions,
+      topicOptions(config.kafka, topics, warn),
+    );
     await admin.disconnect();
 
     const metrics = createMetrics({ defaultMetrics: true });
-    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl), {
+    const serde = createAvroSerde(confluentRegistry({ ...config.registry, url: endpoints.registryUrl }), {
       internedFields: REPEATED_FIELDS,
       onInternReset: () => metrics.internResets.inc(),
     });

@@ -23,6 +23,14 @@ export const ERROR_CODES = {
     'A sample field does not have the type it must have (e.g. a number where a string is expected).',
   TW_ERR_CARDINALITY_CAP: 'A host passed its cap on distinct series, or too many hosts are tracked.',
   TW_ERR_REGISTRY_UNAVAILABLE: 'The schema registry could not be reached.',
+  TW_ERR_KAFKA_AUTH_FAILED:
+    'Kafka refused the configured SASL credentials or mechanism (kafka.sasl); start-up stops instead of retrying.',
+  TW_ERR_REGISTRY_AUTH_FAILED:
+    'The schema registry answered 401/403 to the configured credentials (registry.username/password).',
+  TW_ERR_TLS_UNTRUSTED:
+    'A server’s TLS certificate did not verify against the configured CA (or the system CAs): untrusted, expired or for another name.',
+  TW_ERR_TOPIC_SETUP:
+    'Creating a topic failed, e.g. a replication factor larger than the cluster has brokers.',
   TW_ERR_SCHEMA_INCOMPATIBLE:
     'The registry refused a new schema version: it is not BACKWARD-compatible with the subject’s latest.',
   TW_ERR_SINK_WRITE: 'A sink (ClickHouse, Kafka) failed to write a batch.',

@@ -28,13 +28,17 @@ export async function gatewayCommand(
   const endpoints = runningEndpoints(config);
   const metrics = createMetrics({ defaultMetrics: true });
   const clickhouse = createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
-  const kafka = createKafka(endpoints.brokers, `${config.kafka.clientId}-gateway`, logger);
+  const kafka = createKafka(
+    { ...config.kafka, brokers: endpoints.brokers },
+    `${config.kafka.clientId}-gateway`,
+    logger,
+  );
   const status = sharedAdmin(kafka);
   const options = gatewayOptions(config, { endpoints, admin: status.admin, clickhouse, metrics, logger });
   const gateway = await startGateway(options);
   const feed = await kafkaFeed({
     kafka,
-    serde: createAvroSerde(confluentRegistry(endpoints.registryUrl)),
+    serde: createAvroSerde(confluentRegistry({ ...config.registry, url: endpoints.registryUrl })),
     topics: topicNames(config.kafka.topicPrefix),
     outlet: gateway.hub,
     metrics,

@@ -17,10 +17,12 @@ export interface LoadgenArgs {
 /** `tidewatch loadgen --hosts H --rate R [--total N]`: synthetic hosts through the agent's publisher. */
 export async function loadgenCommand(args: LoadgenArgs, config: Config, logger: Logger): Promise<void> {
   const endpoints = runningEndpoints(config);
-  const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+  const serde = createAvroSerde(confluentRegistry({ ...config.registry, url: endpoints.registryUrl }));
   const topic = topicNames(config.kafka.topicPrefix).metrics;
   const schemaId = await serde.register(topic, loadSchema('metric-sample'));
-  const producer = createProducer(createKafka(endpoints.brokers, `${config.kafka.clientId}-loadgen`, logger));
+  const producer = createProducer(
+    createKafka({ ...config.kafka, brokers: endpoints.brokers }, `${config.kafka.clientId}-loadgen`, logger),
+  );
   await producer.connect();
   const stop = new AbortController();
   process.on('SIGINT', () => stop.abort());

@@ -26,8 +26,12 @@ export async function tailCommand(
     );
   }
   const endpoints = runningEndpoints(config);
-  const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
-  const consumer = createKafka(endpoints.brokers, `${config.kafka.clientId}-tail`, logger).consumer({
+  const serde = createAvroSerde(confluentRegistry({ ...config.registry, url: endpoints.registryUrl }));
+  const consumer = createKafka(
+    { ...config.kafka, brokers: endpoints.brokers },
+    `${config.kafka.clientId}-tail`,
+    logger,
+  ).consumer({
     groupId: `tidewatch-tail-${crypto.randomBytes(4).toString('hex')}`,
   });
   await consumer.connect();

@@ -5,6 +5,7 @@ import { ConfigError, errorMessage } from '../errors';
 import { describeIssue } from './describe-issue';
 import { ENV_SETTINGS, parseEnvValue } from './env';
 import { Config, configSchema } from './schema';
+import { secretsFromFiles } from './secret-file';
 
 type Tree = Record<string, unknown>;
 
@@ -68,8 +69,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const file = options.file ?? env.TIDEWATCH_CONFIG;
   if (file) tree = merge(tree, readFile(path.resolve(cwd, file)));
   const fromEnv: Tree = {};
+  const fromFiles = secretsFromFiles(env, ENV_SETTINGS, cwd);
   for (const setting of ENV_SETTINGS) {
-    const raw = env[setting.name];
+    const raw = fromFiles[setting.name] ?? env[setting.name];
     if (raw !== undefined && raw !== '') setPath(fromEnv, setting.path, parseEnvValue(setting.kind, raw));
   }
   tree = merge(merge(tree, fromEnv), options.overrides ?? {});

@@ -503,7 +503,11 @@ export const configSchema = z
         });
     }
     if ((c.registry.username === undefined) !== (c.registry.password === undefined))
-      ctx.addIssue({ code: 'custom', path: ['registry'], message: 'set both username and password, or neither' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registry'],
+        message: 'set both username and password, or neither',
+      });
     if (c.clickhouse.tls && !c.clickhouse.url?.startsWith('https:'))
       ctx.addIssue({
         code: 'custom',

@@ -4,8 +4,10 @@ import './record-decode';
 import './record-batch-decode';
 import './lazy-records';
 import './record-encode';
-import { Kafka, logLevel, LogEntry, Producer } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, LogEntry, Producer } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
+import { failFast } from './fail-fast-connect';
+import { kafkaSecurity, type KafkaConnection } from './kafka-security';
 import type { Logger } from '../logger';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -22,17 +24,23 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const EXPECTED = /^Limiting retries for the idempotent producer/;
 
-/** A kafkajs client whose own log lines go through our logger (warnings and up). */
+/**
+ * The one kafkajs client factory: every component (agent, processor, gateway, tail, loadgen)
+ * builds its client here, so `kafka.tls` and `kafka.sasl` apply everywhere. Its own log lines go
+ * through our logger (warnings and up). Pass the brokers alone for a plain connection.
+ */
 export function createKafka(
-  brokers: string[],
+  connection: string[] | KafkaConnection,
   clientId: string,
   logger: Logger,
   options: { retries?: number; logLevel?: logLevel; enforceRequestTimeout?: boolean } = {},
 ): Kafka {
+  const target: KafkaConnection = Array.isArray(connection) ? { brokers: connection } : connection;
   const log = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const config: KafkaConfig = {
     clientId,
-    brokers,
+    brokers: target.brokers,
+    ...kafkaSecurity(target),
     logLevel: options.logLevel ?? logLevel.WARN,
     retry: { initialRetryTime: 200, retries: options.retries ?? 8 },
     enforceRequestTimeout: options.enforceRequestTimeout ?? true,
@@ -42,7 +50,9 @@ export function createKafka(
         const { message, ...rest } = entry;
         log[EXPECTED.test(message) ? 'debug' : (LEVELS[level] ?? 'info')](rest, message);
       },
-  });
+  };
+  const kafka = new Kafka(config);
+  return config.ssl || config.sasl ? failFast(kafka, config, target) : kafka;
 }
 
 /** The producer every component uses: idempotent, acks from all in-sync replicas, keyed partitioning. */

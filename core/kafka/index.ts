@@ -1,5 +1,8 @@
 export { createKafka, createProducer } from './client';
-export { TOPICS, topicNames, ensureTopics } from './topics';
+export { kafkaSecurity } from './kafka-security';
+export type { KafkaConnection } from './kafka-security';
+export { TOPICS, topicNames, ensureTopics, topicOptions } from './topics';
+export type { EnsureTopicsOptions } from './topics';
 export type { Topics } from './topics';
 export { consumerLag } from './consumer-lag';
 export { groupConsumer } from './group-consumer';

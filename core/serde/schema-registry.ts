@@ -1,6 +1,9 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import https from 'node:https';
 import avro from 'avsc';
 import { DecodeError, TidewatchError, errorMessage } from '../errors';
+import { readTlsFiles, untrustedCertificateCode, type TlsFiles } from '../tls-files';
+import { registryRequest, type RegistryAnswer } from './registry-http';
 
 /** The registry calls the serde needs; a unit test can hand in a fake. */
 export interface RegistryClient {
@@ -18,6 +21,22 @@ function httpStatus(err: unknown): number | undefined {
 }
 
 function unavailable(url: string, err: unknown): TidewatchError {
+  const status = httpStatus(err);
+  if (status === 401 || status === 403) {
+    return new TidewatchError(
+      'TW_ERR_REGISTRY_AUTH_FAILED',
+      `schema registry at ${url} refused the credentials (HTTP ${status}); check registry.username and registry.password`,
+      { cause: err },
+    );
+  }
+  const certificate = untrustedCertificateCode(err);
+  if (certificate) {
+    return new TidewatchError(
+      'TW_ERR_TLS_UNTRUSTED',
+      `schema registry at ${url}: its certificate is not trusted (${certificate}); set registry.tls.ca (SCHEMA_REGISTRY_TLS_CA) to the CA that signed it`,
+      { cause: err },
+    );
+  }
   return new TidewatchError(
     'TW_ERR_REGISTRY_UNAVAILABLE',
     `schema registry at ${url}: ${errorMessage(err)}`,
@@ -28,41 +47,81 @@ function unavailable(url: string, err: unknown): TidewatchError {
   );
 }
 
+/** How to reach the registry: its URL and, for your own, basic auth and TLS (`registry.*`). */
+export interface RegistryConnection {
+  url: string;
+  username?: string;
+  password?: string;
+  tls?: TlsFiles;
+}
+
 /** The registry's address without credentials (for messages), and the Basic header they make. */
-function endpoint(url: string): { base: string; shown: string; headers: Record<string, string> } {
-  const parsed = new URL(url);
+function endpoint(target: RegistryConnection): {
+  base: string;
+  shown: string;
+  headers: Record<string, string>;
+  auth?: { username: string; password: string };
+} {
+  const parsed = new URL(target.url);
   const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json' };
-  if (parsed.username || parsed.password) {
-    const user = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
-    headers.authorization = `Basic ${Buffer.from(user).toString('base64')}`;
-    parsed.username = '';
-    parsed.password = '';
-  }
+  let auth =
+    target.username !== undefined
+      ? { username: target.username, password: target.password ?? '' }
+      : undefined;
+  if (!auth && (parsed.username || parsed.password))
+    auth = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  if (auth)
+    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   const base = parsed.toString().replace(/\/$/, '');
-  return { base, shown: base, headers };
+  return { base, shown: base, headers, auth };
+}
+
+/** An https agent trusting `registry.tls.ca` (and presenting its client certificate), if set. */
+function tlsAgent(target: RegistryConnection): https.Agent | undefined {
+  const tls = readTlsFiles(target.tls, 'registry.tls');
+  if (!tls || !target.url.startsWith('https:')) return undefined;
+  return new https.Agent({
+    keepAlive: true,
+    rejectUnauthorized: true,
+    ca: tls.ca,
+    cert: tls.cert,
+    key: tls.key,
+  });
 }
 
 /**
  * A Confluent-compatible registry reached through @kafkajs/confluent-schema-registry, plus the
  * two calls it lacks (per-subject compatibility, the subjects of an id) over the same REST API.
+ * Credentials come from `registry.username`/`password` or the URL's user info; both the library
+ * and the extra calls go through one agent carrying `registry.tls`.
  */
-export function confluentRegistry(url: string): RegistryClient {
-  const client = new SchemaRegistry({ host: url, retry: { retries: 1 } });
-  const { base, shown, headers } = endpoint(url);
-  const call = async (method: 'GET' | 'PUT', path: string, body?: object): Promise<Response> => {
+export function confluentRegistry(connection: string | RegistryConnection): RegistryClient {
+  const target = typeof connection === 'string' ? { url: connection } : connection;
+  const { base, shown, headers, auth } = endpoint(target);
+  const agent = tlsAgent(target);
+  const client = new SchemaRegistry({ host: base, auth, agent, retry: { retries: 1 } });
+  const call = async (method: 'GET' | 'PUT', path: string, body?: object): Promise<RegistryAnswer> => {
     try {
-      return await fetch(`${base}${path}`, {
+      return await registryRequest(`${base}${path}`, {
         method,
         headers: body ? { ...headers, 'content-type': headers.accept! } : headers,
         body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(10_000),
+        agent,
+        timeoutMs: 10_000,
       });
     } catch (err) {
       throw unavailable(shown, err);
     }
   };
-  const failed = async (res: Response, what: string) =>
-    unavailable(shown, new Error(`${what}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`));
+  const failed = async (res: RegistryAnswer, what: string) =>
+    unavailable(
+      shown,
+      Object.assign(new Error(`${what}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`), {
+        status: res.status,
+      }),
+    );
   return {
     async register(subject, schema) {
       // Explicitly BACKWARD: a registry whose global level is NONE would take any new version.

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { ClickHouseClient, createClient } from '@clickhouse/client';
+import type { TlsFiles } from '../../core/tls-files';
+import { clickHouseTls } from './clickhouse-tls';
 import { clientSqlConsole } from './client-sql-console';
 import { DEFAULT_CONSOLE_LIMITS, type ConsoleLimits } from './console-sandbox';
 import { drainFailedQueries } from './drain-failed-queries';
@@ -21,6 +23,8 @@ export interface ClickHouseTarget {
   database?: string;
   /** The SQL console's limits and queue (`clickhouse.console`). */
   console?: ConsoleLimits;
+  /** CA and client certificate for an https server (`clickhouse.tls`). */
+  tls?: TlsFiles;
 }
 
 export type Connection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -47,6 +51,7 @@ export function createClickHouse(target: ClickHouseTarget): ClickHouseClient {
       url: target.url,
       username: target.username,
       password: target.password,
+      tls: clickHouseTls(target.tls),
       request_timeout: 60_000,
       json: rowRunJson,
     });
