@@ -6,6 +6,7 @@ import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import type { PipelineMetrics } from '../core/metrics';
 import { projectRoot } from '../core/paths';
+import { registryReady } from '../core/serde';
 import { loadOrCreateToken, type GatewayOptions } from '../sinks/gateway';
 import type { StackEndpoints } from '../stack';
 import { hostProbe } from './host-probe';
@@ -48,10 +49,8 @@ export function gatewayOptions(
     hostProbe: hostProbe(config, systemClock, parts.logger),
     readiness: {
       kafka: async () => (await parts.admin()).describeCluster(),
-      'schema-registry': async () => {
-        const answer = await fetch(`${parts.endpoints.registryUrl}/subjects`);
-        if (!answer.ok) throw new Error(`the registry answered HTTP ${answer.status}`);
-      },
+      // With the serde's credentials and CA (registry.username/password/tls).
+      'schema-registry': registryReady({ ...config.registry, url: parts.endpoints.registryUrl }),
     },
     clickhouse: parts.clickhouse,
     database: config.clickhouse.database,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TidewatchError } from '../errors';
+import { registryReady } from './registry-endpoint';
 import { confluentRegistry } from './schema-registry';
 
 const SCHEMA = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'string' }] };
@@ -51,5 +52,17 @@ describe('registry basic authentication', () => {
     expect(err.code).toBe('TW_ERR_REGISTRY_AUTH_FAILED');
     expect(err.retriable).toBe(false);
     expect(err.message).not.toContain('wrong-pw-999');
+  });
+
+  it('the gateway’s readiness check logs in the same way', async () => {
+    await expect(
+      registryReady({ url, username: 'reader', password: 's3cret pw' })(),
+    ).resolves.toBeUndefined();
+    await expect(
+      registryReady(url.replace('http://', 'http://reader:s3cret%20pw@'))(),
+    ).resolves.toBeUndefined();
+    await expect(registryReady({ url, username: 'reader', password: 'nope' })()).rejects.toThrow(
+      'the registry answered HTTP 401',
+    );
   });
 });

@@ -1,8 +1,8 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import https from 'node:https';
 import avro from 'avsc';
 import { DecodeError, TidewatchError, errorMessage } from '../errors';
-import { readTlsFiles, untrustedCertificateCode, type TlsFiles } from '../tls-files';
+import { untrustedCertificateCode } from '../tls-files';
+import { endpoint, tlsAgent, type RegistryConnection } from './registry-endpoint';
 import { registryRequest, type RegistryAnswer } from './registry-http';
 
 /** The registry calls the serde needs; a unit test can hand in a fake. */
@@ -45,50 +45,6 @@ function unavailable(url: string, err: unknown): TidewatchError {
       cause: err,
     },
   );
-}
-
-/** How to reach the registry: its URL and, for your own, basic auth and TLS (`registry.*`). */
-export interface RegistryConnection {
-  url: string;
-  username?: string;
-  password?: string;
-  tls?: TlsFiles;
-}
-
-/** The registry's address without credentials (for messages), and the Basic header they make. */
-function endpoint(target: RegistryConnection): {
-  base: string;
-  shown: string;
-  headers: Record<string, string>;
-  auth?: { username: string; password: string };
-} {
-  const parsed = new URL(target.url);
-  const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json' };
-  let auth =
-    target.username !== undefined
-      ? { username: target.username, password: target.password ?? '' }
-      : undefined;
-  if (!auth && (parsed.username || parsed.password))
-    auth = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
-  parsed.username = '';
-  parsed.password = '';
-  if (auth)
-    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  const base = parsed.toString().replace(/\/$/, '');
-  return { base, shown: base, headers, auth };
-}
-
-/** An https agent trusting `registry.tls.ca` (and presenting its client certificate), if set. */
-function tlsAgent(target: RegistryConnection): https.Agent | undefined {
-  const tls = readTlsFiles(target.tls, 'registry.tls');
-  if (!tls || !target.url.startsWith('https:')) return undefined;
-  return new https.Agent({
-    keepAlive: true,
-    rejectUnauthorized: true,
-    ca: tls.ca,
-    cert: tls.cert,
-    key: tls.key,
-  });
 }
 
 /**
