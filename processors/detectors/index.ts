@@ -6,3 +6,4 @@ export { compileRule, parseRule, parseDuration } from './threshold-rule';
 export type { CompiledRule, RuleState, ThresholdRule } from './threshold-rule';
 export { encodeState, decodeState } from './state-codec';
 export { metricLabel } from './metric-label';
+export { CUMULATIVE_COUNTERS, isCumulativeCounter } from './cumulative-counter';

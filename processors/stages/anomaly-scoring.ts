@@ -1,6 +1,6 @@
 import { reassignments } from '../../core/stream';
 import type { Anomaly, MetricSample } from '../../schemas';
-import { IncidentTracker } from '../detectors';
+import { IncidentTracker, isCumulativeCounter } from '../detectors';
 import type { DetectOptions } from './detect-anomalies';
 import type { DetectorStore, SeriesEntry } from './detector-store';
 
@@ -88,6 +88,8 @@ export function anomalyScoring(store: DetectorStore, o: DetectOptions) {
       now: number,
       anomalies: Anomaly[],
     ) {
+      // A running total is scored through its rate series (tidewatch.<name>_rate), not itself.
+      if (isCumulativeCounter(s.metric)) return;
       const e = store.entry(key, s, from, now);
       e.dirty = true;
       score(e, s, anomalies);

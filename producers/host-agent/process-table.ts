@@ -21,12 +21,12 @@ const STATES: Record<string, string> = {
   R: 'running',
   S: 'sleeping',
   D: 'blocked',
-  Z: 'zombie',
+  Z: 'defunct',
   T: 'stopped',
   t: 'stopped',
   I: 'idle',
 };
-export const PROCESS_STATES = ['running', 'sleeping', 'blocked', 'stopped', 'zombie', 'idle'] as const;
+export const PROCESS_STATES = ['running', 'sleeping', 'blocked', 'stopped', 'defunct', 'idle'] as const;
 const COMMAND_MAX = 256;
 
 interface Seen {

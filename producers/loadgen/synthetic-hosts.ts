@@ -56,7 +56,7 @@ const SHAPES: Shape[] = [
     burst: 3,
   },
   {
-    metric: 'system.network.io',
+    metric: 'tidewatch.system.network.io_rate',
     unit: 'By/s',
     attributes: { 'network.interface.name': 'eth0', 'network.io.direction': 'receive' },
     base: 2e6,
@@ -65,7 +65,7 @@ const SHAPES: Shape[] = [
     burst: 5,
   },
   {
-    metric: 'system.disk.io',
+    metric: 'tidewatch.system.disk.io_rate',
     unit: 'By/s',
     attributes: { 'system.device': 'sda', 'disk.io.direction': 'write' },
     base: 4e6,

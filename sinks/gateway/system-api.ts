@@ -10,8 +10,7 @@ export interface HostReading {
   processes: Omit<ProcessEvent, 'event_id' | 'host' | 'ts'>[];
 }
 
-const isDisk = (metric: string) =>
-  metric.startsWith('system.disk.') || metric.startsWith('system.filesystem.');
+const isDisk = (metric: string) => /^(tidewatch\.)?system\.(disk|filesystem)\./.test(metric);
 
 /**
  * GET /api/system/stats|processes|disk: the gateway's own host, read when asked (not from the

@@ -45,8 +45,8 @@ export const HOST_CHARTS: ChartSpec[] = [
     unit: 'percent',
     yMax: 1,
   },
-  { id: 'disk', title: 'Disk I/O', metric: 'system.disk.io', unit: 'bytes' },
-  { id: 'network', title: 'Network', metric: 'system.network.io', unit: 'bytes' },
+  { id: 'disk', title: 'Disk I/O', metric: 'tidewatch.system.disk.io_rate', unit: 'bytes' },
+  { id: 'network', title: 'Network', metric: 'tidewatch.system.network.io_rate', unit: 'bytes' },
 ];
 
 const matches = (spec: ChartSpec, metric: string) =>

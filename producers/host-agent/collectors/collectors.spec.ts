@@ -82,7 +82,7 @@ describe('load and memory', () => {
     expect(by(out, 'system.memory.usage', 'system.memory.state')).toEqual({
       used: (24683620 - 24077072) * kib,
       free: 23039448 * kib,
-      buffered: 16440 * kib,
+      buffers: 16440 * kib,
       cached: 1227656 * kib,
       slab_reclaimable: 148720 * kib,
     });
@@ -149,13 +149,21 @@ describe('disks and network', () => {
     expect(parseDiskstats(' 259       0 nvme0n1 1 0 8 0 1 0 8 0 0 0 0')[0]!.device).toBe('nvme0n1');
   });
 
-  it('turns disk counters into rates per second from the second reading on', () => {
+  it('publishes disk counters cumulative, and their rates per second from the second reading on', () => {
     const rates = new CounterRates();
     const disk = { device: 'sda', reads: 100, readBytes: 1000, writes: 10, writtenBytes: 5000 };
-    expect(diskMeasurements([disk], rates, 0)).toEqual([]);
+    const first = diskMeasurements([disk], rates, 0);
+    expect(by(first, 'system.disk.io', 'disk.io.direction')).toEqual({ read: 1000, write: 5000 });
+    expect(first.filter((m) => m.metric.startsWith('tidewatch.'))).toEqual([]);
     const out = diskMeasurements([{ ...disk, reads: 150, readBytes: 3000, writtenBytes: 5000 }], rates, 2000);
-    expect(by(out, 'system.disk.io', 'disk.io.direction')).toEqual({ read: 1000, write: 0 });
-    expect(by(out, 'system.disk.operations', 'disk.io.direction')).toEqual({ read: 25, write: 0 });
+    expect(by(out, 'system.disk.io', 'disk.io.direction')).toEqual({ read: 3000, write: 5000 });
+    expect(by(out, 'tidewatch.system.disk.io_rate', 'disk.io.direction')).toEqual({ read: 1000, write: 0 });
+    expect(by(out, 'tidewatch.system.disk.operations_rate', 'disk.io.direction')).toEqual({
+      read: 25,
+      write: 0,
+    });
+    expect(out.find((m) => m.metric === 'tidewatch.system.disk.io_rate')!.unit).toBe('By/s');
+    expect(out.find((m) => m.metric === 'system.disk.io')!.unit).toBe('By');
   });
 
   it('reads bytes, packets, errors and drops per interface from /proc/net/dev', async () => {
@@ -178,14 +186,19 @@ describe('disks and network', () => {
     networkMeasurements([iface(10_000)], rates, 0);
     const up = networkMeasurements([iface(30_000)], rates, 1000);
     expect(
-      up.find((m) => m.metric === 'system.network.io' && m.attributes!['network.io.direction'] === 'receive')!
-        .value,
+      up.find(
+        (m) =>
+          m.metric === 'tidewatch.system.network.io_rate' &&
+          m.attributes!['network.io.direction'] === 'receive',
+      )!.value,
     ).toBe(20_000);
     // The interface was re-created: its counter starts again at 0 and now reads 500.
     const reset = networkMeasurements([iface(500)], rates, 2000);
     expect(
       reset.find(
-        (m) => m.metric === 'system.network.io' && m.attributes!['network.io.direction'] === 'receive',
+        (m) =>
+          m.metric === 'tidewatch.system.network.io_rate' &&
+          m.attributes!['network.io.direction'] === 'receive',
       )!.value,
     ).toBe(500);
     expect(reset.every((m) => m.value >= 0)).toBe(true);
@@ -301,6 +314,7 @@ describe('processes', () => {
       ['start', 4],
     ]);
     expect(dropped).toEqual([1]); // the exit of pid 2 was over the limit of 2 events
-    expect(out.samples.find((m) => m.metric === 'system.process.created')!.value).toBe(0); // forks did not move
+    expect(out.samples.find((m) => m.metric === 'system.process.created')!.value).toBe(10); // forks since boot
+    expect(out.samples.find((m) => m.metric === 'tidewatch.system.process.created_rate')!.value).toBe(0); // did not move
   });
 });

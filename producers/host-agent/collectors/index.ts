@@ -22,6 +22,9 @@ export { filesystemMeasurements } from './filesystem';
 export { loadAverages } from './load';
 export { memoryMeasurements } from './memory';
 export { networkMeasurements } from './network';
+export { counterSamples, rateName } from './counter-samples';
+export { CUMULATIVE_COUNTERS, SEMANTIC_CONVENTIONS } from './semantic-conventions';
+export type { Instrument, MetricConvention } from './semantic-conventions';
 
 export interface CollectorSettings {
   intervalMs: number;

@@ -22,7 +22,7 @@ export function memoryMeasurements(info: Record<string, number>): Measurement[] 
   const out: Measurement[] = [
     usage('system.memory.usage', 'used', used),
     usage('system.memory.usage', 'free', info.MemFree ?? 0),
-    usage('system.memory.usage', 'buffered', info.Buffers ?? 0),
+    usage('system.memory.usage', 'buffers', info.Buffers ?? 0),
     usage('system.memory.usage', 'cached', info.Cached ?? 0),
     usage('system.memory.usage', 'slab_reclaimable', info.SReclaimable ?? 0),
     { metric: 'system.memory.limit', value: total, unit: 'By' },

@@ -3,15 +3,20 @@ import type { Measurement } from '../measurement';
 import { parseNetDev, type DirectionCounters, type InterfaceCounters } from '../procfs/net-dev';
 import type { ProcReader } from '../procfs/proc-reader';
 import type { Collector } from './collector';
+import { counterSamples } from './counter-samples';
 
 const SERIES: [string, string, keyof DirectionCounters][] = [
-  ['system.network.io', 'By/s', 'bytes'],
-  ['system.network.packet.count', '{packet}/s', 'packets'],
-  ['system.network.errors', '{error}/s', 'errors'],
-  ['system.network.packet.dropped', '{packet}/s', 'dropped'],
+  ['system.network.io', 'By', 'bytes'],
+  ['system.network.packet.count', '{packet}', 'packets'],
+  ['system.network.errors', '{error}', 'errors'],
+  ['system.network.packet.dropped', '{packet}', 'dropped'],
 ];
 
-/** Per-second rates of bytes, packets, errors and drops, by network.interface.name and network.io.direction. */
+/**
+ * Bytes, packets, errors and drops by network.interface.name and network.io.direction: cumulative
+ * OpenTelemetry counters (since the interface appeared), and their per-second rates under
+ * tidewatch.<counter>_rate.
+ */
 export function networkMeasurements(
   interfaces: readonly InterfaceCounters[],
   rates: CounterRates,
@@ -20,16 +25,13 @@ export function networkMeasurements(
   const out: Measurement[] = [];
   for (const i of interfaces) {
     for (const direction of ['receive', 'transmit'] as const) {
-      for (const [metric, unit, field] of SERIES) {
-        const value = rates.rate(`${metric}|${i.iface}|${direction}`, i[direction][field], ms);
-        if (value !== undefined)
-          out.push({
-            metric,
-            value,
-            unit,
-            attributes: { 'network.interface.name': i.iface, 'network.io.direction': direction },
-          });
-      }
+      for (const [metric, unit, field] of SERIES)
+        out.push(
+          ...counterSamples(rates, metric, unit, i[direction][field], ms, {
+            'network.interface.name': i.iface,
+            'network.io.direction': direction,
+          }),
+        );
     }
   }
   rates.sweep();

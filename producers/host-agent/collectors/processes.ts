@@ -4,6 +4,7 @@ import { ProcessTable } from '../process-table';
 import { parseKernelStat } from '../procfs/kernel-stat';
 import type { ProcReader } from '../procfs/proc-reader';
 import type { Collector } from './collector';
+import { counterSamples } from './counter-samples';
 
 export interface ProcessesCollectorOptions {
   proc: ProcReader;
@@ -15,7 +16,8 @@ export interface ProcessesCollectorOptions {
 }
 
 /**
- * system.process.count by system.process.status, system.process.created (per second), and the
+ * system.process.count by system.process.status, system.process.created (processes forked since
+ * boot, an OpenTelemetry counter) and its rate tidewatch.system.process.created_rate, and the
  * process records: the top N by CPU and by memory, plus start and exit events.
  */
 export function processesCollector(o: ProcessesCollectorOptions): Collector {
@@ -34,9 +36,7 @@ export function processesCollector(o: ProcessesCollectorOptions): Collector {
         unit: '{process}',
         attributes: { 'system.process.status': status },
       }));
-      const created = forks.rate('forks', stat.forks, nowMs);
-      if (created !== undefined)
-        samples.push({ metric: 'system.process.created', value: created, unit: '{process}/s' });
+      samples.push(...counterSamples(forks, 'system.process.created', '{process}', stat.forks, nowMs));
       return { samples, processes: records };
     },
   };

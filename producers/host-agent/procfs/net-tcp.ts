@@ -1,12 +1,12 @@
-/** The kernel's TCP states (include/net/tcp_states.h), as OpenTelemetry names them. */
+/** The kernel's TCP states (include/net/tcp_states.h), as OpenTelemetry's network.connection.state names them. */
 export const TCP_STATES: Record<string, string> = {
   '01': 'established',
   '02': 'syn_sent',
-  '03': 'syn_recv',
+  '03': 'syn_received',
   '04': 'fin_wait_1',
   '05': 'fin_wait_2',
   '06': 'time_wait',
-  '07': 'close',
+  '07': 'closed',
   '08': 'close_wait',
   '09': 'last_ack',
   '0A': 'listen',
