@@ -48,7 +48,13 @@ describe('a crashed instance never leaves its stack running', () => {
   const seen: number[] = [];
   const clis: RunningCli[] = [];
   const start = async (what: string) => {
-    const cli = spawnCli(['start'], env);
+    const umask = process.umask(0o022); // as on most hosts: new files readable by all unless we say not
+    let cli: RunningCli;
+    try {
+      cli = spawnCli(['start'], env);
+    } finally {
+      process.umask(umask);
+    }
     clis.push(cli);
     await waitForLine(cli, /^Dashboard: /, what, 240_000);
     const state = readState();
@@ -65,6 +71,14 @@ describe('a crashed instance never leaves its stack running', () => {
   it('stops the orphans of a killed start on the next start, and everything on its Ctrl-C', async () => {
     const first = await start('the first instance');
     expect(jvms(first.state).map(running)).toEqual([true, true]);
+    // The stack's state and logs are private too, under umask 022.
+    const mode = (f: string) => (fs.statSync(path.join(dataDir, f)).mode & 0o777).toString(8);
+    expect(['stack', 'stack/state.json', 'stack/kafka.log', 'stack/registry.log'].map(mode)).toEqual([
+      '700',
+      '600',
+      '600',
+      '600',
+    ]);
     for (const watchdog of [first.state.kafka.watchdog, first.state.registry.watchdog])
       if (watchdog && running(watchdog)) process.kill(watchdog, 'SIGKILL');
     first.cli.child.kill('SIGKILL');
