@@ -47,7 +47,14 @@ function run(job: ConsoleJob): ConsoleReply {
   try {
     const statements = sandboxStatements(setup.limits, setup.database, job.params, setup.extraSettings);
     session = new Session(setup.path);
-    for (const statement of statements) session.query(statement, 'CSV');
+    for (const statement of statements) {
+      try {
+        session.query(statement, 'CSV');
+      } catch (err) {
+        // A database not created yet (no instance has run here): unqualified names find nothing.
+        if (!statement.startsWith('USE ')) throw err;
+      }
+    }
     policy ??= {
       databases: setup.database ? [setup.database] : undefined,
       tableFunctions: names(session, 'table_functions'),

@@ -23,6 +23,8 @@ class ConsoleThread {
 
   run(job: ConsoleJob): Promise<ConsoleReply> {
     const worker = (this.worker ??= this.start());
+    // Referenced while a query runs (a command waiting for its answer stays up), not when idle.
+    worker.ref();
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       worker.postMessage(job);
@@ -33,6 +35,7 @@ class ConsoleThread {
     const worker = new Worker(threadScript(), { workerData: this.setup });
     worker.unref();
     worker.on('message', (reply: ConsoleReply) => {
+      worker.unref();
       const pending = this.pending;
       this.pending = undefined;
       pending?.resolve(reply);
@@ -55,6 +58,7 @@ class ConsoleThread {
     this.worker = undefined;
     if (!worker) return;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref(); // until it has exited: close() resolves even when nothing else keeps the process up
     worker.postMessage('stop');
     await exited;
   }
