@@ -118,9 +118,11 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
     const held = budget.acquire(count, bytes);
     const env: Envelope<KafkaRecord[]> = {
       payload,
-      // Again after the first: the floor rose (windows closed by the idle timer), so may the commit.
+      // Again after the first: the floor rose (windows closed by the idle timer), so may the commit;
+      // not once the source is stopping: its partitions are quiet because it stopped reading, and
+      // their windows must be re-read in full by the next owner.
       ack: (floor) => {
-        if (!settle() && !acked) return;
+        if (!settle() && (!acked || stopped)) return;
         acked = true;
         acknowledge(floor);
         commit(topic, partition);
