@@ -317,6 +317,22 @@ describe('windowAggregate per-host event time', () => {
     });
   });
 
+  it('counts, but does not emit, a late sample whose closed window was forgotten at the cap', () => {
+    run(({ cold, expectObservable }) => {
+      const a = batchOf([at('h', 1000), at('h', 12_000), at('h', 25_000)], 0, 0);
+      const b = batchOf([at('h', 2000), at('h', 13_000)], 0, 3);
+      const one = { ...options, maxClosedWindows: 1 };
+      expectObservable(cold('a b|', { a, b }).pipe(windowAggregate(one))).toBe('a b|', {
+        a: payload({ aggregates: [agg({ window_start: 0 }), agg({ window_start: 10_000 })] }),
+        b: payload({
+          // [0, 10 s) was forgotten when [10 s, 20 s) closed: correcting it from nothing would undercount.
+          aggregates: [agg({ window_start: 10_000, count: 2 })],
+          stats: expect.objectContaining({ late: 2, windowsCorrected: 1, lateUnaggregated: 1 }),
+        }),
+      });
+    });
+  });
+
   it('keeps at most maxHostsPerPartition hosts, closing the stalest one’s windows first (counted)', () => {
     run(({ cold, expectObservable }) => {
       const a = batchOf([at('old', 1000), at('new', 5000)], 0, 0);
