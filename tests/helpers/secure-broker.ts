@@ -17,6 +17,9 @@ export interface SecureBroker {
   caFile: string;
   /** A CA that signed nothing the broker shows: a client trusting only it must refuse the broker. */
   otherCaFile: string;
+  /** The broker's key and certificate (PEM, SAN 127.0.0.1), for a test's own TLS server. */
+  serverKeyFile: string;
+  serverCertFile: string;
   username: string;
   password: string;
   remove(): Promise<void>;
@@ -225,6 +228,8 @@ export async function secureBroker(label: string): Promise<SecureBroker> {
     brokers: [`127.0.0.1:${ports.sasl}`],
     caFile,
     otherCaFile,
+    serverKeyFile: path.join(dir, 'broker.key'),
+    serverCertFile: path.join(dir, 'broker.pem'),
     username,
     password,
     async remove() {

@@ -6,7 +6,8 @@ import { TidewatchError } from '../../core/errors';
 import { createKafka, ensureTopics, topicNames, type KafkaConnection } from '../../core/kafka';
 import { createLogger, silentLogger } from '../../core/logger';
 import { secureBroker, type SecureBroker } from '../helpers/secure-broker';
-import { testConfig } from '../helpers/test-stack';
+import { testConfig, testEndpoints } from '../helpers/test-stack';
+import { tlsRegistryProxy, type TlsRegistryProxy } from '../helpers/tls-registry-proxy';
 import { waitFor } from '../helpers/wait-for';
 
 /** The error a start-up failed with (or a failure of the test if it started). */
@@ -24,11 +25,18 @@ async function startFailure(config: ReturnType<typeof testConfig>): Promise<Tide
   throw new Error('start-up succeeded against a broker it must not trust or authenticate to');
 }
 
-describe('a SASL_SSL cluster (SCRAM-SHA-512 over TLS, a private CA)', () => {
+describe('a SASL_SSL cluster (SCRAM-SHA-512 over TLS, a private CA) and a registry behind https and basic auth', () => {
   let broker: SecureBroker;
+  let registry: TlsRegistryProxy;
   let passwordFile: string;
+  let registryPasswordFile: string;
+  const registryLogin = { username: 'tidewatch-registry', password: 'registry pw 31337' };
   const env = (extra: Record<string, string> = {}) => ({
     KAFKA_BROKERS: broker.brokers.join(','),
+    SCHEMA_REGISTRY_URL: `${registry.origin}${new URL(testEndpoints().registryUrl).pathname}`,
+    SCHEMA_REGISTRY_USER: registryLogin.username,
+    SCHEMA_REGISTRY_PASSWORD_FILE: registryPasswordFile,
+    SCHEMA_REGISTRY_TLS_CA: broker.caFile,
     TIDEWATCH_KAFKA_TLS_CA: broker.caFile,
     TIDEWATCH_KAFKA_SASL_MECHANISM: 'scram-sha-512',
     TIDEWATCH_KAFKA_SASL_USERNAME: broker.username,
@@ -40,9 +48,17 @@ describe('a SASL_SSL cluster (SCRAM-SHA-512 over TLS, a private CA)', () => {
     broker = await secureBroker('secured');
     passwordFile = path.join(path.dirname(broker.caFile), 'sasl-password');
     fs.writeFileSync(passwordFile, `${broker.password}\n`, { mode: 0o600 });
+    registryPasswordFile = path.join(path.dirname(broker.caFile), 'registry-password');
+    fs.writeFileSync(registryPasswordFile, registryLogin.password, { mode: 0o600 });
+    registry = await tlsRegistryProxy(
+      new URL(testEndpoints().registryUrl).origin,
+      { keyFile: broker.serverKeyFile, certFile: broker.serverCertFile },
+      registryLogin,
+    );
   }, 180_000);
 
   afterAll(async () => {
+    await registry?.close();
     await broker?.remove();
   });
 
@@ -71,6 +87,9 @@ describe('a SASL_SSL cluster (SCRAM-SHA-512 over TLS, a private CA)', () => {
         90_000,
       );
       expect(rows).toBeGreaterThan(0);
+      // Every schema registration and lookup went over https with the credentials.
+      expect(registry.forwarded()).toBeGreaterThan(0);
+      expect(registry.refused()).toBe(0);
 
       // Topics were created with the configured topic setting and the cluster's replication factor.
       await admin.connect();
@@ -123,5 +142,21 @@ describe('a SASL_SSL cluster (SCRAM-SHA-512 over TLS, a private CA)', () => {
     expect(err.message).toMatch(/certificate is not trusted \(SELF_SIGNED_CERT_IN_CHAIN\)/);
     expect(err.message).toContain(broker.otherCaFile);
     expect(err.message).not.toContain(broker.password);
+  }, 60_000);
+
+  it('fails start-up on refused registry credentials, and on a registry certificate it does not trust', async () => {
+    const wrong = path.join(path.dirname(broker.caFile), 'wrong-registry-password');
+    fs.writeFileSync(wrong, 'not-the-registry-pw-271\n');
+    const auth = await startFailure(
+      testConfig('secured-badreg', env({ SCHEMA_REGISTRY_PASSWORD_FILE: wrong })),
+    );
+    expect(auth.code).toBe('TW_ERR_REGISTRY_AUTH_FAILED');
+    expect(auth.message).toMatch(/refused the credentials \(HTTP 401\)/);
+    expect(auth.message).not.toContain('not-the-registry-pw-271');
+    const tls = await startFailure(
+      testConfig('secured-regca', env({ SCHEMA_REGISTRY_TLS_CA: broker.otherCaFile })),
+    );
+    expect(tls.code).toBe('TW_ERR_TLS_UNTRUSTED');
+    expect(tls.message).toMatch(/schema registry at https:.*certificate is not trusted/);
   }, 60_000);
 });
