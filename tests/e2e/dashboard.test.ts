@@ -29,13 +29,11 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
 
   const start = async () => {
     cli = spawnCli(['start'], env);
-    const line = await waitForLine(
-      cli,
-      /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/,
-      'the dashboard URL',
-    );
-    dashboardUrl = line.slice('Dashboard: '.length);
-    baseUrl = new URL(dashboardUrl).origin;
+    // Off a terminal the URL comes without its token, which is read from the token file.
+    const line = await waitForLine(cli, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/$/, 'the dashboard URL');
+    const token = fs.readFileSync(path.join(env.TIDEWATCH_DATA_DIR!, 'token'), 'utf8').trim();
+    baseUrl = new URL(line.slice('Dashboard: '.length)).origin;
+    dashboardUrl = `${baseUrl}/?token=${encodeURIComponent(token)}`;
   };
 
   /** A page on the dashboard (the token URL sets the cookie), at `hash`, connected. */
