@@ -45,7 +45,7 @@ describe('Spool', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('gives records back oldest first across segments, and deletes what was delivered', () => {
-    const spool = open();
+    const spool = open({ fsync: 'never' });
     for (let i = 0; i < 100; i++) spool.append(batch(i * 10, 10));
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.seg')).length).toBeGreaterThan(3);
     expect(spool.pending).toBe(1000);
@@ -128,7 +128,7 @@ describe('Spool', () => {
   });
 
   it('stays under its cap by dropping the oldest segment, counting every record it held', () => {
-    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096 });
+    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096, fsync: 'never' });
     const appended = 1000;
     for (let i = 0; i < appended; i++) spool.append(batch(i, 1));
     expect(spool.bytes).toBeLessThanOrEqual(16 * 1024);
@@ -141,7 +141,7 @@ describe('Spool', () => {
   });
 
   it('counts a read whose segment was dropped while it was in flight as dropped only if it then fails', () => {
-    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096 });
+    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096, fsync: 'never' });
     for (let i = 0; i < 50; i++) spool.append(batch(i, 1));
     const read = spool.read(5)!;
     for (let i = 50; i < 1000; i++) spool.append(batch(i, 1));
@@ -235,7 +235,7 @@ describe('Spool', () => {
   });
 
   it('a batch being sent directly when its segment is dropped counts as dropped only if the send fails', () => {
-    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096 });
+    const spool = open({ maxBytes: 16 * 1024, segmentBytes: 4096, fsync: 'never' });
     const ok = spool.append(batch(0, 1), { held: true })!;
     const lost = spool.append(batch(1, 1), { held: true })!;
     for (let i = 2; i < 1000; i++) spool.append(batch(i, 1));
