@@ -97,7 +97,7 @@ export interface ProcessEvent {
  * Fields whose values repeat across records (a host sends the same few series again and again):
  * decoders keep one shared copy per distinct value of these (`internedFields` of the serde).
  */
-export const REPEATED_FIELDS = ['host', 'metric', 'unit', 'attributes'] as const;
+export const REPEATED_FIELDS = ['host', 'metric', 'unit', 'attributes', 'labels'] as const;
 
 export type SchemaName = 'metric-sample' | 'process-event' | 'dead-letter' | 'metric-aggregate' | 'anomaly';
 

@@ -5,7 +5,8 @@ export const MAX_HOST_LABELS = 16;
 export const MAX_LABEL_KEY_BYTES = 63;
 export const MAX_LABEL_VALUE_BYTES = 128;
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** What a label name may be: a plain name, safe in a query string, a URL and a column of a map. */
+export const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** `env=prod,region=eu-1` (TIDEWATCH_AGENT_LABELS) as a map; a map (config file) is kept as is. */
@@ -33,7 +34,7 @@ export const hostLabelsSetting = z
       .record(
         z
           .string()
-          .regex(KEY, 'label names are letters, digits, _ . - (starting with a letter or _)')
+          .regex(LABEL_NAME, 'label names are letters, digits, _ . - (starting with a letter or _)')
           .refine(
             (k) => bytes(k) <= MAX_LABEL_KEY_BYTES,
             `label names are at most ${MAX_LABEL_KEY_BYTES} bytes`,

@@ -15,8 +15,11 @@ import { joinSpans, ReplayGuard, spanOf, type SampleSpan } from './replay-guard'
 import { storedSamples } from './stored-samples';
 import { keepMantissaBits } from './value-precision';
 
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const MAP_OF_STRINGS = '{"type":"map","values":"string"}';
+
 const compact = (valueBits: number): CompactRows<MetricSample> => ({
-  columns: ['event_id', 'host', 'ts', 'metric', 'value', 'unit', 'attributes'],
+  columns: ['event_id', 'host', 'ts', 'metric', 'value', 'unit', 'attributes', 'labels'],
   row: (s) => [
     s.event_id,
     s.host,
@@ -25,6 +28,7 @@ const compact = (valueBits: number): CompactRows<MetricSample> => ({
     keepMantissaBits(s.value, valueBits),
     s.unit,
     s.attributes,
+    s.labels ?? NO_LABELS,
   ],
   // Collapsing equal keys inside one insert is work with nothing to find: the key ends in the
   // event id and dedupe has already dropped repeated ids; repeats across inserts collapse in
@@ -61,11 +65,17 @@ const MAX_SCHEMAS = 1024;
 const MAX_GUARDED_HOSTS = 100_000;
 const STRING = '"string"';
 
+/** A writer schema whose records can be read as samples, and whether they carry host labels. */
+interface SampleSchema {
+  text: string;
+  labels: boolean;
+}
+
 /**
  * The writer schema of `id` if its records can be read as samples (the seven fields with their
- * types; other fields are ignored), else undefined.
+ * types; `labels` too when it is a map of strings; other fields are ignored), else undefined.
  */
-function sampleSchema(schema: string | undefined): string | undefined {
+function sampleSchema(schema: string | undefined): SampleSchema | undefined {
   if (!schema) return undefined;
   const parsed = JSON.parse(schema) as { fields?: { name: string; type: unknown }[] };
   const types = new Map((parsed.fields ?? []).map((f) => [f.name, JSON.stringify(f.type)]));
@@ -76,9 +86,11 @@ function sampleSchema(schema: string | undefined): string | undefined {
     metric: STRING,
     value: '"double"',
     unit: STRING,
-    attributes: '{"type":"map","values":"string"}',
+    attributes: MAP_OF_STRINGS,
   };
-  return Object.entries(expected).every(([name, type]) => types.get(name) === type) ? schema : undefined;
+  return Object.entries(expected).every(([name, type]) => types.get(name) === type)
+    ? { text: schema, labels: types.get('labels') === MAP_OF_STRINGS }
+    : undefined;
 }
 
 /** `value` with `bits` of its mantissa kept, in SQL: as `keepMantissaBits` does, bit for bit. */
@@ -141,7 +153,7 @@ export function clickhouseMetricsStore(
     reassigned: options.assignment ? reassignments(options.assignment) : undefined,
     onReset: options.onReplayGuardReset,
   });
-  const schemas = new Map<number, string | undefined>();
+  const schemas = new Map<number, SampleSchema | undefined>();
   const readable = (id: number) => {
     if (!schemas.has(id)) {
       if (schemas.size >= MAX_SCHEMAS) schemas.clear();
@@ -158,14 +170,17 @@ export function clickhouseMetricsStore(
     ['unit', 'unit'],
     ['attributes', 'attributes'],
   ] as const;
+  // Records of an older writer schema have no labels: the column's default (an empty map) fills them.
+  const withLabels = [...columns, ['labels', 'labels']] as const;
 
   const insertAvro = (chunks: readonly AvroChunk[], skip?: SampleSpan) =>
-    insertChunks(table, chunks, (filled, token, count) =>
-      insertAvroFile(client, {
+    insertChunks(table, chunks, (filled, token, count) => {
+      const schema = readable(filled[0]!.schemaId)!;
+      return insertAvroFile(client, {
         ...(skip ? stored.notStored(skip) : {}),
         table,
-        columns,
-        schema: readable(filled[0]!.schemaId)!,
+        columns: schema.labels ? withLabels : columns,
+        schema: schema.text,
         chunks: filled,
         dir: avro!.dir,
         settings: {
@@ -174,8 +189,8 @@ export function clickhouseMetricsStore(
           insert_deduplication_token: token,
           log_comment: `${count} rows`, // in system.query_log, and for a throttle to count by
         },
-      }),
-    );
+      });
+    });
 
   return {
     encode: (batch, frames) => {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { sendError, sendJson } from './http-api';
+import { labelFilters, type LabelFilter } from './label-filters';
 
 export interface HostsApiDeps {
   clickhouse: ClickHouseClient;
@@ -20,14 +21,21 @@ async function rows<T>(
 }
 
 /**
- * GET /api/hosts: every host with its inventory, when it was last heard from (and how long ago)
- * and its latest CPU and memory utilization.
+ * GET /api/hosts: every host with its inventory, its labels, when it was last heard from (and how
+ * long ago) and its latest CPU and memory utilization; `?label=env:prod` (repeatable, all must
+ * hold) keeps the hosts whose latest labels match.
  */
-async function hosts(res: ServerResponse, deps: HostsApiDeps): Promise<void> {
+async function hosts(res: ServerResponse, deps: HostsApiDeps, filters: LabelFilter[]): Promise<void> {
   const db = deps.database;
+  const params: Record<string, string> = {};
+  const where = filters.map((f, i) => {
+    params[`ln${i}`] = f.name;
+    params[`lv${i}`] = f.value;
+    return `hl.labels[{ln${i}:String}] = {lv${i}:String}`;
+  });
   const list = await rows<Record<string, unknown>>(
     deps,
-    `SELECT h.host AS host, toUnixTimestamp64Milli(h.last_seen) AS last_seen,
+    `SELECT h.host AS host, hl.labels AS labels, toUnixTimestamp64Milli(h.last_seen) AS last_seen,
             dateDiff('millisecond', h.last_seen, now64(3)) AS age_ms,
             h.os_description AS os, h.os_version AS kernel, h.cpu_model AS cpu_model, h.cpu_cores AS cpu_cores,
             h.memory_total AS memory_total, l.cpu AS cpu_utilization, l.mem AS memory_utilization
@@ -40,7 +48,12 @@ async function hosts(res: ServerResponse, deps: HostsApiDeps): Promise<void> {
        WHERE metric IN ('system.cpu.utilization', 'system.memory.utilization') AND ts > now64(3) - INTERVAL 15 MINUTE
        GROUP BY host
      ) AS l ON l.host = h.host
+     LEFT JOIN (
+       SELECT host, argMax(labels, updated_at) AS labels FROM ${db}.host_labels GROUP BY host
+     ) AS hl ON hl.host = h.host
+     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY h.host`,
+    params,
   );
   sendJson(res, 200, {
     hosts: list.map((h) => ({
@@ -111,8 +124,14 @@ export function routeHostsApi(
   pathname: string,
   res: ServerResponse,
   deps: HostsApiDeps,
+  query: URLSearchParams = new URLSearchParams(),
 ): Promise<void> | false {
-  if (pathname === '/api/hosts') return hosts(res, deps);
+  if (pathname === '/api/hosts') {
+    const filters = labelFilters(query);
+    if ('problem' in filters)
+      return Promise.resolve(sendError(res, 400, 'TW_ERR_BAD_REQUEST', filters.problem));
+    return hosts(res, deps, filters);
+  }
   const m = /^\/api\/hosts\/([^/]+)(\/processes)?$/.exec(pathname);
   if (!m) return false;
   let host: string;

@@ -101,7 +101,7 @@ export function httpRoutes(options: HttpRoutesOptions) {
       return void handleAnomalies(res, url.searchParams, api).catch(fail);
     const routed =
       isApi &&
-      (routeHostsApi(url.pathname, res, api) ||
+      (routeHostsApi(url.pathname, res, api, url.searchParams) ||
         (options.hostProbe !== undefined && routeSystemApi(url.pathname, res, options.hostProbe)));
     if (routed) return void routed.catch(fail);
     if (url.pathname.startsWith('/api/'))

@@ -60,6 +60,7 @@ describe('ClickHouse (embedded engine): migrations and the raw writer', () => {
       'value',
       'unit',
       'event_id',
+      'labels',
     ]);
   });
 

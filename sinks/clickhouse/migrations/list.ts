@@ -8,6 +8,7 @@ import { hosts } from './0007-hosts';
 import { processes } from './0008-processes';
 import { widerRawMerges } from './0009-wider-raw-merges';
 import { hourlyRollupSuperseding } from './0010-hourly-rollup-superseding';
+import { hostLabels } from './0011-host-labels';
 import type { Migration } from './migration';
 
 /** The schema, in order. Append only: a released migration is never edited. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   processes,
   widerRawMerges,
   hourlyRollupSuperseding,
+  hostLabels,
 ];
