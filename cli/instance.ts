@@ -92,11 +92,12 @@ export async function startInstance(
     const admin = kafka.admin();
     await admin.connect();
     const warn = (message: string) => logger.warn({ component: 'topics' }, message);
+    const notice = (message: string) => logger.info({ component: 'topics' }, message);
     await ensureTopics(
       admin,
       Object.values(topics),
       config.kafka.partitions,
-      topicOptions(config.kafka, topics, warn),
+      topicOptions(config.kafka, topics, warn, notice),
     );
     await admin.disconnect();
 

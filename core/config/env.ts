@@ -19,6 +19,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'TIDEWATCH_PARTITIONS', path: 'kafka.partitions', kind: 'int' },
   { name: 'TIDEWATCH_TOPIC_PREFIX', path: 'kafka.topicPrefix', kind: 'string' },
   { name: 'TIDEWATCH_REPLICATION_FACTOR', path: 'kafka.replicationFactor', kind: 'int' },
+  { name: 'TIDEWATCH_ALTER_TOPICS', path: 'kafka.alterTopics', kind: 'bool' },
   { name: 'TIDEWATCH_KAFKA_TLS', path: 'kafka.tls.enabled', kind: 'bool' },
   { name: 'TIDEWATCH_KAFKA_TLS_CA', path: 'kafka.tls.ca', kind: 'string' },
   { name: 'TIDEWATCH_KAFKA_TLS_CERT', path: 'kafka.tls.cert', kind: 'string' },

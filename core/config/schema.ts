@@ -54,9 +54,15 @@ export const configSchema = z
           .optional()
           .describe("Replicas of each topic created; unset: the cluster's default.replication.factor"),
         topics: topicsSettings,
+        alterTopics: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Bring existing topics to their settings at start (more partitions, configs); off: differences are only warned about',
+          ),
       })
       .strict()
-      .default({ clientId: 'tidewatch', partitions: 6, topicPrefix: '', topics: {} }),
+      .default({ clientId: 'tidewatch', partitions: 6, topicPrefix: '', topics: {}, alterTopics: false }),
     registry: z
       .object({
         url: secret(z.url())

@@ -22,14 +22,19 @@ function fakeAdmin(existing: Record<string, FakeTopic>, defaultReplicationFactor
     describeConfigs: async ({
       resources,
     }: {
-      resources: { type: number; name: string; configNames: string[] }[];
+      resources: { type: number; name: string; configNames?: string[] }[];
     }) => ({
       resources: resources.map((r) => ({
         resourceName: r.name,
         configEntries:
           r.type === 4
             ? [{ configName: 'default.replication.factor', configValue: defaultReplicationFactor }]
-            : r.configNames.map((n) => ({ configName: n, configValue: existing[r.name]!.config[n] })),
+            : (r.configNames ?? Object.keys(existing[r.name]!.config)).map((n) => ({
+                configName: n,
+                configValue: existing[r.name]!.config[n],
+                configSource: n in existing[r.name]!.config ? 1 : 5,
+                isSensitive: false,
+              })),
       })),
     }),
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
@@ -41,6 +46,22 @@ function fakeAdmin(existing: Record<string, FakeTopic>, defaultReplicationFactor
         })),
       })),
     }),
+    createPartitions: async ({
+      topicPartitions,
+    }: {
+      topicPartitions: { topic: string; count: number }[];
+    }) => {
+      for (const { topic, count } of topicPartitions) existing[topic]!.partitions = count;
+      return true;
+    },
+    alterConfigs: async ({
+      resources,
+    }: {
+      resources: { name: string; configEntries: { name: string; value: string }[] }[];
+    }) => {
+      for (const r of resources)
+        existing[r.name]!.config = Object.fromEntries(r.configEntries.map((e) => [e.name, e.value]));
+    },
     createTopics: async (request: { topics: unknown[] }) => {
       created.push(...request.topics);
       return true;
@@ -118,5 +139,28 @@ describe('topics as operators configure them', () => {
         { partitions: 6, replicationFactor: 1, config: { 'retention.ms': '5' } },
       ),
     ).toEqual([]);
+  });
+
+  it('with alter on, adds partitions and sets configs, keeping the topic’s other overrides, and still warns about replicas', async () => {
+    const cluster = {
+      t: { partitions: 2, replicas: 1, config: { 'cleanup.policy': 'delete', 'retention.ms': '1000' } },
+    };
+    const { admin } = fakeAdmin(cluster);
+    const warnings: string[] = [];
+    const notices: string[] = [];
+    await ensureTopics(admin, ['t'], 6, {
+      replicationFactor: 3,
+      topics: { t: { config: { 'retention.ms': '5000' } } },
+      alter: true,
+      warn: (m) => warnings.push(m),
+      notice: (m) => notices.push(m),
+    });
+    expect(cluster.t).toEqual({
+      partitions: 6,
+      replicas: 1,
+      config: { 'cleanup.policy': 'delete', 'retention.ms': '5000' },
+    });
+    expect(notices).toEqual(['topic t: partitions 2 → 6', 'topic t: retention.ms 1000 → 5000']);
+    expect(warnings).toEqual(['topic t has replication factor 1, the settings ask for 3']);
   });
 });

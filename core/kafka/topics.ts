@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { TidewatchError, errorMessage } from '../errors';
+import { alignTopic } from './align-topic';
 import { topicDifferences, type WantedTopic } from './topic-differences';
 
 /** Our topics. A deployment may put a prefix in front of each (`kafka.topicPrefix`) to share a cluster. */
@@ -33,18 +34,27 @@ export interface EnsureTopicsOptions {
   topics?: Record<string, TopicOverrides>;
   /** Told how an existing topic differs from its settings (it is left as it is). */
   warn?: (message: string) => void;
+  /** Bring existing topics to their settings where Kafka allows (`kafka.alterTopics`). */
+  alter?: boolean;
+  /** Told what was changed when `alter` is on. */
+  notice?: (message: string) => void;
 }
 
 /** The `ensureTopics` options from the `kafka` settings, their per-topic keys turned into names. */
 export function topicOptions(
-  kafka: { replicationFactor?: number; topics?: Partial<Record<keyof Topics, TopicOverrides>> },
+  kafka: {
+    replicationFactor?: number;
+    alterTopics?: boolean;
+    topics?: Partial<Record<keyof Topics, TopicOverrides>>;
+  },
   names: Topics,
   warn?: (message: string) => void,
+  notice?: (message: string) => void,
 ): EnsureTopicsOptions {
   const topics: Record<string, TopicOverrides> = {};
   for (const [key, overrides] of Object.entries(kafka.topics ?? {}))
     if (overrides) topics[names[key as keyof Topics]] = overrides;
-  return { replicationFactor: kafka.replicationFactor, topics, warn };
+  return { replicationFactor: kafka.replicationFactor, topics, warn, alter: kafka.alterTopics, notice };
 }
 
 /** The broker's `default.replication.factor` (what `replicationFactor: -1` means to newer clients). */
@@ -65,7 +75,8 @@ async function clusterReplicationFactor(admin: Admin): Promise<number> {
  * Creates the topics that do not exist yet (auto-creation stays off on the broker), with the
  * cluster's default replication factor unless one is configured and each topic's own configs
  * (retention.ms, min.insync.replicas, …). Existing topics are compared with their settings and
- * every difference is reported through `warn`; they are not changed. Returns the topics created.
+ * every difference is reported through `warn`; they are changed only with `alter` (more
+ * partitions, configs; never the replication factor). Returns the topics created.
  */
 export async function ensureTopics(
   admin: Admin,
@@ -83,12 +94,12 @@ export async function ensureTopics(
   };
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
-  if (options.warn)
+  if (options.warn || options.alter)
     await reportDifferences(
       admin,
       topics.filter((t) => existing.has(t)),
       wanted,
-      options.warn,
+      options,
     );
   if (missing.length === 0) return [];
   const needsDefault = missing.some((t) => wanted(t).replicationFactor === undefined);
@@ -118,8 +129,9 @@ async function reportDifferences(
   admin: Admin,
   topics: string[],
   wanted: (topic: string) => WantedTopic,
-  warn: (message: string) => void,
+  options: EnsureTopicsOptions,
 ): Promise<void> {
+  const warn = options.warn ?? (() => {});
   if (topics.length === 0) return;
   const metadata = await admin.fetchTopicMetadata({ topics });
   const described = await admin.describeConfigs({
@@ -138,6 +150,10 @@ async function reportDifferences(
       replicationFactor: topic.partitions[0]?.replicas.length ?? 0,
       config,
     };
-    for (const line of topicDifferences(topic.name, wanted(topic.name), actual)) warn(line);
+    if (options.alter) {
+      const { changed, left } = await alignTopic(admin, topic.name, wanted(topic.name), actual);
+      for (const line of changed) options.notice?.(line);
+      for (const line of left) warn(line);
+    } else for (const line of topicDifferences(topic.name, wanted(topic.name), actual)) warn(line);
   }
 }

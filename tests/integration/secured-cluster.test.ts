@@ -116,6 +116,48 @@ describe('a SASL_SSL cluster (SCRAM-SHA-512 over TLS, a private CA) and a regist
         resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.metrics, configNames: ['retention.ms'] }],
       });
       expect(again.resources[0]?.configEntries[0]?.configValue).toBe('7200000');
+
+      // With kafka.alterTopics the topic is brought to its settings, its other overrides kept.
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topics.metrics,
+            configEntries: [
+              { name: 'retention.ms', value: '7200000' },
+              { name: 'segment.ms', value: '600000' },
+            ],
+          },
+        ],
+      });
+      const notices: string[] = [];
+      await ensureTopics(admin, [topics.metrics], 3, {
+        topics: { [topics.metrics]: { config: { 'retention.ms': '3600000' } } },
+        alter: true,
+        warn: (message) => warnings.push(message),
+        notice: (message) => notices.push(message),
+      });
+      expect(notices).toEqual([
+        `topic ${topics.metrics}: partitions 2 → 3`,
+        `topic ${topics.metrics}: retention.ms 7200000 → 3600000`,
+      ]);
+      const altered = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topics.metrics,
+            configNames: ['retention.ms', 'segment.ms'],
+          },
+        ],
+      });
+      expect(
+        Object.fromEntries(altered.resources[0]!.configEntries.map((e) => [e.configName, e.configValue])),
+      ).toEqual({ 'retention.ms': '3600000', 'segment.ms': '600000' });
+      expect(
+        (await admin.fetchTopicMetadata({ topics: [topics.metrics] })).topics[0]?.partitions,
+      ).toHaveLength(3);
     } finally {
       await admin.disconnect();
       await instance.close();
