@@ -1,117 +1,81 @@
-import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../core/config';
-import { TidewatchError, errorMessage } from '../core/errors';
-import { createLogger } from '../core/logger';
+import { chooseLogFormat, createLogger } from '../core/logger';
+import { projectRoot } from '../core/paths';
+import { runCli, type Invocation } from './program';
+import type { ResultFormat } from './result-formats';
 
-const USAGE = `tidewatch — real-time host telemetry
-
-Usage:
-  tidewatch start                         stack + agent + processor + gateway; prints the dashboard URL
-  tidewatch agent [--once]                this host's agent alone (Kafka and registry from settings
-                                          or the local stack); --once prints one collection
-  tidewatch gateway                       one more gateway (dashboard and API) fed from Kafka;
-                                          needs a ClickHouse server (CLICKHOUSE_URL)
-  tidewatch stack up|down|status          the local Kafka and schema registry
-  tidewatch sql "<query>" [--format json|table] [--param name=value ...]
-  tidewatch tail <topic> [--from-beginning]
-  tidewatch loadgen [--hosts H] [--rate R] [--total N]
-  tidewatch detect --input <file.csv> --output <out.csv> [--detector <name>] [--explain]
-                                          score one series (header timestamp,value) offline
-
-Options:
-  --config <file>    JSON config file (also TIDEWATCH_CONFIG)
-  --data-dir <dir>   state folder (also TIDEWATCH_DATA_DIR; default ./.tidewatch)
-Settings and their environment variables: see README.md.
-`;
-
-const toInt = (name: string, text: string | undefined, fallback: number): number => {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0)
-    throw new TidewatchError('TW_ERR_BAD_REQUEST', `--${name} must be a non-negative number, not ${text}`);
-  return n;
+const io = {
+  stdout: (text: string) => void process.stdout.write(text),
+  stderr: (text: string) => void process.stderr.write(text),
 };
 
-async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      'data-dir': { type: 'string' },
-      format: { type: 'string', default: 'table' },
-      'from-beginning': { type: 'boolean', default: false },
-      hosts: { type: 'string' },
-      rate: { type: 'string' },
-      total: { type: 'string' },
-      input: { type: 'string' },
-      output: { type: 'string' },
-      detector: { type: 'string' },
-      explain: { type: 'boolean', default: false },
-      once: { type: 'boolean', default: false },
-      param: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, arg] = positionals;
-  if (values.help || !command || command === 'help') {
-    process.stdout.write(USAGE);
-    return;
-  }
+/** Loads only the module of the command it runs: the agent never loads the embedded engine or the gateway. */
+async function run({ command, args, options: o }: Invocation): Promise<void> {
+  const name = command.join(' ');
   // Offline scoring needs no configuration, stack or logger.
-  if (command === 'detect')
+  if (name === 'detect')
     return (await import('./commands/detect.js')).detectCommand({
-      input: values.input,
-      output: values.output,
-      detector: values.detector,
-      explain: values.explain,
+      input: o.input as string,
+      output: o.output as string,
+      detector: o.detector as string | undefined,
+      explain: o.explain === true,
     });
   const config = loadConfig({
     env: process.env,
-    file: values.config,
-    overrides: values['data-dir'] ? { dataDir: values['data-dir'] } : {},
+    file: o.config as string | undefined,
+    overrides: o.dataDir ? { dataDir: o.dataDir as string } : {},
   });
+  if (name === 'config check')
+    return (await import('./commands/config-check.js')).configCheckCommand(config, io.stdout);
   // Logs go to stderr so that stdout carries only what a command prints (URL, rows, records).
   const logger = createLogger(
-    command === 'start' || command === 'agent' || command === 'gateway' ? config.logLevel : 'warn',
+    name === 'start' || name === 'agent' || name === 'gateway' ? config.logLevel : 'warn',
     process.stderr,
+    chooseLogFormat(config.logFormat, process.stderr.isTTY === true),
   );
-  // Each command loads only what it uses: the agent, which runs on every host, never loads the
-  // embedded ClickHouse engine or the gateway.
-  switch (command) {
+  const stdoutIsTerminal = process.stdout.isTTY === true;
+  switch (name) {
     case 'start':
-      return (await import('./commands/start.js')).startCommand(config, logger, {
-        stdoutIsTerminal: process.stdout.isTTY === true,
-      });
+      return (await import('./commands/start.js')).startCommand(config, logger, { stdoutIsTerminal });
     case 'agent':
-      return (await import('./commands/agent.js')).agentCommand(values.once, config, logger);
+      return (await import('./commands/agent.js')).agentCommand(o.once === true, config, logger);
     case 'gateway':
-      return (await import('./commands/gateway.js')).gatewayCommand(config, logger, {
-        stdoutIsTerminal: process.stdout.isTTY === true,
-      });
+      return (await import('./commands/gateway.js')).gatewayCommand(config, logger, { stdoutIsTerminal });
     case 'stack':
-      return (await import('./commands/stack.js')).stackCommand(arg, config, logger);
+      return (await import('./commands/stack.js')).stackCommand(args[0], config, logger);
     case 'sql':
-      return (await import('./commands/sql.js')).sqlCommand(arg, values.format, config, values.param);
+      return (await import('./commands/sql.js')).sqlCommand(
+        args[0],
+        o.format as ResultFormat,
+        config,
+        o.param as string[] | undefined,
+      );
     case 'tail':
-      return (await import('./commands/tail.js')).tailCommand(arg, values['from-beginning'], config, logger);
-    case 'loadgen':
-      return (await import('./commands/loadgen.js')).loadgenCommand(
-        {
-          hosts: toInt('hosts', values.hosts, 10),
-          rate: toInt('rate', values.rate, 1000),
-          total: toInt('total', values.total, Infinity),
-        },
+      return (await import('./commands/tail.js')).tailCommand(
+        args[0],
+        o.fromBeginning === true,
         config,
         logger,
       );
-    default:
-      throw new TidewatchError('TW_ERR_BAD_REQUEST', `unknown command "${command}"\n\n${USAGE}`);
+    case 'loadgen':
+      return (await import('./commands/loadgen.js')).loadgenCommand(
+        { hosts: o.hosts as number, rate: o.rate as number, total: o.total as number },
+        config,
+        logger,
+      );
   }
 }
 
-main(process.argv.slice(2)).catch((err) => {
-  const code = err instanceof TidewatchError ? `${err.code}: ` : '';
-  process.stderr.write(`tidewatch: ${code}${errorMessage(err)}\n`);
-  process.exit(err instanceof TidewatchError ? 2 : 1);
-});
+const version = (
+  JSON.parse(fs.readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string }
+).version;
+
+runCli(process.argv.slice(2), version, run, io).then(
+  (code) => {
+    // A command that keeps running (start, agent, gateway, tail) ends by its own signal handlers.
+    if (code !== 0) process.exit(code);
+  },
+  () => process.exit(1),
+);

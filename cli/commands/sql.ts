@@ -3,6 +3,7 @@ import type { Config } from '../../core/config';
 import { TidewatchError } from '../../core/errors';
 import { createClickHouse, QueryResult, runReadOnlyQuery } from '../../sinks/clickhouse';
 import { tokenFile } from '../../sinks/gateway';
+import { formatResult, type ResultFormat } from '../result-formats';
 import { readRuntime } from '../runtime-file';
 
 async function viaInstance(
@@ -27,23 +28,6 @@ async function viaInstance(
   return body;
 }
 
-export function formatTable(result: QueryResult): string {
-  const names = result.columns.map((c) => c.name);
-  const cells = result.rows.map((row) =>
-    names.map((n) => {
-      const v = row[n];
-      return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-    }),
-  );
-  const widths = names.map((n, i) => Math.max(n.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(names), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
-}
-
 /** `--param host=web-1` → `{host: 'web-1'}`, bound to `{host:String}` by ClickHouse. */
 export function parseParams(pairs: readonly string[] = []): Record<string, string> {
   const params: Record<string, string> = {};
@@ -66,17 +50,15 @@ export function parseParams(pairs: readonly string[] = []): Record<string, strin
  */
 export async function sqlCommand(
   query: string | undefined,
-  format: string,
+  format: ResultFormat,
   config: Config,
   paramPairs?: readonly string[],
 ): Promise<void> {
   if (!query)
     throw new TidewatchError(
       'TW_ERR_BAD_REQUEST',
-      'usage: tidewatch sql "<query>" [--format json|table] [--param name=value ...]',
+      'usage: tidewatch sql "<query>" [--format table|json|TSV|CSV|JSONEachRow|Vertical] [--param name=value ...]',
     );
-  if (format !== 'json' && format !== 'table')
-    throw new TidewatchError('TW_ERR_BAD_REQUEST', `--format must be json or table, not ${format}`);
   const params = parseParams(paramPairs);
   const runtime = readRuntime(config.dataDir);
   let result: QueryResult;
@@ -91,5 +73,6 @@ export async function sqlCommand(
       await client.close();
     }
   }
-  process.stdout.write(format === 'json' ? `${JSON.stringify(result.rows, null, 2)}\n` : formatTable(result));
+  // Formatted here from the JSON rows: the console's sandbox refuses a FORMAT clause in the query.
+  process.stdout.write(formatResult(result, format));
 }

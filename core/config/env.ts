@@ -15,6 +15,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'TIDEWATCH_DATA_DIR', path: 'dataDir', kind: 'string' },
   { name: 'TIDEWATCH_CACHE_DIR', path: 'cacheDir', kind: 'string' },
   { name: 'TIDEWATCH_LOG_LEVEL', path: 'logLevel', kind: 'string' },
+  { name: 'TIDEWATCH_LOG_FORMAT', path: 'logFormat', kind: 'string' },
   { name: 'KAFKA_BROKERS', path: 'kafka.brokers', kind: 'list' },
   { name: 'TIDEWATCH_PARTITIONS', path: 'kafka.partitions', kind: 'int' },
   { name: 'TIDEWATCH_TOPIC_PREFIX', path: 'kafka.topicPrefix', kind: 'string' },

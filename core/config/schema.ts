@@ -30,6 +30,12 @@ export const configSchema = z
       .describe('Folder for all state: stack data, embedded ClickHouse, token, spool'),
     cacheDir: z.string().min(1).describe('Folder for downloaded Kafka and registry distributions'),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    logFormat: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .describe(
+        'Log lines: auto = readable when stderr is a terminal, JSON otherwise; or force json or pretty',
+      ),
     kafka: z
       .object({
         brokers: z
