@@ -13,8 +13,10 @@ import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { REPEATED_FIELDS } from '../schemas';
 import { registerTopicSchemas } from '../schemas/register';
 import { createClickHouse, migrate } from '../sinks/clickhouse';
+import { windowLabel } from '../sinks/clickhouse/window-label';
 import { rssSampler } from './bench-stack';
-import { cpuPerEvent, ownCpuSeconds } from './process-usage';
+import { cpuPerEvent, ownCpuSeconds, statusKb } from './process-usage';
+import { windowCompleteness, type WindowCompleteness } from './window-completeness';
 
 /** What the pipeline bench hands its processor process. */
 export interface ProcessingJob {
@@ -30,6 +32,12 @@ export interface ProcessingJob {
   topics: Topics;
   /** The embedded engine's folder, migrated; the bench closed it before starting this process. */
   dataDir: string;
+  /**
+   * Also measure the state the processor keeps once every event is in (JS heap of the main
+   * thread and anonymous RSS, after a full collection, over what it held before the first), and
+   * check the aggregates of the longest window against the raw table (the fleet bench).
+   */
+  checks?: boolean;
 }
 
 /** What it reports back. */
@@ -47,6 +55,10 @@ export interface ProcessingResult {
   peakHeapMb: number;
   cpu: ReturnType<typeof cpuPerEvent>;
   stageLatencyMs: Record<string, { p50: number; p99: number }>;
+  /** With `checks`: bytes kept once every event is in, over what the processor held at its start. */
+  stateBytes?: { heap: number; rssAnon: number };
+  /** With `checks`: the longest window's aggregates against the raw table. */
+  windows?: WindowCompleteness & { window: string };
 }
 
 /**
@@ -98,6 +110,11 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       retry: { initialMs: 100, maxMs: 5000, attempts: 20 },
     });
     if (job.detect) await baselines.start();
+    const held = () => {
+      global.gc?.();
+      return { heap: process.memoryUsage().heapUsed, rssAnon: statusKb('self', 'RssAnon') * 1024 };
+    };
+    const before = job.checks ? held() : undefined;
     // The clock starts when the first fetched batch enters the pipeline, as the bare consumer's
     // starts at its first batch (not at the first batch delivered, which would leave out one
     // batch's whole trip through the stages and the inserts).
@@ -127,6 +144,7 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       seconds: (end - firstDelivery.at) / 1000,
     };
     const cpu = cpuPerEvent(cpuBefore, job.events);
+    const after = before && held();
     await source.close();
     if (job.detect) await baselines.stop();
     await closeProcessor();
@@ -135,7 +153,23 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const stored = await (
       await clickhouse.query({ query: 'SELECT count() AS n FROM tidewatch.metrics', format: 'JSONEachRow' })
     ).json<{ n: string }>();
+    const longest = Math.max(...settings.windowsMs);
+    const windows = job.checks
+      ? {
+          window: windowLabel(longest),
+          ...(await windowCompleteness(
+            clickhouse,
+            'tidewatch',
+            longest,
+            windowLabel(longest),
+            settings.allowedLatenessMs,
+          )),
+        }
+      : undefined;
     return {
+      stateBytes: before &&
+        after && { heap: after.heap - before.heap, rssAnon: after.rssAnon - before.rssAnon },
+      windows,
       seconds,
       steady,
       fillSeconds: firstDelivery ? (firstDelivery.at - first) / 1000 : undefined,

@@ -127,7 +127,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
 }
 
 /** Runs the processing phase in a child process (`pipeline-processor.ts`) and returns its report. */
-function inChildProcess(job: ProcessingJob): Promise<ProcessingResult> {
+export function inChildProcess(job: ProcessingJob): Promise<ProcessingResult> {
   const child = fork(path.join(__dirname, 'pipeline-processor.js'), [], {
     // As `tidewatch start` runs (package.json, bin/tidewatch.js).
     execArgv: ['--expose-gc', ...PROCESSOR_NODE_FLAGS],

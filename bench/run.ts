@@ -3,7 +3,9 @@ import { agentBench } from './agent';
 import { backpressureBench } from './backpressure';
 import { dashboardSoakBench } from './dashboard-soak';
 import { detectBench } from './detect';
+import { fleetBench } from './fleet';
 import { gatewayBench } from './gateway';
+import { latencyBench } from './latency';
 import { pipelineBench } from './pipeline';
 import { storageBench } from './storage';
 
@@ -16,6 +18,7 @@ const SCENARIOS: Record<
     agentBench({
       seconds: Number(a.seconds ?? 120),
       intervals: (a.intervals ?? '5,1').split(',').map(Number),
+      agent: a.agent === 'cli' ? 'cli' : 'bundle',
     }),
   pipeline: (a) =>
     pipelineBench({
@@ -25,6 +28,21 @@ const SCENARIOS: Record<
       cpuProfile: a['cpu-profile'],
       processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
       rawInserts: a['raw-inserts'] === 'json' ? 'json' : 'avro',
+    }),
+  fleet: (a) =>
+    fleetBench({
+      hosts: Number(a.hosts ?? 1000),
+      seriesPerHost: Number(a['series-per-host'] ?? 100),
+      intervalS: Number(a['interval-s'] ?? 10),
+      minutes: Number(a.minutes ?? 5),
+      detect: a.detect !== 'off',
+      processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
+    }),
+  latency: (a) =>
+    latencyBench({
+      rate: Number(a.rate ?? 20_000),
+      seconds: Number(a.seconds ?? 60),
+      hosts: Number(a.hosts ?? 200),
     }),
   backpressure: (a) =>
     backpressureBench({
@@ -86,6 +104,8 @@ async function main() {
       dwell: { type: 'string' },
       'cpu-profile': { type: 'string' },
       processor: { type: 'string' },
+      'series-per-host': { type: 'string' },
+      'interval-s': { type: 'string' },
     },
   });
   const name = positionals[0];

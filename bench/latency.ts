@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { readRuntime } from '../cli/runtime-file';
+import { createKafka, topicNames } from '../core/kafka';
+import { silentLogger } from '../core/logger';
+import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
+import { tokenFile } from '../sinks/gateway/token';
+import { benchStack } from './bench-stack';
+
+export interface LatencyBenchOptions {
+  /** Samples per second from the load generator. */
+  rate: number;
+  seconds: number;
+  hosts: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const BIN = path.join(__dirname, '..', '..', 'bin', 'tidewatch.js');
+
+/** Waits until `check` returns a value (polling), or fails after `ms`. */
+async function waitFor<T>(what: string, ms: number, check: () => T | undefined, child?: ChildProcess) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (child && child.exitCode !== null) throw new Error(`${what}: the process exited (${child.exitCode})`);
+    if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(200);
+  }
+}
+
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+
+/**
+ * `npm run bench -- latency`: the whole instance as users run it (`tidewatch start`, its own
+ * process, Node flags as `bin/tidewatch.js`) fed by `tidewatch loadgen` (another process) at
+ * `rate` samples/s for `seconds`, and one WebSocket client (this process) subscribed to samples.
+ * Latency of a sample = the time its message arrived − its event time (stamped by the load
+ * generator as it made the batch); every load-generator sample received is counted (the
+ * instance's own agent's are left out, and the catch-up snapshot a new client gets first).
+ */
+export async function latencyBench(o: LatencyBenchOptions): Promise<Record<string, unknown>> {
+  const { endpoints, stop } = await benchStack();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tidewatch-bench-latency-'));
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    KAFKA_BROKERS: endpoints.brokers.join(','),
+    SCHEMA_REGISTRY_URL: endpoints.registryUrl,
+    TIDEWATCH_DATA_DIR: dataDir,
+    TIDEWATCH_GATEWAY_PORT: '0',
+    TIDEWATCH_TOPIC_PREFIX: `bench-latency-${crypto.randomBytes(4).toString('hex')}.`,
+  };
+  let stderr = '';
+  const instance = spawn(process.execPath, [...PROCESSOR_NODE_FLAGS, BIN, 'start'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  instance.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let ws: WebSocket | undefined;
+  try {
+    const runtime = await waitFor('the instance up', 180_000, () => readRuntime(dataDir), instance);
+    const token = fs.readFileSync(tokenFile(dataDir), 'utf8').trim();
+    const total = o.rate * o.seconds;
+    const latencies = new Float64Array(total);
+    let received = 0;
+    let conflated = 0;
+    let beyond = 0;
+    const client = new WebSocket(`${runtime.url.replace(/^http/, 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    ws = client;
+    let subscribed = false;
+    client.on('message', (data) => {
+      const at = Date.now();
+      const m = JSON.parse(data.toString()) as {
+        type: string;
+        conflated?: boolean;
+        samples?: { host: string; ts: number }[];
+      };
+      if (m.type === 'subscribed') subscribed = true;
+      if (m.type !== 'samples' || !m.samples) return;
+      if (m.conflated) conflated++;
+      for (const s of m.samples) {
+        if (!s.host.startsWith('loadgen-')) continue;
+        if (received < total) latencies[received++] = at - s.ts;
+        else beyond++;
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.once('open', () => resolve());
+      client.once('error', reject);
+    });
+    client.send(JSON.stringify({ type: 'subscribe', streams: ['samples'] }));
+    await waitFor('the subscription', 10_000, () => (subscribed ? true : undefined));
+
+    const loadgen = spawn(
+      process.execPath,
+      [BIN, 'loadgen', '--hosts', String(o.hosts), '--rate', String(o.rate), '--total', String(total)],
+      { env, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let report = '';
+    loadgen.stdout!.on('data', (d: Buffer) => (report += d.toString()));
+    const code = await new Promise<number | null>((resolve) => loadgen.once('exit', resolve));
+    if (code !== 0) throw new Error(`the load generator failed (exit ${code})`);
+    // What is still on its way: until every sample is in or nothing came for 5 s.
+    let last = -1;
+    let quietSince = Date.now();
+    while (received < total && Date.now() - quietSince < 5000) {
+      if (received !== last) [last, quietSince] = [received, Date.now()];
+      await sleep(250);
+    }
+    const sorted = latencies.slice(0, received).sort();
+    const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as { samples_per_sec?: number };
+    return {
+      scenario: 'latency',
+      rate: o.rate,
+      seconds: o.seconds,
+      hosts: o.hosts,
+      events_per_sec: generated.samples_per_sec,
+      samples_sent: total,
+      samples_received: received,
+      samples_beyond_total: beyond,
+      conflated_messages: conflated,
+      p50_ms: percentile(sorted, 50),
+      p90_ms: percentile(sorted, 90),
+      p99_ms: percentile(sorted, 99),
+      max_ms: sorted.length ? sorted[sorted.length - 1] : NaN,
+    };
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- instance stderr (tail) ---\n${stderr}`);
+  } finally {
+    ws?.close();
+    instance.kill('SIGTERM');
+    await new Promise((resolve) =>
+      instance.exitCode !== null ? resolve(null) : instance.once('exit', resolve),
+    );
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const admin = createKafka(endpoints.brokers, 'bench-latency', silentLogger).admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteTopics({ topics: Object.values(topicNames(env.TIDEWATCH_TOPIC_PREFIX!)) }))
+      .catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await stop();
+  }
+}
