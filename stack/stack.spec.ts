@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../core/logger';
+import * as prerequisites from './prerequisites';
 import { checkPrerequisites } from './prerequisites';
 import { stackStatus, stackUp, type StackOptions } from './stack';
 
@@ -26,6 +27,8 @@ describe('stackUp refuses clearly before downloading anything', () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as net.AddressInfo).port;
+    // Java and Maven are checked on their own below; starting their JVMs here took seconds.
+    const prereqs = jest.spyOn(prerequisites, 'checkPrerequisites').mockImplementation(() => undefined);
     try {
       await expect(stackUp(options(dataDir, port))).rejects.toMatchObject({
         code: 'TW_ERR_STACK_PORT_TAKEN',
@@ -34,6 +37,7 @@ describe('stackUp refuses clearly before downloading anything', () => {
         ),
       });
     } finally {
+      prereqs.mockRestore();
       blocker.close();
     }
     expect(fs.existsSync(path.join(dataDir, 'cache'))).toBe(false);

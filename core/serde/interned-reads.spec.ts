@@ -83,14 +83,12 @@ describe('interned reads', () => {
 
   it('keys by bytes wherever they lie, and keeps thousands of entries apart', () => {
     const table = new InternTable(10_000);
-    const keys = Array.from({ length: 5000 }, (_, i) => Buffer.from(`key-${i * 7919}`));
+    const keys = Array.from({ length: 3000 }, (_, i) => Buffer.from(`key-${i * 7919}`));
     keys.forEach((k, i) => table.set(k, 0, k.length, i));
-    expect(table.size).toBe(5000);
-    keys.forEach((k, i) => {
-      // the same bytes inside another buffer, at another offset
-      const elsewhere = Buffer.concat([Buffer.from('xyz'), k, Buffer.from('!')]);
-      expect(table.get(elsewhere, 3, 3 + k.length)).toBe(i);
-    });
+    expect(table.size).toBe(3000);
+    // the same bytes inside another buffer, at another offset
+    const found = keys.map((k) => table.get(Buffer.from(`xyz${k.toString()}!`), 3, 3 + k.length));
+    expect(found).toEqual(keys.map((_, i) => i));
     const prefix = Buffer.from('key-7');
     expect(table.get(prefix, 0, prefix.length)).toBeUndefined(); // a prefix of held keys is its own key
   });
