@@ -67,7 +67,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
         'system.device': '/dev/sda1',
         'system.filesystem.mountpoint': '/',
       });
-      at('system.network.errors', i % 7 === 0 ? 2 : 0, {
+      at('tidewatch.system.network.errors_rate', i % 7 === 0 ? 2 : 0, {
         'network.interface.name': 'eth0',
         'network.io.direction': 'receive',
       });
