@@ -10,7 +10,7 @@ import { createMetrics, PipelineMetrics } from '../core/metrics';
 import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { REPEATED_FIELDS } from '../schemas';
 import { registerTopicSchemas } from '../schemas/register';
-import { applyRetention, ClickHouseClient, createClickHouse, migrate } from '../sinks/clickhouse';
+import { ClickHouseClient, createClickHouse, prepareSchema } from '../sinks/clickhouse';
 import { startGateway, type LiveHub } from '../sinks/gateway';
 import { stackDown, StackEndpoints, stackUp } from '../stack';
 import { runAgent } from './agent-runtime';
@@ -111,8 +111,7 @@ export async function startInstance(
     const clickhouse =
       overrides.clickhouse ?? createClickHouse({ ...config.clickhouse, dataDir: config.dataDir });
     cleanups.push(() => clickhouse.close());
-    await migrate(clickhouse, config.clickhouse.database);
-    await applyRetention(clickhouse, config.clickhouse.database, config.clickhouse.retention);
+    await prepareSchema(clickhouse, config.clickhouse);
 
     const status = sharedAdmin(kafka);
     cleanups.push(status.close);

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   TW_ERR_BREAKER_OPEN:
     'A sink’s circuit breaker is open after repeated failures; writes wait for its next trial.',
   TW_ERR_CLICKHOUSE_QUERY: 'ClickHouse rejected a query; the message carries ClickHouse’s own code.',
+  TW_ERR_CLICKHOUSE_SCHEMA:
+    'The ClickHouse schema cannot be used: tables missing under manageSchema: false, or clickhouse.cluster unknown or sharded.',
   TW_ERR_SQL_NOT_READONLY: 'The SQL interface refused a statement that is not a single read-only query.',
   TW_ERR_SQL_CONSOLE_BUSY:
     'The SQL console has as many queries running and waiting as it takes; retry after Retry-After seconds.',

@@ -86,6 +86,17 @@ export const configSchema = z
         username: z.string().default('default'),
         password: secret(z.string()).default(''),
         database: identifier.default('tidewatch'),
+        cluster: identifier
+          .optional()
+          .describe(
+            'ClickHouse cluster (remote_servers) to create the schema on: Replicated*MergeTree tables and every DDL ON CLUSTER; unset: one server',
+          ),
+        manageSchema: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Create and migrate the schema at start; false: the schema is managed by a DBA, Tidewatch runs no DDL and only checks its tables exist',
+          ),
         tls: tlsSettings.optional().describe('CA and client certificate for an https ClickHouse server'),
         valuePrecisionBits: z
           .number()
@@ -179,6 +190,7 @@ export const configSchema = z
         username: 'default',
         password: '',
         database: 'tidewatch',
+        manageSchema: true,
         valuePrecisionBits: 30,
         retention: { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 },
         breaker: { failures: 5, openMs: 10_000 },
@@ -519,6 +531,12 @@ export const configSchema = z
         code: 'custom',
         path: ['registry'],
         message: 'set both username and password, or neither',
+      });
+    if (c.clickhouse.cluster !== undefined && !c.clickhouse.url)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clickhouse', 'cluster'],
+        message: 'applies to a ClickHouse server (CLICKHOUSE_URL); the embedded engine is one node',
       });
     if (c.clickhouse.tls && !c.clickhouse.url?.startsWith('https:'))
       ctx.addIssue({

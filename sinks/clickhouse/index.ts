@@ -1,8 +1,10 @@
 export { createClickHouse, embeddedConnection, clientOver } from './client';
 export { rowCount } from './row-run';
 export type { ClickHouseClient, ClickHouseTarget, Connection } from './client';
-export { migrate, MIGRATIONS, PROMOTED_ATTRIBUTES } from './migrations';
-export type { Migration } from './migrations';
+export { migrate, MIGRATIONS, PROMOTED_ATTRIBUTES, ddlFor, checkSchema, REQUIRED_TABLES } from './migrations';
+export type { Migration, Ddl, MigrationLockOptions } from './migrations';
+export { prepareSchema } from './prepare-schema';
+export type { SchemaSettings } from './prepare-schema';
 export { clickhouseMetricsSink, clickhouseMetricsStore } from './metrics-writer';
 export { runReadOnlyQuery, DEFAULT_LIMITS } from './read-only-query';
 export { attachSqlConsole, sqlConsoleOf } from './sql-console';

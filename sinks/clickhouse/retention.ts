@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { SINGLE_NODE, type Ddl } from './migrations/ddl';
 
 export interface Retention {
   /** Raw samples (`metrics`) and process records (`processes`). */
@@ -24,9 +25,14 @@ export function ttlDays(createTableQuery: string): number | undefined {
 
 /**
  * Sets each table's TTL to the configured retention when it differs (a metadata change; parts
- * past the new limit go at the next merge). Returns the tables changed.
+ * past the new limit go at the next merge; on a cluster, on every node). Returns the tables changed.
  */
-export async function applyRetention(client: ClickHouseClient, db: string, r: Retention): Promise<string[]> {
+export async function applyRetention(
+  client: ClickHouseClient,
+  db: string,
+  r: Retention,
+  ddl: Ddl = SINGLE_NODE,
+): Promise<string[]> {
   const rs = await client.query({
     query: 'SELECT name, create_table_query FROM system.tables WHERE database = {db:String}',
     query_params: { db },
@@ -43,7 +49,7 @@ export async function applyRetention(client: ClickHouseClient, db: string, r: Re
     const create = current.get(table);
     if (create === undefined || ttlDays(create) === days) continue;
     await client.command({
-      query: `ALTER TABLE ${db}.${table} MODIFY TTL ${time} + INTERVAL ${days} DAY`,
+      query: `ALTER TABLE ${db}.${table}${ddl.on} MODIFY TTL ${time} + INTERVAL ${days} DAY`,
       clickhouse_settings: { materialize_ttl_after_modify: 0 },
     });
     changed.push(table);

@@ -3,8 +3,8 @@ import type { Migration } from './migration';
 export const rawMetrics: Migration = {
   version: 1,
   name: 'raw metrics',
-  statements: (db) => [
-    `CREATE TABLE IF NOT EXISTS ${db}.metrics (
+  statements: (db, ddl) => [
+    `CREATE TABLE IF NOT EXISTS ${db}.metrics${ddl.on} (
         event_id String CODEC(ZSTD(1)),
         host LowCardinality(String),
         ts DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
@@ -13,7 +13,7 @@ export const rawMetrics: Migration = {
         unit LowCardinality(String),
         attributes Map(LowCardinality(String), String) CODEC(ZSTD(1))
       )
-      ENGINE = ReplacingMergeTree
+      ${ddl.engine('ReplacingMergeTree')}
       PARTITION BY toDate(ts)
       ORDER BY (host, metric, ts, event_id)
       TTL toDateTime(ts) + INTERVAL 7 DAY

@@ -3,9 +3,9 @@ import type { Migration } from './migration';
 export const anomaliesAndDetectorState: Migration = {
   version: 3,
   name: 'anomalies and detector state',
-  statements: (db) => [
+  statements: (db, ddl) => [
     // One row per incident state; the highest version is the incident as it stands.
-    `CREATE TABLE IF NOT EXISTS ${db}.anomaly_states (
+    `CREATE TABLE IF NOT EXISTS ${db}.anomaly_states${ddl.on} (
         id String,
         group_id String,
         status Enum8('open' = 1, 'closed' = 2),
@@ -27,21 +27,21 @@ export const anomaliesAndDetectorState: Migration = {
         reason String CODEC(ZSTD(1)),
         samples UInt64
       )
-      ENGINE = ReplacingMergeTree(version)
+      ${ddl.engine('ReplacingMergeTree', 'version')}
       PARTITION BY toYYYYMM(started_at)
       ORDER BY (host, id)
       TTL toDateTime(started_at) + INTERVAL 90 DAY
       SETTINGS non_replicated_deduplication_window = 1000`,
-    `CREATE VIEW IF NOT EXISTS ${db}.anomalies AS
+    `CREATE VIEW IF NOT EXISTS ${db}.anomalies${ddl.on} AS
         SELECT * FROM ${db}.anomaly_states FINAL`,
     // Each series' detector baseline, snapshotted so a restart or rebalance does not start cold.
-    `CREATE TABLE IF NOT EXISTS ${db}.detector_state (
+    `CREATE TABLE IF NOT EXISTS ${db}.detector_state${ddl.on} (
         series String,
         host LowCardinality(String),
         state String CODEC(ZSTD(3)),
         updated_at DateTime64(3, 'UTC')
       )
-      ENGINE = ReplacingMergeTree(updated_at)
+      ${ddl.engine('ReplacingMergeTree', 'updated_at')}
       ORDER BY series
       TTL toDateTime(updated_at) + INTERVAL 7 DAY`,
   ],

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Ddl } from './ddl';
 import type { Migration } from './migration';
 
 /**
@@ -16,7 +17,7 @@ export const PROMOTED_ATTRIBUTES: Record<string, string> = {
     attributes['network.connection.state'], attributes['system.process.status']])`,
 };
 
-const rawTable = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
+const rawTable = (table: string, ddl: Ddl) => `CREATE TABLE IF NOT EXISTS ${table}${ddl.on} (
     metric LowCardinality(String),
     host LowCardinality(String),
     ${Object.entries(PROMOTED_ATTRIBUTES)
@@ -29,7 +30,7 @@ const rawTable = (table: string) => `CREATE TABLE IF NOT EXISTS ${table} (
     unit LowCardinality(String),
     event_id String CODEC(ZSTD(3))
   )
-  ENGINE = ReplacingMergeTree
+  ${ddl.engine('ReplacingMergeTree')}
   PARTITION BY toDate(ts)
   ORDER BY (metric, host, ${Object.keys(PROMOTED_ATTRIBUTES).join(', ')}, attributes_hash, ts, event_id)
   TTL toDateTime(ts) + INTERVAL 7 DAY
@@ -55,17 +56,17 @@ export const seriesOrderedMetrics: Migration = {
   version: 5,
   name: 'raw metrics ordered by series, promoted attribute columns',
   statements: () => [],
-  run: async (client, db) => {
+  run: async (client, db, ddl) => {
     const next = `${db}.metrics_next`;
     if (!(await hasColumn(client, db, 'metrics', 'attributes_hash'))) {
-      await client.command({ query: `DROP TABLE IF EXISTS ${next}` });
-      await client.command({ query: rawTable(next) });
+      await client.command({ query: `DROP TABLE IF EXISTS ${next}${ddl.on}` });
+      await client.command({ query: rawTable(next, ddl) });
       await client.command({
         query: `INSERT INTO ${next} (metric, host, attributes, ts, value, unit, event_id)
                 SELECT metric, host, attributes, ts, value, unit, event_id FROM ${db}.metrics`,
       });
-      await client.command({ query: `EXCHANGE TABLES ${db}.metrics AND ${next}` });
+      await client.command({ query: `EXCHANGE TABLES ${db}.metrics AND ${next}${ddl.on}` });
     }
-    await client.command({ query: `DROP TABLE IF EXISTS ${next}` });
+    await client.command({ query: `DROP TABLE IF EXISTS ${next}${ddl.on}` });
   },
 };

@@ -22,8 +22,8 @@ const rollup = (db: string) => `
 export const hourlyRollup: Migration = {
   version: 6,
   name: 'hourly rollup of the 1-minute windows',
-  statements: (db) => [
-    `CREATE TABLE IF NOT EXISTS ${db}.metrics_1h_state (
+  statements: (db, ddl) => [
+    `CREATE TABLE IF NOT EXISTS ${db}.metrics_1h_state${ddl.on} (
       metric LowCardinality(String),
       host LowCardinality(String),
       series_id UInt64,
@@ -34,14 +34,14 @@ export const hourlyRollup: Migration = {
         .fill('Array(Float64)')
         .join(', ')})
     )
-    ENGINE = AggregatingMergeTree
+    ${ddl.engine('AggregatingMergeTree')}
     PARTITION BY toYYYYMM(hour)
     ORDER BY (metric, host, series_id, hour)
     TTL hour + INTERVAL 365 DAY`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_mv TO ${db}.metrics_1h_state AS ${rollup(db)}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_mv${ddl.on} TO ${db}.metrics_1h_state AS ${rollup(db)}`,
     // The windows stored before this migration; a repeated run adds nothing (the states are maxMaps).
     `INSERT INTO ${db}.metrics_1h_state ${rollup(db)}`,
-    `CREATE VIEW IF NOT EXISTS ${db}.metrics_1h AS
+    `CREATE VIEW IF NOT EXISTS ${db}.metrics_1h${ddl.on} AS
       SELECT host, metric, unit, attributes, hour,
         arraySum(m.2) AS count, arraySum(m.3) AS sum, arrayMin(m.4) AS min, arrayMax(m.5) AS max,
         arraySum(m.3) / arraySum(m.2) AS mean, m.6[-1] AS last,

@@ -28,28 +28,28 @@ const activity = (db: string) =>
 export const hosts: Migration = {
   version: 7,
   name: 'host inventory and activity',
-  statements: (db) => [
-    `CREATE TABLE IF NOT EXISTS ${db}.host_inventory (
+  statements: (db, ddl) => [
+    `CREATE TABLE IF NOT EXISTS ${db}.host_inventory${ddl.on} (
       host LowCardinality(String),
       updated_at DateTime64(3, 'UTC'),
       ${INVENTORY.map(([c, t]) => `${c} ${t}`).join(',\n      ')}
     )
-    ENGINE = ReplacingMergeTree(updated_at)
+    ${ddl.engine('ReplacingMergeTree', 'updated_at')}
     ORDER BY host`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_inventory_mv TO ${db}.host_inventory AS ${inventory(db)}`,
-    `CREATE TABLE IF NOT EXISTS ${db}.host_activity (
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_inventory_mv${ddl.on} TO ${db}.host_inventory AS ${inventory(db)}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.host_activity${ddl.on} (
       host LowCardinality(String),
       first_seen SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
       last_seen SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
     )
-    ENGINE = AggregatingMergeTree
+    ${ddl.engine('AggregatingMergeTree')}
     ORDER BY host`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_activity_mv TO ${db}.host_activity AS ${activity(db)}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_activity_mv${ddl.on} TO ${db}.host_activity AS ${activity(db)}`,
     // What the raw table held before this migration; a repeated run changes nothing (latest by
     // time, min and max).
     `INSERT INTO ${db}.host_inventory ${inventory(db)}`,
     `INSERT INTO ${db}.host_activity ${activity(db)}`,
-    `CREATE VIEW IF NOT EXISTS ${db}.hosts AS
+    `CREATE VIEW IF NOT EXISTS ${db}.hosts${ddl.on} AS
       SELECT a.host AS host, a.first_seen AS first_seen, a.last_seen AS last_seen,
         ${INVENTORY.map(([c]) => `i.${c} AS ${c}`).join(', ')}, i.updated_at AS inventory_at
       FROM (SELECT host, min(first_seen) AS first_seen, max(last_seen) AS last_seen

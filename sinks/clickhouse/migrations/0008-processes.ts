@@ -4,8 +4,8 @@ import type { Migration } from './migration';
 export const processes: Migration = {
   version: 8,
   name: 'processes',
-  statements: (db) => [
-    `CREATE TABLE IF NOT EXISTS ${db}.processes (
+  statements: (db, ddl) => [
+    `CREATE TABLE IF NOT EXISTS ${db}.processes${ddl.on} (
       host LowCardinality(String),
       ts DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
       kind Enum8('snapshot' = 1, 'start' = 2, 'exit' = 3),
@@ -22,7 +22,7 @@ export const processes: Migration = {
       rank_memory UInt16,
       event_id String CODEC(ZSTD(3))
     )
-    ENGINE = ReplacingMergeTree
+    ${ddl.engine('ReplacingMergeTree')}
     PARTITION BY toDate(ts)
     ORDER BY (host, ts, kind, pid, event_id)
     TTL toDateTime(ts) + INTERVAL 7 DAY

@@ -25,10 +25,10 @@ export const widerRawMerges: Migration = {
   version: 9,
   name: 'raw metrics merged in wider steps',
   statements: () => [],
-  run: async (client, db) => {
+  run: async (client, db, ddl) => {
     if (!(await knowsSetting(client, 'merge_selector_base'))) return;
     await client.command({
-      query: `ALTER TABLE ${db}.metrics MODIFY SETTING merge_selector_base = ${MERGE_SELECTOR_BASE}`,
+      query: `ALTER TABLE ${db}.metrics${ddl.on} MODIFY SETTING merge_selector_base = ${MERGE_SELECTOR_BASE}`,
     });
   },
 };

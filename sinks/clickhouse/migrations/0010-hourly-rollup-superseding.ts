@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Ddl } from './ddl';
 import type { Migration } from './migration';
 
 /** Per minute of the hour, what its 1-minute window said; the version is the window's count. */
@@ -6,7 +7,7 @@ const MINUTE = `Tuple(UInt64, Float64, Float64, Float64, Float64, Float64, Float
 const NONE = `(toUInt64(0), 0., 0., 0., 0., 0., 0., 0.)`;
 const QUANTILES = 'quantilesTDigest(0.5, 0.95, 0.99)';
 
-const table = (db: string) => `CREATE TABLE IF NOT EXISTS ${db}.metrics_1h_state (
+const table = (db: string, ddl: Ddl) => `CREATE TABLE IF NOT EXISTS ${db}.metrics_1h_state${ddl.on} (
     metric LowCardinality(String),
     host LowCardinality(String),
     series_id UInt64,
@@ -16,7 +17,7 @@ const table = (db: string) => `CREATE TABLE IF NOT EXISTS ${db}.metrics_1h_state
     minutes AggregateFunction(argMaxForEach, Array(${MINUTE}), Array(UInt64)),
     quantiles AggregateFunction(${QUANTILES}, Float64)
   )
-  ENGINE = AggregatingMergeTree
+  ${ddl.engine('AggregatingMergeTree')}
   PARTITION BY toYYYYMM(hour)
   ORDER BY (metric, host, series_id, hour)
   TTL hour + INTERVAL 365 DAY`;
@@ -77,16 +78,16 @@ export const hourlyRollupSuperseding: Migration = {
   version: 10,
   name: 'hourly rollup: corrected minutes supersede, percentiles from the hour’s samples',
   statements: () => [],
-  run: async (client, db) => {
+  run: async (client, db, ddl) => {
     const exec = (query: string) => client.command({ query });
-    await exec(`DROP VIEW IF EXISTS ${db}.metrics_1h_mv`);
+    await exec(`DROP VIEW IF EXISTS ${db}.metrics_1h_mv${ddl.on}`);
     const v6 = await count(
       client,
       `SELECT count() AS n FROM system.columns WHERE database = '${db}' AND table = 'metrics_1h_state'
          AND name = 'minutes' AND type LIKE '%maxMap%'`,
     );
-    if (v6 > 0) await exec(`RENAME TABLE ${db}.metrics_1h_state TO ${db}.metrics_1h_state_v6`);
-    await exec(table(db));
+    if (v6 > 0) await exec(`RENAME TABLE ${db}.metrics_1h_state TO ${db}.metrics_1h_state_v6${ddl.on}`);
+    await exec(table(db, ddl));
     const columns = '(metric, host, series_id, hour, unit, attributes, minutes)';
     await exec(`INSERT INTO ${db}.metrics_1h_state ${columns} ${fromWindows(db)}`);
     const hasV6 = await count(
@@ -105,14 +106,14 @@ export const hourlyRollupSuperseding: Migration = {
         `INSERT INTO ${db}.metrics_1h_state (metric, host, series_id, hour, unit, attributes, quantiles) ${fromSamples(db, 'FINAL')}`,
       );
     await exec(
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_minutes_mv TO ${db}.metrics_1h_state ${columns} AS ${fromWindows(db)}`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_minutes_mv${ddl.on} TO ${db}.metrics_1h_state ${columns} AS ${fromWindows(db)}`,
     );
     await exec(
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_samples_mv TO ${db}.metrics_1h_state
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_samples_mv${ddl.on} TO ${db}.metrics_1h_state
          (metric, host, series_id, hour, unit, attributes, quantiles) AS ${fromSamples(db)}`,
     );
-    await exec(`DROP VIEW IF EXISTS ${db}.metrics_1h`);
-    await exec(`CREATE VIEW ${db}.metrics_1h AS
+    await exec(`DROP VIEW IF EXISTS ${db}.metrics_1h${ddl.on}`);
+    await exec(`CREATE VIEW ${db}.metrics_1h${ddl.on} AS
       SELECT host, metric, unit, attributes, hour,
         arraySum(x -> x.1, m) AS count, arraySum(x -> x.2, m) AS sum,
         arrayMin(x -> x.3, m) AS min, arrayMax(x -> x.4, m) AS max,

@@ -14,15 +14,15 @@ const latestLabels = (db: string) => `
 export const hostLabels: Migration = {
   version: 11,
   name: 'host labels',
-  statements: (db) => [
-    `ALTER TABLE ${db}.metrics ADD COLUMN IF NOT EXISTS labels Map(String, String) CODEC(ZSTD(1))`,
-    `CREATE TABLE IF NOT EXISTS ${db}.host_labels (
+  statements: (db, ddl) => [
+    `ALTER TABLE ${db}.metrics${ddl.on} ADD COLUMN IF NOT EXISTS labels Map(String, String) CODEC(ZSTD(1))`,
+    `CREATE TABLE IF NOT EXISTS ${db}.host_labels${ddl.on} (
       host LowCardinality(String),
       updated_at DateTime64(3, 'UTC'),
       labels Map(String, String)
     )
-    ENGINE = ReplacingMergeTree(updated_at)
+    ${ddl.engine('ReplacingMergeTree', 'updated_at')}
     ORDER BY host`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_labels_mv TO ${db}.host_labels AS ${latestLabels(db)}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.host_labels_mv${ddl.on} TO ${db}.host_labels AS ${latestLabels(db)}`,
   ],
 };

@@ -1,4 +1,10 @@
 export type { Migration } from './migration';
 export { migrate } from './migrate';
+export type { MigrateOptions } from './migrate';
 export { MIGRATIONS } from './list';
 export { PROMOTED_ATTRIBUTES } from './0005-series-ordered-metrics';
+export { ddlFor, SINGLE_NODE, REPLICA_PATH, REPLICA_NAME } from './ddl';
+export type { Ddl } from './ddl';
+export { withMigrationLock } from './migration-lock';
+export type { MigrationLockOptions } from './migration-lock';
+export { checkSchema, REQUIRED_TABLES } from './check-schema';
