@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   checkSchema,
   createClickHouse,
+  ddlFor,
   migrate,
   MIGRATIONS,
   prepareSchema,
@@ -78,6 +79,29 @@ describe('ClickHouse schema: migration lock and manageSchema: false (embedded en
     expect(seen).toEqual([2, 2, 2]);
     expect(applied).toEqual(MIGRATIONS.slice(2).map((m) => m.version));
     expect(await recorded()).toBe(MIGRATIONS.length);
+  });
+
+  it("the cluster DDL of every migration is valid on the engine's parser, ON CLUSTER where it belongs", async () => {
+    // No cluster or Keeper here: the engine parses each statement and formats it back.
+    const ddl = ddlFor('tw_cluster');
+    const statements: string[] = [];
+    const recorder = {
+      command: async ({ query }: { query: string }) => void statements.push(query),
+      query: async () => ({ json: async () => [{ n: '0' }] }),
+    } as unknown as ClickHouseClient;
+    for (const m of MIGRATIONS) {
+      statements.push(...m.statements('tw', ddl));
+      await m.run?.(recorder, 'tw', ddl);
+    }
+    for (const q of statements.filter((x) => !/^\s*INSERT/i.test(x))) {
+      const rs = await client.query({
+        query: 'SELECT formatQuerySingleLine({q:String}) AS f',
+        query_params: { q },
+        format: 'JSONEachRow',
+      });
+      const [row] = (await rs.json()) as [{ f: string }];
+      expect(row.f).toContain('ON CLUSTER tw_cluster');
+    }
   });
 
   it('creates every table a DBA-managed schema must hold', async () => {
