@@ -34,6 +34,22 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a ClickHouse cluster and a DBA-managed schema from the environment, the cluster only with a server', () => {
+    const config = loadConfig({
+      env: { CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_CLUSTER: 'tw', CLICKHOUSE_MANAGE_SCHEMA: 'false' },
+    });
+    expect(config.clickhouse).toMatchObject({ cluster: 'tw', manageSchema: false });
+    expect(loadConfig({ env: {} }).clickhouse.manageSchema).toBe(true);
+    expect(messageOf(() => loadConfig({ env: { CLICKHOUSE_CLUSTER: 'tw' } }))).toMatch(
+      /clickhouse\.cluster.*CLICKHOUSE_CLUSTER[\s\S]*applies to a ClickHouse server/,
+    );
+    expect(
+      messageOf(() =>
+        loadConfig({ env: { CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_CLUSTER: 'a-b; DROP' } }),
+      ),
+    ).toMatch(/clickhouse\.cluster/);
+  });
+
   it('validates processor settings from a config file', () => {
     expect(() => loadConfig({ env: {}, overrides: { processor: { windowsMs: [] } } })).toThrow(
       /processor\.windowsMs/,
