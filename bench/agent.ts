@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,19 +9,34 @@ import { projectRoot } from '../core/paths';
 import { freePort } from '../stack';
 import { benchStack } from './bench-stack';
 import { nodeExporterBinary } from './node-exporter';
-import { cpuSeconds, rssMb, threadCpuSeconds } from './process-usage';
+import { cpuSeconds, rssMb, statusKb, threadCpuSeconds } from './process-usage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * `npm run bench -- agent`: the agent's CPU and memory while it collects and publishes to a real
- * broker, side by side with prometheus-node-exporter scraped at the same interval, both measured
- * from /proc over the same window (after a warm-up), at 5 s and at 1 s. One JSON line per interval.
+ * The agent as it is installed: the bundle `npm run package:agent` builds, started by its
+ * launcher (with its heap flags); or `tidewatch agent` from the compiled CLI.
+ */
+function agentCommand(kind: 'bundle' | 'cli'): [string, string[]] {
+  const root = projectRoot();
+  if (kind === 'cli') return [process.execPath, [path.join(root, 'bin', 'tidewatch.js'), 'agent']];
+  execFileSync(process.execPath, [path.join(root, 'packaging', 'agent', 'build.mjs')], { stdio: 'pipe' });
+  return [path.join(root, 'dist', 'agent', 'tidewatch-agent'), []];
+}
+
+/**
+ * `npm run bench -- agent [--agent cli]`: the agent's CPU and memory while it collects and
+ * publishes to a real broker, side by side with prometheus-node-exporter scraped at the same
+ * interval, both measured from /proc over the same window (after a warm-up), at 5 s and at 1 s.
+ * One JSON line per interval. The agent is the bundle (dist/agent) unless `--agent cli`.
  */
 export async function agentBench(o: {
   seconds: number;
   intervals: number[];
+  agent?: 'bundle' | 'cli';
 }): Promise<Record<string, unknown>[]> {
+  const kind = o.agent ?? 'bundle';
+  const [command, args] = agentCommand(kind);
   const config = loadConfig({ env: process.env });
   const exporterBinary = nodeExporterBinary(config.cacheDir);
   const { endpoints, stop } = await benchStack();
@@ -34,9 +49,10 @@ export async function agentBench(o: {
       await admin.connect();
       await ensureTopics(admin, Object.values(topicNames(prefix)), 1);
       await admin.disconnect();
-      const agent = spawn(process.execPath, [path.join(projectRoot(), 'bin', 'tidewatch.js'), 'agent'], {
+      const agent = spawn(command, args, {
         env: {
           ...process.env,
+          NODE: process.execPath,
           KAFKA_BROKERS: endpoints.brokers.join(','),
           SCHEMA_REGISTRY_URL: endpoints.registryUrl,
           TIDEWATCH_TOPIC_PREFIX: prefix,
@@ -79,12 +95,15 @@ export async function agentBench(o: {
         clearInterval(scraper);
         results.push({
           scenario: 'agent',
+          agent: kind,
           interval_s: intervalS,
           seconds: Math.round(wall),
           agent_cpu_pct_of_core: round(agentPct, 3),
           node_exporter_cpu_pct_of_core: round(exporterPct, 3),
           ratio: round(agentPct / exporterPct, 2),
           agent_rss_mb: rssMb(agent.pid!),
+          // Its own memory, without the node binary and libraries mapped from files (shared).
+          agent_rss_anon_mb: Math.round((statusKb(agent.pid!, 'RssAnon') / 1024) * 10) / 10,
           agent_cpu_pct_by_thread: threads,
           node_exporter_rss_mb: rssMb(exporter.pid!),
           node_exporter_scrapes: scrapes,

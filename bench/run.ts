@@ -94,6 +94,7 @@ async function main() {
       rate: { type: 'string' },
       seconds: { type: 'string' },
       intervals: { type: 'string' },
+      agent: { type: 'string' },
       hours: { type: 'string' },
       'batch-rows': { type: 'string' },
       'query-runs': { type: 'string' },

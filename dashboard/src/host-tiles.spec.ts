@@ -21,6 +21,21 @@ describe('host tiles', () => {
     expect(visibleTiles(tiles, '', 'name')).toHaveLength(3);
   });
 
+  it('keeps the tiles whose labels match every name:value word, with the host-name words', () => {
+    const tiles = [
+      tile('web-1', { labels: { env: 'prod', region: 'eu-1' } }),
+      tile('web-2', { labels: { env: 'staging', region: 'eu-1' } }),
+      tile('db-1', { labels: { env: 'prod', region: 'us-2' } }),
+      tile('old'),
+    ];
+    const shown = (search: string) => visibleTiles(tiles, search, 'name').map((t) => t.host);
+    expect(shown('env:prod')).toEqual(['db-1', 'web-1']);
+    expect(shown(' ENV:Prod  region:eu-1 ')).toEqual(['web-1']);
+    expect(shown('env:prod web')).toEqual(['web-1']);
+    expect(shown('env:dev')).toEqual([]);
+    expect(shown('env:')).toEqual([]);
+  });
+
   it('sorts by name, busiest CPU or memory, quietest first, most incidents; ties by name', () => {
     const tiles = [
       tile('c', { cpu: 0.2, memory: 0.9, lastSeen: 3000, openIncidents: 1 }),

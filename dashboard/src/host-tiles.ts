@@ -7,6 +7,8 @@ export interface HostTile {
   cpu?: number;
   memory?: number;
   openIncidents: number;
+  /** The host's labels (agent.labels: env, region…), from /api/hosts. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export type Freshness = 'fresh' | 'late' | 'stale';
@@ -29,9 +31,22 @@ const ORDERS: Record<TileOrder, (a: HostTile, b: HostTile) => number> = {
   incidents: descending((t) => t.openIncidents),
 };
 
-/** The tiles to draw: those whose host name contains `search` (any case), in `order`. */
+/** One word of the search: in the host name (any case), or `name:value` a label of the host has. */
+function matches(t: HostTile, word: string): boolean {
+  if (t.host.toLowerCase().includes(word)) return true;
+  const at = word.indexOf(':');
+  if (at <= 0 || !t.labels) return false;
+  const name = word.slice(0, at);
+  const value = word.slice(at + 1);
+  return Object.entries(t.labels).some(([k, v]) => k.toLowerCase() === name && v.toLowerCase() === value);
+}
+
+/**
+ * The tiles to draw, in `order`: those that match every word of `search`, a part of the host
+ * name or a label as `name:value` (`env:prod region:eu-1`), any case.
+ */
 export function visibleTiles(tiles: Iterable<HostTile>, search: string, order: TileOrder): HostTile[] {
-  const needle = search.trim().toLowerCase();
-  const out = [...tiles].filter((t) => !needle || t.host.toLowerCase().includes(needle));
+  const words = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const out = [...tiles].filter((t) => words.every((w) => matches(t, w)));
   return out.sort(ORDERS[order]);
 }

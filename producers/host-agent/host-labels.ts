@@ -27,29 +27,38 @@ export function parseLabelList(input: unknown): unknown {
  * with it, so queries, `/api/hosts?label=env:prod` and the dashboard can filter by them. Bounded
  * at start-up: at most 16, keys plain names of up to 63 bytes, values 1–128 bytes of printable text.
  */
+/** What is wrong with one label, or undefined. */
+function labelProblem(name: string, value: string): string | undefined {
+  if (!LABEL_NAME.test(name))
+    return `label names are letters, digits, _ . - (starting with a letter or _), not "${name.slice(0, 64)}"`;
+  if (bytes(name) > MAX_LABEL_KEY_BYTES)
+    return `label names are at most ${MAX_LABEL_KEY_BYTES} bytes (${name.slice(0, 16)}…)`;
+  if (value === '') return `a label needs a value (name=value): ${name}`;
+  if (bytes(value) > MAX_LABEL_VALUE_BYTES)
+    return `label values are at most ${MAX_LABEL_VALUE_BYTES} bytes (${name})`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return `label values cannot hold control characters (${name})`;
+  return undefined;
+}
+
+/**
+ * `agent.labels`: what the host is for (env, region, role…), sent with every sample and stored
+ * with it, so queries, `/api/hosts?label=env:prod` and the dashboard can filter by them. Bounded
+ * at start-up: at most 16, names plain of up to 63 bytes, values 1–128 bytes of printable text.
+ * Problems are reported on the setting itself, so the error names it and its variable.
+ */
 export const hostLabelsSetting = z
   .preprocess(
     parseLabelList,
-    z
-      .record(
-        z
-          .string()
-          .regex(LABEL_NAME, 'label names are letters, digits, _ . - (starting with a letter or _)')
-          .refine(
-            (k) => bytes(k) <= MAX_LABEL_KEY_BYTES,
-            `label names are at most ${MAX_LABEL_KEY_BYTES} bytes`,
-          ),
-        z
-          .string()
-          .min(1, 'a label needs a value (name=value)')
-          .refine(
-            (v) => bytes(v) <= MAX_LABEL_VALUE_BYTES,
-            `label values are at most ${MAX_LABEL_VALUE_BYTES} bytes`,
-          )
-          // eslint-disable-next-line no-control-regex
-          .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'label values cannot hold control characters'),
-      )
-      .refine((m) => Object.keys(m).length <= MAX_HOST_LABELS, `at most ${MAX_HOST_LABELS} labels`),
+    z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+      const names = Object.keys(labels);
+      if (names.length > MAX_HOST_LABELS)
+        ctx.addIssue({ code: 'custom', message: `at most ${MAX_HOST_LABELS} labels, not ${names.length}` });
+      for (const name of names.slice(0, MAX_HOST_LABELS + 1)) {
+        const problem = labelProblem(name, labels[name]!);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
   )
   .default({})
   .describe('Host labels sent with every sample: env=prod,region=eu-1 (also TIDEWATCH_AGENT_LABELS)');

@@ -10,6 +10,7 @@ import { rawInserts } from './embedded-raw-insert';
 import { queryScopedSettings } from './query-scoped-settings';
 import { rowRunJson } from './row-run';
 import { attachSqlConsole, type SqlConsole } from './sql-console';
+import { loadChdb } from './load-chdb';
 
 export type { ClickHouseClient };
 
@@ -31,8 +32,7 @@ export type Connection = NonNullable<NonNullable<Parameters<typeof createClient>
 
 /** The embedded engine as a client connection, its data under `dataDir/clickhouse`. */
 export function embeddedConnection(dataDir: string): Connection {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');
+  const { createChdbConnection } = loadChdb<typeof import('chdb/connection')>('chdb/connection');
   // chdb types its Connection against its own copy of @clickhouse/client-common; same shape.
   const native = createChdbConnection({ path: path.join(dataDir, 'clickhouse') }) as unknown as Connection;
   return drainFailedQueries(rawInserts(queryScopedSettings(native), native));

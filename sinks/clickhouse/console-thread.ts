@@ -6,6 +6,7 @@ import { checkConsoleAst, type ConsolePolicy } from './console-ast';
 import type { ConsoleJob, ConsoleReply, ConsoleSetup } from './console-protocol';
 import { sandboxStatements } from './console-sandbox';
 import { oneStatementRefusal } from './one-statement';
+import { loadChdb } from './load-chdb';
 
 /**
  * One SQL console thread: runs a console query at a time on the embedded engine with chDB's
@@ -18,8 +19,7 @@ interface ChdbSession {
   query(sql: string, format: string): Buffer | string;
   close(): void;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Session } = require('chdb') as { Session: new (path: string) => ChdbSession };
+const { Session } = loadChdb<{ Session: new (path: string) => ChdbSession }>('chdb');
 
 const setup = workerData as ConsoleSetup;
 let policy: ConsolePolicy | undefined;

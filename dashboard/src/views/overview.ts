@@ -1,4 +1,4 @@
-import { $, el } from '../api';
+import { $, api, el } from '../api';
 import { freshness, visibleTiles, type HostTile, type TileOrder } from '../host-tiles';
 import { MAX_HOSTS } from '../live-store';
 import type { SeriesBuffer } from '../series-buffer';
@@ -87,6 +87,21 @@ export function overviewView(ctx: ViewContext): View {
   const countEl = $('host-count');
   /** At most one per host the store holds (bounded there). */
   const tiles = new Map<string, Tile>();
+  /** Each host's labels from /api/hosts, read on show and every 30 s; at most MAX_HOSTS. */
+  const labels = new Map<string, Readonly<Record<string, string>>>();
+  let labelsAt = -Infinity;
+  const readLabels = (now: number) => {
+    if (now - labelsAt < 30_000) return;
+    labelsAt = now;
+    api<{ hosts: { host: string; labels?: Record<string, string> }[] }>('/api/hosts').then(
+      ({ hosts }) => {
+        labels.clear();
+        for (const h of hosts.slice(0, MAX_HOSTS)) if (h.labels) labels.set(h.host, h.labels);
+        render();
+      },
+      () => undefined, // the tiles go on without labels; the next read tries again
+    );
+  };
 
   const render = () => {
     const started = performance.now();
@@ -103,6 +118,7 @@ export function overviewView(ctx: ViewContext): View {
         cpu: latest(h.cpu),
         memory: latest(h.memory),
         openIncidents: openByHost.get(host) ?? 0,
+        labels: labels.get(host),
       });
     const shown = visibleTiles(all, searchEl.value, orderEl.value as TileOrder);
     setText(countEl, shown.length === all.length ? `${all.length}` : `${shown.length} of ${all.length}`);
@@ -110,6 +126,7 @@ export function overviewView(ctx: ViewContext): View {
       ? `${ctx.store.overflow.toLocaleString()} samples not kept: past ${MAX_HOSTS} hosts, or past the series kept for the host being looked at`
       : '';
     const now = Date.now();
+    readLabels(now);
     const items = shown.map((t) => {
       let tile = tiles.get(t.host);
       if (!tile) tiles.set(t.host, (tile = new Tile(t.host)));
