@@ -94,6 +94,8 @@ export async function fleetBench(o: FleetBenchOptions): Promise<Record<string, u
       state_bytes_per_series: perSeries(processing.stateBytes?.heap),
       state_rss_anon_bytes_per_series: perSeries(processing.stateBytes?.rssAnon),
       rows_stored: processing.rowsStored,
+      distinct_samples_stored: processing.distinctStored,
+      every_sample_stored: processing.distinctStored === events,
       aggregates_emitted: processing.aggregates,
       aggregates_complete: processing.windows?.complete ?? false,
       windows_checked: processing.windows,

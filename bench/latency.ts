@@ -8,6 +8,8 @@ import { readRuntime } from '../cli/runtime-file';
 import { createKafka, topicNames } from '../core/kafka';
 import { silentLogger } from '../core/logger';
 import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
+import { confluentRegistry, createAvroSerde } from '../core/serde';
+import type { MetricSample } from '../schemas';
 import { tokenFile } from '../sinks/gateway/token';
 import { benchStack } from './bench-stack';
 
@@ -31,6 +33,18 @@ async function waitFor<T>(what: string, ms: number, check: () => T | undefined, 
     if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(200);
   }
+}
+
+/** p50/p99 of each stage's time per batch, from the instance's Prometheus metrics, in ms. */
+async function stageLatencies(url: string, token: string): Promise<Record<string, number>> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const out: Record<string, number> = {};
+  const line = /^tidewatch_stage_batch_seconds\{stage="([^"]+)",quantile="(0\.5|0\.99)"\} (\S+)$/;
+  for (const l of (await res.text()).split('\n')) {
+    const m = line.exec(l);
+    if (m) out[`${m[1]}_p${m[2] === '0.5' ? 50 : 99}`] = Math.round(Number(m[3]) * 1e4) / 10;
+  }
+  return out;
 }
 
 const percentile = (sorted: Float64Array, p: number) =>
@@ -62,6 +76,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
   });
   instance.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let ws: WebSocket | undefined;
+  let closeBare = async () => undefined as unknown;
   try {
     const runtime = await waitFor('the instance up', 180_000, () => readRuntime(dataDir), instance);
     const token = fs.readFileSync(tokenFile(dataDir), 'utf8').trim();
@@ -98,6 +113,27 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     client.send(JSON.stringify({ type: 'subscribe', streams: ['samples'] }));
     await waitFor('the subscription', 10_000, () => (subscribed ? true : undefined));
 
+    // The same samples read by a bare consumer beside the client: what Kafka alone takes
+    // (the generator's batching, produce, fetch), against which the instance's share shows.
+    const kafka = createKafka(endpoints.brokers, 'bench-latency-kafka', silentLogger);
+    const bare = kafka.consumer({ groupId: `bench-latency-bare-${crypto.randomBytes(4).toString('hex')}` });
+    const kafkaLatencies = new Float64Array(total);
+    let fetched = 0;
+    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
+    await bare.connect();
+    await bare.subscribe({ topic: topicNames(env.TIDEWATCH_TOPIC_PREFIX!).metrics, fromBeginning: true });
+    void bare.run({
+      eachBatch: async ({ batch }) => {
+        const at = Date.now();
+        await serde.prepare(batch.messages.map((m) => m.value));
+        for (const m of batch.messages) {
+          const s = serde.decode<MetricSample>(m.value);
+          if (s.host.startsWith('loadgen-') && fetched < total) kafkaLatencies[fetched++] = at - s.ts;
+        }
+      },
+    });
+    closeBare = () => bare.disconnect();
+
     const loadgen = spawn(
       process.execPath,
       [BIN, 'loadgen', '--hosts', String(o.hosts), '--rate', String(o.rate), '--total', String(total)],
@@ -115,6 +151,8 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       await sleep(250);
     }
     const sorted = latencies.slice(0, received).sort();
+    const kafkaSorted = kafkaLatencies.slice(0, fetched).sort();
+    const stages = await stageLatencies(runtime.url, token);
     const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as { samples_per_sec?: number };
     return {
       scenario: 'latency',
@@ -130,11 +168,20 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       p90_ms: percentile(sorted, 90),
       p99_ms: percentile(sorted, 99),
       max_ms: sorted.length ? sorted[sorted.length - 1] : NaN,
+      // Where the time goes: a bare consumer's view of the same samples (generator batching,
+      // produce, fetch) and the instance's time per batch in each stage before the fan-out.
+      kafka_only: {
+        samples: fetched,
+        p50_ms: percentile(kafkaSorted, 50),
+        p99_ms: percentile(kafkaSorted, 99),
+      },
+      stage_batch_ms: stages,
     };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- instance stderr (tail) ---\n${stderr}`);
   } finally {
     ws?.close();
+    await closeBare().catch(() => undefined);
     instance.kill('SIGTERM');
     await new Promise((resolve) =>
       instance.exitCode !== null ? resolve(null) : instance.once('exit', resolve),

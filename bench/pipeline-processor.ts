@@ -55,8 +55,15 @@ export interface ProcessingResult {
   peakHeapMb: number;
   cpu: ReturnType<typeof cpuPerEvent>;
   stageLatencyMs: Record<string, { p50: number; p99: number }>;
+  /**
+   * Where events went: every counter of the processor's registry that is not zero, by name and
+   * labels (`tidewatch_events_dropped_total{reason="…"}`, dedupe hits, replay inserts, …).
+   */
+  counters: Record<string, number>;
   /** With `checks`: bytes kept once every event is in, over what the processor held at its start. */
   stateBytes?: { heap: number; rssAnon: number };
+  /** With `checks`: distinct event ids in the raw table. */
+  distinctStored?: number;
   /** With `checks`: the longest window's aggregates against the raw table. */
   windows?: WindowCompleteness & { window: string };
 }
@@ -145,6 +152,12 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     };
     const cpu = cpuPerEvent(cpuBefore, job.events);
     const after = before && held();
+    // Received counts a record again when it is read again (a rebalance on a busy machine):
+    // with checks, keep running until every distinct sample is stored (or 3 minutes passed).
+    for (let waited = 0; job.checks && waited < 180; waited += 2) {
+      if ((await distinctStored(clickhouse)) >= job.events) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     await source.close();
     if (job.detect) await baselines.stop();
     await closeProcessor();
@@ -166,7 +179,9 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
           )),
         }
       : undefined;
+    const distinct = job.checks ? await distinctStored(clickhouse) : undefined;
     return {
+      distinctStored: distinct,
       stateBytes: before &&
         after && { heap: after.heap - before.heap, rssAnon: after.rssAnon - before.rssAnon },
       windows,
@@ -180,11 +195,21 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       peakHeapMb: rss.peakHeapMb(),
       cpu,
       stageLatencyMs: await stageLatencies(metrics),
+      counters: await countersOf(metrics),
     };
   } finally {
     await producer.disconnect().catch(() => undefined);
     await clickhouse.close();
   }
+}
+
+/** Distinct samples (event ids) in the raw table, duplicates not counted. */
+async function distinctStored(clickhouse: ReturnType<typeof createClickHouse>): Promise<number> {
+  const rs = await clickhouse.query({
+    query: 'SELECT uniqExact(event_id) AS n FROM tidewatch.metrics',
+    format: 'JSONEachRow',
+  });
+  return Number((await rs.json<{ n: string }>())[0]!.n);
 }
 
 /** A V8 CPU profile of this process from now until `stopInto(file)`. */
@@ -211,6 +236,22 @@ async function stageLatencies(metrics: ReturnType<typeof createMetrics>) {
     if (q !== 0.5 && q !== 0.99) continue;
     out[stage] ??= { p50: 0, p99: 0 };
     out[stage][q === 0.5 ? 'p50' : 'p99'] = Math.round(v.value * 1e5) / 100;
+  }
+  return out;
+}
+
+/** Every counter of the registry that is not zero, keyed `name{label="value",…}`. */
+async function countersOf(metrics: ReturnType<typeof createMetrics>) {
+  const out: Record<string, number> = {};
+  for (const metric of await metrics.registry.getMetricsAsJSON()) {
+    if (String(metric.type) !== 'counter') continue;
+    for (const v of metric.values) {
+      if (!v.value) continue;
+      const labels = Object.entries(v.labels)
+        .map(([k, l]) => `${k}="${String(l)}"`)
+        .join(',');
+      out[labels ? `${metric.name}{${labels}}` : metric.name] = v.value;
+    }
   }
   return out;
 }
