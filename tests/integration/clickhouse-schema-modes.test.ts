@@ -81,6 +81,29 @@ describe('ClickHouse schema: migration lock and manageSchema: false (embedded en
     expect(await recorded()).toBe(MIGRATIONS.length);
   });
 
+  it('takes over the lock of a holder past its lease (one that died while migrating)', async () => {
+    const db = 'tw_schema_stale';
+    await migrate(client, db, MIGRATIONS.slice(0, 1));
+    const [{ a }] = (await rows(`SELECT max(attempt) + 1 AS a FROM ${db}.schema_migrations_lock`)) as [
+      { a: string },
+    ];
+    await client.insert({
+      table: `${db}.schema_migrations_lock`,
+      values: [{ attempt: Number(a), owner: 'dead' }],
+      format: 'JSONEachRow',
+      clickhouse_settings: { insert_deduplication_token: `schema_migrations_lock:${a}` },
+    });
+    let waits = 0;
+    const sleep = async () => {
+      waits += 1;
+      if (waits > 5) throw new Error('still waiting for a holder past its lease');
+    };
+    // A lease of 0 s: the holder's row is already past it.
+    const applied = await migrate(client, db, MIGRATIONS, { lock: { owner: 'me', leaseSeconds: 0, sleep } });
+    expect(applied).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
+    expect(waits).toBe(0);
+  });
+
   it("the cluster DDL of every migration is valid on the engine's parser, ON CLUSTER where it belongs", async () => {
     // No cluster or Keeper here: the engine parses each statement and formats it back.
     const ddl = ddlFor('tw_cluster');

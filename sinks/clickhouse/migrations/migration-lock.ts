@@ -5,7 +5,7 @@ import type { Ddl } from './ddl';
 export interface MigrationLockOptions {
   /** This process's name in the lock table (a random id by default). */
   owner?: string;
-  /** A holder silent for longer than this (by the server's clock) is presumed dead and taken over. */
+  /** A holder this many seconds old (by the server's clock) is presumed dead and taken over. */
   leaseSeconds?: number;
   /** How long a process waits between looks at the lock while another one migrates. */
   pollMs?: number;
@@ -70,7 +70,7 @@ export async function withMigrationLock<T>(
   for (;;) {
     if (await done()) return undefined;
     const held = await latest();
-    const free = !held || held.owner === '' || held.age > leaseSeconds;
+    const free = !held || held.owner === '' || held.age >= leaseSeconds;
     if (free) {
       const attempt = (held?.attempt ?? 0) + 1;
       await claim(attempt, owner);
