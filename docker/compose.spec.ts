@@ -121,6 +121,15 @@ describe('docker/compose.yaml', () => {
     expect(compose.services.kafka!.ports).toContain('${KAFKA_EXTERNAL_PORT:-9094}:9094');
   });
 
+  it('gives KRaft a valid cluster id (a base64url UUID: 16 bytes) by default', () => {
+    const m = /^\$\{KAFKA_CLUSTER_ID:-([A-Za-z0-9_-]+)\}$/.exec(
+      String(compose.services.kafka!.environment!.CLUSTER_ID),
+    );
+    expect(m).not.toBeNull();
+    expect(m![1]).toHaveLength(22);
+    expect(Buffer.from(m![1]!, 'base64url')).toHaveLength(16);
+  });
+
   it("reports the agent under the host's name, not the container's", () => {
     const agent = compose.services.agent!;
     expect(agent.network_mode).toBe('host');
