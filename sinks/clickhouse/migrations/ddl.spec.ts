@@ -6,6 +6,7 @@ import { migrate } from './migrate';
 /** A stand-in for the client that records DDL and answers the few reads migrations make. */
 function recordingClient(shards = 1) {
   const commands: string[] = [];
+  const inserts: { table: string; settings: Record<string, string> }[] = [];
   const lock: { attempt: number; owner: string }[] = [];
   const tokens = new Set<string>();
   const answer = (query: string): Record<string, unknown>[] => {
@@ -22,13 +23,14 @@ function recordingClient(shards = 1) {
       values: { attempt: number; owner: string }[];
       clickhouse_settings?: Record<string, string>;
     }) => {
+      inserts.push({ table: p.table, settings: { ...p.clickhouse_settings } });
       const token = p.clickhouse_settings?.insert_deduplication_token;
       if (!p.table.endsWith('_lock') || (token && tokens.has(token))) return;
       if (token) tokens.add(token);
       lock.push(...p.values);
     },
   } as unknown as ClickHouseClient;
-  return { client, commands };
+  return { client, commands, inserts };
 }
 
 const DDL = /^\s*(CREATE|ALTER|DROP|RENAME|EXCHANGE)\b/i;
@@ -62,7 +64,9 @@ describe('schema DDL: one server or a cluster', () => {
     expect(ddl.engine('AggregatingMergeTree')).toBe(
       "ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{uuid}/{shard}', '{replica}')",
     );
-    expect(ddl.consistentRead).toEqual({ select_sequential_consistency: 1 });
+    expect(ddl.consistentRead).toEqual({ select_sequential_consistency: '1' });
+    expect(ddl.consistentWrite).toEqual({ insert_quorum: 'auto' });
+    expect(SINGLE_NODE.consistentWrite).toEqual({});
   });
 
   it('refuses a cluster name that is not a plain identifier', () => {
@@ -101,8 +105,14 @@ describe('schema DDL: one server or a cluster', () => {
   });
 
   it('migrate on a cluster creates the database, the version table and the lock ON CLUSTER, replicated', async () => {
-    const { client, commands } = recordingClient();
+    const { client, commands, inserts } = recordingClient();
     expect(await migrate(client, 'db', MIGRATIONS.slice(0, 1), { ddl: ddlFor('tw') })).toEqual([1]);
+    // The bookkeeping is written to a majority of replicas (lock claim, version, lock release).
+    expect(inserts.map((i) => [i.table, i.settings.insert_quorum])).toEqual([
+      ['db.schema_migrations_lock', 'auto'],
+      ['db.schema_migrations', 'auto'],
+      ['db.schema_migrations_lock', 'auto'],
+    ]);
     expect(commands[0]).toBe('CREATE DATABASE IF NOT EXISTS db ON CLUSTER `tw`');
     const own = commands.filter((c) => /schema_migrations/.test(c));
     expect(own).toHaveLength(2);

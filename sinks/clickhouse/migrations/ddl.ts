@@ -10,8 +10,13 @@ export interface Ddl {
   readonly on: string;
   /** `ENGINE = …` text for a MergeTree-family engine (`'ReplacingMergeTree'`, `'version'`). */
   engine(family: MergeTreeFamily, ...params: string[]): string;
-  /** Settings that make a read see every replica's committed inserts ('' settings on one server). */
-  readonly consistentRead: Record<string, 0 | 1>;
+  /**
+   * For the schema's own bookkeeping (migration versions, the lock): inserts acknowledged by a
+   * majority of replicas, and reads that see every such insert (`select_sequential_consistency`),
+   * whichever replica answers. Nothing on one server.
+   */
+  readonly consistentWrite: { insert_quorum?: 'auto' };
+  readonly consistentRead: { select_sequential_consistency?: '1' };
 }
 
 export type MergeTreeFamily = 'MergeTree' | 'ReplacingMergeTree' | 'AggregatingMergeTree';
@@ -32,6 +37,7 @@ export function ddlFor(cluster?: string): Ddl {
       cluster,
       on: '',
       engine: (family, ...params) => `ENGINE = ${family}${params.length ? `(${params.join(', ')})` : ''}`,
+      consistentWrite: {},
       consistentRead: {},
     };
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
@@ -41,7 +47,8 @@ export function ddlFor(cluster?: string): Ddl {
     on: ` ON CLUSTER \`${cluster}\``,
     engine: (family, ...params) =>
       `ENGINE = Replicated${family}(${[`'${REPLICA_PATH}'`, `'${REPLICA_NAME}'`, ...params].join(', ')})`,
-    consistentRead: { select_sequential_consistency: 1 },
+    consistentWrite: { insert_quorum: 'auto' },
+    consistentRead: { select_sequential_consistency: '1' },
   };
 }
 

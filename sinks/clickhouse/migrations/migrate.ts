@@ -75,6 +75,7 @@ export async function migrate(
           table: `${db}.schema_migrations`,
           values: [{ version: m.version, name: m.name }],
           format: 'JSONEachRow',
+          clickhouse_settings: ddl.consistentWrite,
         });
         now.push(m.version);
       }

@@ -65,7 +65,10 @@ export async function withMigrationLock<T>(
       table,
       values: [{ attempt, owner: who }],
       format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: `schema_migrations_lock:${attempt}` },
+      clickhouse_settings: {
+        ...ddl.consistentWrite,
+        insert_deduplication_token: `schema_migrations_lock:${attempt}`,
+      },
     });
   for (;;) {
     if (await done()) return undefined;
