@@ -22,10 +22,24 @@ export interface KafkaSourceOptions {
   drainTimeoutMs?: number;
 }
 
+/** The partitions this member owns, and whether it is reading them. */
+export interface SourceAssignment extends Assignment {
+  /** False while a rebalance is under way (or before the first join) and once the source stops. */
+  readonly settled: boolean;
+  /** Fetches started so far: the number a batch is marked with when it arrives. */
+  readonly fetchesStarted: number;
+  /**
+   * The number of the latest-started fetch that has completed: once it passes a partition's
+   * mark, a fetch begun after that partition's last batch came back (with one broker, proof that
+   * nothing newer was waiting; with several, any broker's fetch counts).
+   */
+  readonly fetchedThrough: number;
+}
+
 export interface KafkaSource extends Source<KafkaRecord[]> {
   readonly budget: InFlightBudget;
   /** The partitions this member owns (from the last group join). */
-  readonly assignment: Assignment;
+  readonly assignment: SourceAssignment;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,9 +65,18 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
   let ownedByTopic = new Map<string, Set<number>>();
   let known = false;
   let version = 0;
-  const assignment: Assignment = {
+  const assignment: SourceAssignment = {
     get version() {
       return version;
+    },
+    get settled() {
+      return known && !stopped;
+    },
+    get fetchesStarted() {
+      return fetchesStarted;
+    },
+    get fetchedThrough() {
+      return fetchedThrough;
     },
     owns: (topic, partition) => !known || ownedByTopic.get(topic)?.has(partition) === true,
   };
@@ -61,6 +84,15 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
   let stopped = false;
   let commitChain: Promise<void> = Promise.resolve();
 
+  let fetchesStarted = 0;
+  let fetchedThrough = 0;
+  const fetchOf = new Map<number, number>();
+  consumer.on(consumer.events.FETCH_START, ({ payload }) => {
+    fetchOf.set(payload.nodeId, ++fetchesStarted);
+  });
+  consumer.on(consumer.events.FETCH, ({ payload }) => {
+    fetchedThrough = Math.max(fetchedThrough, fetchOf.get(payload.nodeId) ?? 0);
+  });
   consumer.on(consumer.events.REBALANCING, () => {
     owned = new Set();
     known = false;

@@ -22,6 +22,10 @@ interface PartitionState {
   maxTs: number;
   lastSeen: number;
   caughtUp: boolean;
+  /** `lastSeen` as the last idle check found it quiet: a second such check finds it idle. */
+  quietAt?: number;
+  /** The source's fetches started when its last batch arrived. */
+  fetchMark: number;
   hosts: HostWatermarks;
 }
 
@@ -53,11 +57,15 @@ export class EventTimeWindows {
     });
   }
 
-  /** Marks a batch of partition `p` seen at `now` (`caughtUp`: it reached the end of the log). */
-  seen(topic: string, p: number, caughtUp: boolean, now: number): void {
+  /**
+   * Marks a batch of partition `p` seen at `now` (`caughtUp`: it reached the end of the log), with
+   * the source's count of fetches started (`fetchMark`, see `idle`).
+   */
+  seen(topic: string, p: number, caughtUp: boolean, now: number, fetchMark = 0): void {
     const state = this.partitionOf(topic, p, now);
     state.caughtUp = caughtUp;
     state.lastSeen = now;
+    state.fetchMark = fetchMark;
   }
 
   known(p: number): boolean {
@@ -137,21 +145,30 @@ export class EventTimeWindows {
   /**
    * The idle rules, at processing time `now`: in a partition caught up with its log and quiet for
    * `idleTimeoutMs`, every host's watermark moves to processing time; in a busy one, a host quiet
-   * that long moves to the partition's newest event time, never past processing time. Returns the
-   * partitions whose windows closed.
+   * that long moves to the partition's newest event time, never past processing time. Either
+   * must be found quiet by two checks in a row with no sample between: records that arrived while
+   * the process stood still (a stalled event loop runs its timers before the waiting I/O) are
+   * read before anything closes. A caught-up partition is quiet only once the source's fetches
+   * (`fetchedThrough`, the latest-started one that came back) passed the mark of its last batch:
+   * a fetch begun after it found nothing new. Returns the partitions whose windows closed.
    */
-  idle(now: number, holding: boolean, out: MetricAggregate[]): number[] {
+  idle(now: number, holding: boolean, out: MetricAggregate[], fetchedThrough = Infinity): number[] {
     if (holding) return [];
     const moved: number[] = [];
     const lateness = this.o.allowedLatenessMs;
     for (const [p, state] of this.partitions) {
-      const partitionIdle = state.caughtUp && now - state.lastSeen >= this.o.idleTimeoutMs;
+      const partitionQuiet =
+        state.caughtUp && now - state.lastSeen >= this.o.idleTimeoutMs && fetchedThrough > state.fetchMark;
+      const partitionIdle = partitionQuiet && state.quietAt === state.lastSeen;
+      state.quietAt = partitionQuiet ? state.lastSeen : undefined;
       const before = out.length;
       for (const h of state.hosts.values()) {
         if (h.windows.size === 0) continue;
+        const hostQuiet = !partitionQuiet && now - h.lastSeen >= this.o.idleTimeoutMs;
+        const hostIdle = hostQuiet && h.quietAt === h.lastSeen;
+        h.quietAt = hostQuiet ? h.lastSeen : undefined;
         if (partitionIdle) h.forced = Math.max(h.forced, now - lateness);
-        else if (now - h.lastSeen >= this.o.idleTimeoutMs)
-          h.forced = Math.max(h.forced, Math.min(state.maxTs, now) - lateness);
+        else if (hostIdle) h.forced = Math.max(h.forced, Math.min(state.maxTs, now) - lateness);
         else continue;
         this.closeHost(h, state.hosts.watermark(h), out);
       }
@@ -160,12 +177,39 @@ export class EventTimeWindows {
     return moved;
   }
 
-  /** The lowest offset of partition `p` still feeding an open window. */
+  /**
+   * The lowest offset of partition `p` still feeding an open window, lowered to the start of any
+   * host's last closed window whose samples (until it closed) reach past it: whoever re-reads from the floor (this
+   * member after a crash, the next owner after a rebalance) sees every window it meets whole.
+   */
   floor(p: number): string | undefined {
+    const hosts = this.partitions.get(p)?.hosts;
     let min: string | undefined;
-    for (const h of this.partitions.get(p)?.hosts.values() ?? [])
+    for (const h of hosts?.values() ?? [])
       for (const w of h.windows) if (min === undefined || offsetBefore(w.minOffset, min)) min = w.minOffset;
+    for (let lowered = min !== undefined; lowered;) {
+      lowered = false;
+      for (const h of hosts!.values())
+        for (const w of h.lastClosed.values())
+          if (offsetBefore(w.minOffset, min!) && !offsetBefore(w.maxOffset, min!)) {
+            min = w.minOffset;
+            lowered = true;
+          }
+    }
     return min;
+  }
+
+  /**
+   * Quiet is counted from `now` again, and no partition is caught up until a batch says so: this
+   * member did not read while its group rebalanced, and reads its partitions again from their
+   * committed offsets.
+   */
+  resume(now: number): void {
+    for (const state of this.partitions.values()) {
+      state.caughtUp = false;
+      state.lastSeen = now;
+      for (const h of state.hosts.values()) h.lastSeen = now;
+    }
   }
 
   /** Drops the state of partitions no longer owned, unpublished (the new owner re-reads them). */
@@ -208,7 +252,9 @@ export class EventTimeWindows {
   private closeWindow(w: WindowAccumulator, out: MetricAggregate[]): void {
     out.push(w.close());
     this.forget(w);
-    this.hostOf(w)?.windows.delete(w);
+    const h = this.hostOf(w);
+    h?.windows.delete(w);
+    h?.lastClosed.set(w.windowMs, { minOffset: w.minOffset, maxOffset: w.maxOffset });
     this.closed.add(w);
   }
 
@@ -238,6 +284,7 @@ export class EventTimeWindows {
           maxTs: -Infinity,
           lastSeen: now,
           caughtUp: false,
+          fetchMark: 0,
           hosts: new HostWatermarks(this.o.maxHostsPerPartition, this.o.allowedLatenessMs),
         }),
       );

@@ -7,6 +7,8 @@ export interface HostClock {
   maxTs: number;
   /** Processing time of its last sample. */
   lastSeen: number;
+  /** `lastSeen` as the last idle check found the host quiet: a second such check finds it idle. */
+  quietAt?: number;
   /** Watermark pushed ahead by the idle rules (the host or its partition went quiet). */
   forced: number;
   /** Event times before this were never seen by this processor (it started, or met the host, later). */
@@ -14,6 +16,11 @@ export interface HostClock {
   /** Closed windows of this host ending at or before this were forgotten (the closed-window cap). */
   forgottenThrough: number;
   readonly windows: Set<WindowAccumulator>;
+  /**
+   * Per window size, the host's window that closed last: while its samples reach past the commit
+   * floor, the floor goes back to its start, so whoever re-reads from there sees it whole.
+   */
+  readonly lastClosed: Map<number, { minOffset: string; maxOffset: string }>;
 }
 
 /**
@@ -61,6 +68,7 @@ export class HostWatermarks {
       knownFrom: ts - this.latenessMs,
       forgottenThrough: -Infinity,
       windows: new Set(),
+      lastClosed: new Map(),
     };
     this.hosts.set(host, h);
     return h;

@@ -27,6 +27,8 @@ export class WindowAccumulator {
   private readonly digest = new ValueDigest();
   /** Lowest Kafka offset that fed this window (a decimal string): it must be re-read if the window is lost. */
   minOffset: string;
+  /** Highest Kafka offset that fed this window. */
+  maxOffset: string;
   /** The series' names (shared values), not the first sample itself, which would then outlive its batch. */
   readonly first: Pick<MetricSample, 'host' | 'metric' | 'unit' | 'attributes'>;
 
@@ -41,6 +43,7 @@ export class WindowAccumulator {
   ) {
     this.first = { host: first.host, metric: first.metric, unit: first.unit, attributes: first.attributes };
     this.minOffset = offset;
+    this.maxOffset = offset;
   }
 
   get end(): number {
@@ -58,6 +61,7 @@ export class WindowAccumulator {
     }
     this.digest.add(value);
     if (offsetBefore(offset, this.minOffset)) this.minOffset = offset;
+    if (offsetBefore(this.maxOffset, offset)) this.maxOffset = offset;
   }
 
   /** Opens a closed window again at `offset`: what it held before was emitted already. */

@@ -21,8 +21,18 @@ export interface WindowOptions extends WindowSettings {
   maxClosedWindows: number;
   /** True while the source holds back for backpressure: then no partition counts as idle. */
   sourceHolding?: () => boolean;
-  /** Partitions this member owns: a revoked partition's open windows are dropped, unpublished. */
-  assignment?: Assignment;
+  /**
+   * Partitions this member owns: a revoked partition's open windows are dropped, unpublished.
+   * `settled` false (the Kafka source's: a rebalance under way, or the source stopping) means this
+   * member is not reading: its partitions are quiet for that, so none counts as idle, and after a
+   * new assignment quiet is counted afresh. With its fetch counts, a partition is idle only once a
+   * fetch begun after its last batch has come back.
+   */
+  assignment?: Assignment & {
+    readonly settled?: boolean;
+    readonly fetchesStarted?: number;
+    readonly fetchedThrough?: number;
+  };
 }
 
 export const DEFAULT_WINDOWS: WindowOptions = {
@@ -67,12 +77,13 @@ export function windowAggregate(
   ): Observable<Envelope<Batch<MetricSample, MetricAggregate>>> =>
     new Observable((subscriber) => {
       const windows = new EventTimeWindows(o);
-      const assignment = o.assignment ?? ownsEverything;
+      const assignment: NonNullable<WindowOptions['assignment']> = o.assignment ?? ownsEverything;
       const reassigned = reassignments(assignment);
       const lastAcks = new Map<number, LastAck>();
-      const handOver = () => {
+      const handOver = (now: number) => {
         if (!reassigned()) return;
         windows.handOver((topic, p) => assignment.owns(topic, p));
+        windows.resume(now);
         for (const p of lastAcks.keys()) if (!windows.known(p)) lastAcks.delete(p);
       };
       /** The batch's ack, remembered as its partition's latest so an idle close can raise its floor. */
@@ -96,7 +107,7 @@ export function windowAggregate(
         const closed: MetricAggregate[] = [];
         const stats = { ...batch.stats };
         const now = scheduler.now();
-        handOver();
+        handOver(now);
         const first = batch.records[0]?.source;
         if (first && !assignment.owns(first.topic, first.partition)) {
           // Fetched before the partition was revoked: stored raw, windowed by its new owner.
@@ -104,7 +115,7 @@ export function windowAggregate(
           return;
         }
         if (batch.partition !== undefined && (first || windows.known(batch.partition)))
-          windows.seen(first?.topic ?? '', batch.partition, batch.caughtUp, now);
+          windows.seen(first?.topic ?? '', batch.partition, batch.caughtUp, now, assignment.fetchesStarted);
         windows.add(batch.records, now, closed, stats);
         const p = batch.partition;
         const commitFloor = p === undefined ? batch.commitFloor : windows.floor(p);
@@ -117,9 +128,12 @@ export function windowAggregate(
 
       const period = Math.max(1, Math.floor(o.idleTimeoutMs / 2));
       const idleCheck = scheduler.schedule(function tick() {
-        handOver();
+        const now = scheduler.now();
+        handOver(now);
         const closed: MetricAggregate[] = [];
-        const moved = windows.idle(scheduler.now(), o.sourceHolding?.() ?? false, closed);
+        if (assignment.settled === false) windows.resume(now);
+        const holding = assignment.settled === false || (o.sourceHolding?.() ?? false);
+        const moved = windows.idle(now, holding, closed, assignment.fetchedThrough);
         if (closed.length > 0) {
           // Each partition's latest batch now: a later one may open windows this floor does not know.
           const floors = moved.flatMap((p) => {

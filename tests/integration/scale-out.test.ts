@@ -150,16 +150,20 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
     await evenMore;
     await stop('b');
 
+    let last: unknown;
     const result = await waitFor(
       'storage to match the ledger',
       async () => {
         const { idRows, windows } = await stored();
         const r = check(ledger, idRows, windows);
+        last = { ...r, examples: differences(windows) };
         return r.lost === 0 && r.windowsMissing === 0 && r.windowsWrong === 0 ? r : undefined;
       },
       120_000,
       1000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last check: ${JSON.stringify(last)}`);
+    });
     expect(result).toEqual({ lost: 0, duplicated: 0, windowsMissing: 0, windowsWrong: 0 });
     const { windows } = await stored();
     expect(windows.length).toBe(ledger.windows.size);
@@ -174,6 +178,15 @@ describe('scale-out: processors in one consumer group with a rolling restart', (
     expect(published.length).toBeGreaterThanOrEqual(ledger.windows.size);
     expect(partial).toEqual([]);
   });
+
+  /** A few windows stored unlike the ledger, to read in a failure. */
+  const differences = (windows: { host: string; window_start_ms: string; count: string }[]) => {
+    const got = new Map(windows.map((w) => [`${w.host}|${w.window_start_ms}`, Number(w.count)]));
+    return [...ledger.windows]
+      .filter(([key, want]) => got.get(key) !== want.count)
+      .slice(0, 8)
+      .map(([key, want]) => `${key}: ${got.get(key) ?? 'missing'} of ${want.count}`);
+  };
 
   const aggregatesOnTopic = async () => {
     const consumer = groupConsumer(kafka, { groupId: `${config.processor.groupId}-reader` });
