@@ -54,10 +54,14 @@ export class Collection {
 
   private async runOne(c: Collector, nowMs: number): Promise<Collected | undefined> {
     this.busy.add(c.name);
-    const run = c.collect(nowMs).finally(() => this.busy.delete(c.name));
+    const abandoned = new AbortController();
+    const run = c.collect(nowMs, abandoned.signal).finally(() => this.busy.delete(c.name));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.o.timeoutMs);
+      timer = setTimeout(() => {
+        abandoned.abort();
+        resolve('timeout');
+      }, this.o.timeoutMs);
     });
     try {
       const result = await Promise.race([run, timeout]);

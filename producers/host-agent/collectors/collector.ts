@@ -15,7 +15,8 @@ export interface Collected {
 export interface Collector {
   readonly name: string;
   readonly everyMs: number;
-  collect(nowMs: number): Promise<Collected>;
+  /** `abandoned` is aborted when the collection stopped waiting for this run (its timeout). */
+  collect(nowMs: number, abandoned?: AbortSignal): Promise<Collected>;
 }
 
 export const samplesOnly = (samples: Measurement[]): Collected => ({ samples });

@@ -43,21 +43,34 @@ export function inventoryCollector(
   refreshMs = 3_600_000,
 ): Collector {
   let last: { print: string; ms: number } | undefined;
+  // A read that finished after the collection stopped waiting (a loaded host): published next round.
+  let late: { inventory: Inventory; print: string } | undefined;
   return {
     name: 'inventory',
     everyMs,
-    async collect(nowMs) {
+    async collect(nowMs, abandoned) {
       const print = fingerprint();
+      if (late?.print === print) {
+        const { inventory } = late;
+        late = undefined;
+        last = { print, ms: nowMs };
+        return { samples: [infoSample(inventory)] };
+      }
       if (last && last.print === print && nowMs - last.ms < refreshMs) return { samples: [] };
       const inventory = await read(nowMs);
+      if (abandoned?.aborted) {
+        late = { inventory, print };
+        return { samples: [] };
+      }
       last = { print, ms: nowMs };
-      const sample: Measurement = {
-        metric: 'tidewatch.host.info',
-        value: 1,
-        unit: '1',
-        attributes: { ...inventory },
-      };
-      return { samples: [sample] };
+      return { samples: [infoSample(inventory)] };
     },
   };
 }
+
+const infoSample = (inventory: Inventory): Measurement => ({
+  metric: 'tidewatch.host.info',
+  value: 1,
+  unit: '1',
+  attributes: { ...inventory },
+});
