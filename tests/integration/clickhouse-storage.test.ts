@@ -271,7 +271,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
     }));
     await clickhouseMetricsSink(client, db).write(raw);
     const [row] = await hourly();
-    expect(Math.abs(Number(row!.p95) - 1.8905) / 1.8905).toBeLessThan(0.02); // 1.8905: exact p95 of 0.00…1.99
+    expect(Math.abs(Number((row as { p95?: number }).p95) - 1.8905) / 1.8905).toBeLessThan(0.02); // 1.8905: exact p95 of 0.00…1.99
     expect(row!.count).toBe(31); // the windows' counts, not the samples'
   });
 
