@@ -15,7 +15,9 @@ module.exports = {
       displayName: 'unit',
       transform,
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/{core,producers,processors,sinks,stack,cli,schemas,dashboard,bench,docker}/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/{core,producers,processors,sinks,stack,cli,schemas,dashboard,bench,docker}/**/*.spec.ts',
+      ],
     },
     {
       displayName: 'integration',

@@ -228,7 +228,9 @@ export const configSchema = z
           .string()
           .min(1)
           .optional()
-          .describe("The host's root filesystem mounted in a container (e.g. /host): filesystems are measured there"),
+          .describe(
+            "The host's root filesystem mounted in a container (e.g. /host): filesystems are measured there",
+          ),
         intervalMs: z.number().int().min(1000).max(3_600_000).default(5000).describe('Collection interval'),
         processesIntervalMs: z
           .number()
