@@ -34,6 +34,12 @@ type Stats = Pick<
   'late' | 'lateUnaggregated' | 'windowsCorrected' | 'windowsForceClosed' | 'windowHostsEvicted'
 >;
 
+/** The series' names held by one of its open windows, for a new window to share. */
+function identityIn(slots: (WindowAccumulator | undefined)[] | undefined) {
+  if (slots) for (const w of slots) if (w) return w.first;
+  return undefined;
+}
+
 /**
  * The window state of `windowAggregate`, without RxJS: open windows per series and size, each
  * host's watermark (`HostWatermarks`), and the closed windows late samples may still correct
@@ -112,7 +118,8 @@ export class EventTimeWindows {
             }
             w = this.closed.take(key);
             if (w) w.reopen(src.offset);
-            else w = new WindowAccumulator(key, s, size, start, src.partition, src.offset);
+            else
+              w = new WindowAccumulator(key, identityIn(slots) ?? s, size, start, src.partition, src.offset);
             this.open.add(w);
             h.windows.add(w);
           }

@@ -60,6 +60,8 @@ export class ValueDigest {
 
   /** Drops spare capacity (a closed window kept for corrections holds only what it needs). */
   compact(): void {
+    // `push` leaves room for more (19 values' worth past the second): a closed window holds only its own.
+    if (this.exact && this.exact.length > 2) this.exact = this.exact.slice();
     if (!this.sketch) return;
     this.flush();
     this.pending = undefined;
