@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import inspector from 'node:inspector/promises';
-import { filter, firstValueFrom, scan } from 'rxjs';
+import { filter, firstValueFrom } from 'rxjs';
 import { createProcessor } from '../cli/processor';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
@@ -15,6 +15,7 @@ import { registerTopicSchemas } from '../schemas/register';
 import { createClickHouse, migrate } from '../sinks/clickhouse';
 import { windowLabel } from '../sinks/clickhouse/window-label';
 import { rssSampler } from './bench-stack';
+import { PipelineProgress } from './pipeline-progress';
 import { cpuPerEvent, ownCpuSeconds, statusKb } from './process-usage';
 import { windowCompleteness, type WindowCompleteness } from './window-completeness';
 
@@ -60,6 +61,10 @@ export interface ProcessingResult {
    * labels (`tidewatch_events_dropped_total{reason="…"}`, dedupe hits, replay inserts, …).
    */
   counters: Record<string, number>;
+  /** Times the processor's consumer joined its group (more than 1: rebalances, and re-reads). */
+  groupJoins: number;
+  /** Records dropped as already seen: read more than once (they do not count as events done). */
+  duplicates: number;
   /** With `checks`: bytes kept once every event is in, over what the processor held at its start. */
   stateBytes?: { heap: number; rssAnon: number };
   /** With `checks`: distinct event ids in the raw table. */
@@ -133,14 +138,16 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     };
     let aggregates = 0;
     let firstDelivery: { at: number; events: number } | undefined;
+    // Done when every event is written or dead-lettered; records read again (duplicates) are not progress.
+    const progress = new PipelineProgress(job.events);
     await firstValueFrom(
       pipeline.pipe(
-        scan((n, outcome) => {
+        filter((outcome) => {
           aggregates += outcome.aggregates;
-          firstDelivery ??= { at: systemClock(), events: outcome.received };
-          return n + outcome.received;
-        }, 0),
-        filter((n) => n >= job.events),
+          const done = progress.add(outcome);
+          firstDelivery ??= { at: systemClock(), events: progress.done };
+          return done;
+        }),
       ),
     );
     const end = systemClock();
@@ -151,6 +158,8 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       seconds: (end - firstDelivery.at) / 1000,
     };
     const cpu = cpuPerEvent(cpuBefore, job.events);
+    const groupJoins = source.assignment.version;
+    const duplicates = progress.duplicates;
     const after = before && held();
     // Received counts a record again when it is read again (a rebalance on a busy machine):
     // with checks, keep running until every distinct sample is stored (or 3 minutes passed).
@@ -196,6 +205,8 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       cpu,
       stageLatencyMs: await stageLatencies(metrics),
       counters: await countersOf(metrics),
+      groupJoins,
+      duplicates,
     };
   } finally {
     await producer.disconnect().catch(() => undefined);

@@ -56,6 +56,12 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       eventClock: () => (eventTime += 1000),
     });
     const publishSeconds = (systemClock() - publishStart) / 1000;
+    // Records the topic holds: more than the events published means the producer wrote some twice.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topics.metrics);
+    await admin.disconnect();
+    const recordsInTopic = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 
     // (a) bare consumer: fetch + decode only
     const raw = kafka.consumer({ groupId: `bench-raw-${run}` });
@@ -112,6 +118,7 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       fill_seconds: processing.fillSeconds,
       rows_stored: processing.rowsStored,
       aggregates_emitted: processing.aggregates,
+      records_in_topic: recordsInTopic,
       publish_events_per_sec: Math.round(options.events / publishSeconds),
       driver_peak_rss_mb: rss.peakMb(),
       processing_peak_rss_mb: processing.peakRssMb,
@@ -119,6 +126,9 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
       processing_peak_heap_mb: processing.peakHeapMb,
       cpu_us_per_event: { raw_consumer: rawCpuPerEvent, processing: processing.cpu },
       stage_latency_ms: processing.stageLatencyMs,
+      counters: processing.counters,
+      group_joins: processing.groupJoins,
+      duplicates: processing.duplicates,
     };
   } finally {
     rss.stop();
