@@ -39,10 +39,13 @@ async function waitFor<T>(what: string, ms: number, check: () => T | undefined, 
 async function stageLatencies(url: string, token: string): Promise<Record<string, number>> {
   const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
   const out: Record<string, number> = {};
-  const line = /^tidewatch_stage_batch_seconds\{stage="([^"]+)",quantile="(0\.5|0\.99)"\} (\S+)$/;
   for (const l of (await res.text()).split('\n')) {
-    const m = line.exec(l);
-    if (m) out[`${m[1]}_p${m[2] === '0.5' ? 50 : 99}`] = Math.round(Number(m[3]) * 1e4) / 10;
+    if (!l.startsWith('tidewatch_stage_batch_seconds{')) continue;
+    const stage = /stage="([^"]+)"/.exec(l)?.[1];
+    const q = /quantile="([^"]+)"/.exec(l)?.[1];
+    if (!stage || (q !== '0.5' && q !== '0.99')) continue;
+    out[`${stage}_p${q === '0.5' ? 50 : 99}`] =
+      Math.round(Number(l.slice(l.lastIndexOf(' ') + 1)) * 1e4) / 10;
   }
   return out;
 }
