@@ -305,7 +305,14 @@ export const configSchema = z
           .min(1000)
           .default(30_000)
           .describe('Quiet partition: watermark moves to processing time'),
-        maxOpenWindows: z.number().int().min(1).default(200_000),
+        maxOpenWindows: z
+          .number()
+          .int()
+          .min(1)
+          .default(1_000_000)
+          .describe(
+            'Open windows at most (~0.5 KB each); past it the oldest close early (counted). A fleet at 10 s holds about 3 per series',
+          ),
         maxHostsPerPartition: z
           .number()
           .int()

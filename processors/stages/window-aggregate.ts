@@ -39,7 +39,7 @@ export const DEFAULT_WINDOWS: WindowOptions = {
   windowsMs: [10_000, 60_000],
   allowedLatenessMs: 5_000,
   idleTimeoutMs: 30_000,
-  maxOpenWindows: 200_000,
+  maxOpenWindows: 1_000_000,
   maxHostsPerPartition: 20_000,
   correctionHorizonMs: 6 * 3_600_000,
   maxClosedWindows: 100_000,
