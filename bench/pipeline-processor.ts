@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import inspector from 'node:inspector/promises';
-import { filter, firstValueFrom } from 'rxjs';
+import { filter, firstValueFrom, from, lastValueFrom, takeUntil, tap } from 'rxjs';
 import { createProcessor } from '../cli/processor';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
@@ -13,11 +13,11 @@ import { confluentRegistry, createAvroSerde } from '../core/serde';
 import { REPEATED_FIELDS } from '../schemas';
 import { registerTopicSchemas } from '../schemas/register';
 import { createClickHouse, migrate } from '../sinks/clickhouse';
-import { windowLabel } from '../sinks/clickhouse/window-label';
 import { rssSampler } from './bench-stack';
+import { groupMember } from './group-member';
 import { PipelineProgress } from './pipeline-progress';
 import { cpuPerEvent, ownCpuSeconds, statusKb } from './process-usage';
-import { windowCompleteness, type WindowCompleteness } from './window-completeness';
+import { exportStored } from './stored-exports';
 
 /** What the pipeline bench hands its processor process. */
 export interface ProcessingJob {
@@ -31,14 +31,16 @@ export interface ProcessingJob {
   brokers: string[];
   registryUrl: string;
   topics: Topics;
-  /** The embedded engine's folder, migrated; the bench closed it before starting this process. */
+  /** The embedded engine's folder (its own: a folder is bound to one process), migrated here. */
   dataDir: string;
   /**
-   * Also measure the state the processor keeps once every event is in (JS heap of the main
-   * thread and anonymous RSS, after a full collection, over what it held before the first), and
-   * check the aggregates of the longest window against the raw table (the fleet bench).
+   * One of several processors in one group (the fleet bench, `processor-group.ts`): starts on the
+   * bench's word, reports the events it has done and ends on the bench's word (`events` is the
+   * whole group's); measures the state it keeps once the group has done every event (JS heap of
+   * the main thread and anonymous RSS, after a full collection, over what it held before the
+   * first) and exports what it stored into `exportDir` for the bench to check across members.
    */
-  checks?: boolean;
+  member?: { exportDir: string };
 }
 
 /** What it reports back. */
@@ -65,12 +67,12 @@ export interface ProcessingResult {
   groupJoins: number;
   /** Records dropped as already seen: read more than once (they do not count as events done). */
   duplicates: number;
-  /** With `checks`: bytes kept once every event is in, over what the processor held at its start. */
+  /** Events this process wrote or dead-lettered (the group's share; duplicates not counted). */
+  events: number;
+  /** As a member: bytes kept once every event is in, over what the processor held at its start. */
   stateBytes?: { heap: number; rssAnon: number };
-  /** With `checks`: distinct event ids in the raw table. */
-  distinctStored?: number;
-  /** With `checks`: the longest window's aggregates against the raw table. */
-  windows?: WindowCompleteness & { window: string };
+  /** As a member: series (host, metric, attributes) in its raw table. */
+  seriesStored?: number;
 }
 
 /**
@@ -126,7 +128,31 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       global.gc?.();
       return { heap: process.memoryUsage().heapUsed, rssAnon: statusKb('self', 'RssAnon') * 1024 };
     };
-    const before = job.checks ? held() : undefined;
+    const before = job.member ? held() : undefined;
+    let aggregates = 0;
+    let firstDelivery: { at: number; events: number } | undefined;
+    // Done when every event is written or dead-lettered; records read again (duplicates) are not progress.
+    const progress = new PipelineProgress(job.events);
+    // As a member: the group's timing ends on the bench's word; the figures are taken then.
+    let timed:
+      { end: number; cpu: ReturnType<typeof cpuPerEvent>; after: ReturnType<typeof held> } | undefined;
+    const exportDir = job.member?.exportDir;
+    // A member's CPU from the group's start (not its own set-up), per event of the whole group.
+    let memberCpuBefore = cpuBefore;
+    const member =
+      exportDir !== undefined
+        ? groupMember({
+            timed: () => {
+              const end = systemClock();
+              timed = { end, cpu: cpuPerEvent(memberCpuBefore, job.events), after: held() };
+            },
+            export: () => exportStored(clickhouse, 'tidewatch', exportDir),
+          })
+        : undefined;
+    if (member) {
+      await member.ready(); // every member set up: they join the group together
+      memberCpuBefore = ownCpuSeconds();
+    }
     // The clock starts when the first fetched batch enters the pipeline, as the bare consumer's
     // starts at its first batch (not at the first batch delivered, which would leave out one
     // batch's whole trip through the stages and the inserts).
@@ -136,37 +162,32 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
       if (!first) first = systemClock();
       return acquire(events, bytes);
     };
-    let aggregates = 0;
-    let firstDelivery: { at: number; events: number } | undefined;
-    // Done when every event is written or dead-lettered; records read again (duplicates) are not progress.
-    const progress = new PipelineProgress(job.events);
-    await firstValueFrom(
-      pipeline.pipe(
-        filter((outcome) => {
-          aggregates += outcome.aggregates;
-          const done = progress.add(outcome);
-          firstDelivery ??= { at: systemClock(), events: progress.done };
-          return done;
-        }),
-      ),
+    const outcomes = pipeline.pipe(
+      tap((outcome) => {
+        aggregates += outcome.aggregates;
+        progress.add(outcome);
+        firstDelivery ??= { at: systemClock(), events: progress.done };
+      }),
     );
-    const end = systemClock();
+    if (member)
+      await lastValueFrom(
+        outcomes.pipe(
+          tap(() => member.progress(progress.done, first, systemClock())),
+          takeUntil(from(member.stopped)),
+        ),
+        { defaultValue: undefined },
+      );
+    else await firstValueFrom(outcomes.pipe(filter(() => progress.complete)));
+    const end = timed?.end ?? systemClock();
     const seconds = (end - first) / 1000;
     // After the first delivery: the pipeline is full and warm, so this is its steady pace.
     const steady = firstDelivery && {
       events: job.events - firstDelivery.events,
       seconds: (end - firstDelivery.at) / 1000,
     };
-    const cpu = cpuPerEvent(cpuBefore, job.events);
+    const cpu = timed?.cpu ?? cpuPerEvent(cpuBefore, job.events);
     const groupJoins = source.assignment.version;
     const duplicates = progress.duplicates;
-    const after = before && held();
-    // Received counts a record again when it is read again (a rebalance on a busy machine):
-    // with checks, keep running until every distinct sample is stored (or 3 minutes passed).
-    for (let waited = 0; job.checks && waited < 180; waited += 2) {
-      if ((await distinctStored(clickhouse)) >= job.events) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
     await source.close();
     if (job.detect) await baselines.stop();
     await closeProcessor();
@@ -175,25 +196,13 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const stored = await (
       await clickhouse.query({ query: 'SELECT count() AS n FROM tidewatch.metrics', format: 'JSONEachRow' })
     ).json<{ n: string }>();
-    const longest = Math.max(...settings.windowsMs);
-    const windows = job.checks
-      ? {
-          window: windowLabel(longest),
-          ...(await windowCompleteness(
-            clickhouse,
-            'tidewatch',
-            longest,
-            windowLabel(longest),
-            settings.allowedLatenessMs,
-          )),
-        }
-      : undefined;
-    const distinct = job.checks ? await distinctStored(clickhouse) : undefined;
+    if (exportDir !== undefined) await exportStored(clickhouse, 'tidewatch', exportDir);
+    const after = timed?.after;
     return {
-      distinctStored: distinct,
+      events: progress.done,
       stateBytes: before &&
         after && { heap: after.heap - before.heap, rssAnon: after.rssAnon - before.rssAnon },
-      windows,
+      seriesStored: member ? await seriesStored(clickhouse) : undefined,
       seconds,
       steady,
       fillSeconds: firstDelivery ? (firstDelivery.at - first) / 1000 : undefined,
@@ -214,10 +223,10 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
   }
 }
 
-/** Distinct samples (event ids) in the raw table, duplicates not counted. */
-async function distinctStored(clickhouse: ReturnType<typeof createClickHouse>): Promise<number> {
+/** Series (host, metric, attributes) in the raw table. */
+async function seriesStored(clickhouse: ReturnType<typeof createClickHouse>): Promise<number> {
   const rs = await clickhouse.query({
-    query: 'SELECT uniqExact(event_id) AS n FROM tidewatch.metrics',
+    query: 'SELECT uniqExact(host, metric, attributes) AS n FROM tidewatch.metrics',
     format: 'JSONEachRow',
   });
   return Number((await rs.json<{ n: string }>())[0]!.n);

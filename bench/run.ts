@@ -3,7 +3,7 @@ import { agentBench } from './agent';
 import { backpressureBench } from './backpressure';
 import { dashboardSoakBench } from './dashboard-soak';
 import { detectBench } from './detect';
-import { fleetBench } from './fleet';
+import { fleetBench, fleetSweep } from './fleet';
 import { gatewayBench } from './gateway';
 import { latencyBench } from './latency';
 import { pipelineBench } from './pipeline';
@@ -29,15 +29,19 @@ const SCENARIOS: Record<
       processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
       rawInserts: a['raw-inserts'] === 'json' ? 'json' : 'avro',
     }),
-  fleet: (a) =>
-    fleetBench({
-      hosts: Number(a.hosts ?? 1000),
+  fleet: (a) => {
+    const options = {
       seriesPerHost: Number(a['series-per-host'] ?? 100),
       intervalS: Number(a['interval-s'] ?? 10),
       minutes: Number(a.minutes ?? 5),
+      processors: Number(a.processors ?? 1),
       detect: a.detect !== 'off',
       processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
-    }),
+    };
+    return a['series-sweep']
+      ? fleetSweep(options, a['series-sweep'].split(',').map(Number))
+      : fleetBench({ ...options, hosts: Number(a.hosts ?? 1000) });
+  },
   latency: (a) =>
     latencyBench({
       rate: Number(a.rate ?? 20_000),
@@ -107,6 +111,8 @@ async function main() {
       processor: { type: 'string' },
       'series-per-host': { type: 'string' },
       'interval-s': { type: 'string' },
+      processors: { type: 'string' },
+      'series-sweep': { type: 'string' },
     },
   });
   const name = positionals[0];
