@@ -29,6 +29,8 @@ export const ERROR_CODES = {
     'The schema registry answered 401/403 to the configured credentials (registry.username/password).',
   TW_ERR_TLS_UNTRUSTED:
     'A server’s TLS certificate did not verify against the configured CA (or the system CAs): untrusted, expired or for another name.',
+  TW_ERR_KAFKAJS_PATCH:
+    'The installed kafkajs is not the exact version (or code) Tidewatch’s kafkajs patches were written for; start-up stops.',
   TW_ERR_TOPIC_SETUP:
     'Creating a topic failed, e.g. a replication factor larger than the cluster has brokers.',
   TW_ERR_SCHEMA_INCOMPATIBLE:

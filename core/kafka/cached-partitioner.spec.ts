@@ -1,5 +1,13 @@
-import { Partitioners, type PartitionerArgs } from 'kafkajs';
+import type { PartitionerArgs, Partitioners as KafkajsPartitioners } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
+import { installKafkajsPatches } from './patches';
+
+/** kafkajs's partitioners in a module registry of their own, where no patch is installed: the oracle. */
+let Partitioners!: typeof KafkajsPartitioners;
+jest.isolateModules(() => {
+  Partitioners = (require('kafkajs') as typeof import('kafkajs')).Partitioners; // eslint-disable-line @typescript-eslint/no-require-imports
+});
+installKafkajsPatches();
 
 const meta = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -13,9 +21,12 @@ const meta = (n: number) =>
 describe('cachedDefaultPartitioner', () => {
   it('chooses exactly the partition the default partitioner chooses, for every key and partition count', () => {
     const plain = Partitioners.DefaultPartitioner();
-    const cached = cachedDefaultPartitioner(50)();
     const wrong: string[] = [];
-    for (const n of [1, 3, 6, 12]) {
+    // A small memory starts again often; a large one remembers each key across partition counts.
+    for (const [cached, n] of [50, 10_000].flatMap((max) => {
+      const cached = cachedDefaultPartitioner(max)();
+      return [1, 3, 6, 12].map((n) => [cached, n] as const);
+    })) {
       for (let i = 0; i < 200; i++) {
         const key = i % 3 === 0 ? Buffer.from([i & 255, i >> 8, 7]) : `host-${i}`;
         const args = {

@@ -1,13 +1,8 @@
-import './idle-spin-fix';
-import './gzip-codec';
-import './record-decode';
-import './record-batch-decode';
-import './lazy-records';
-import './record-encode';
 import { Kafka, KafkaConfig, logLevel, LogEntry, Producer } from 'kafkajs';
 import { cachedDefaultPartitioner } from './cached-partitioner';
 import { failFast } from './fail-fast-connect';
 import { kafkaSecurity, type KafkaConnection } from './kafka-security';
+import { installKafkajsPatches } from './patches';
 import type { Logger } from '../logger';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -27,7 +22,9 @@ const EXPECTED = /^Limiting retries for the idempotent producer/;
 /**
  * The one kafkajs client factory: every component (agent, processor, gateway, tail, loadgen)
  * builds its client here, so `kafka.tls` and `kafka.sasl` apply everywhere. Its own log lines go
- * through our logger (warnings and up). Pass the brokers alone for a plain connection.
+ * through our logger (warnings and up). Pass the brokers alone for a plain connection. The
+ * kafkajs patches are installed (and checked) before the first client: a kafkajs they were not
+ * written for stops start-up here (`TW_ERR_KAFKAJS_PATCH`).
  */
 export function createKafka(
   connection: string[] | KafkaConnection,
@@ -35,8 +32,10 @@ export function createKafka(
   logger: Logger,
   options: { retries?: number; logLevel?: logLevel; enforceRequestTimeout?: boolean } = {},
 ): Kafka {
+  const patches = installKafkajsPatches();
   const target: KafkaConnection = Array.isArray(connection) ? { brokers: connection } : connection;
   const log = logger.child({ component: 'kafkajs' });
+  log.debug(patches, 'kafkajs patches in place');
   const config: KafkaConfig = {
     clientId,
     brokers: target.brokers,

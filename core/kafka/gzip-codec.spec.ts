@@ -1,24 +1,94 @@
 import zlib from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import './gzip-codec';
+import { gzipCodec } from './gzip-codec';
+import { installKafkajsPatches } from './patches';
 
-describe('gzip codec', () => {
-  const codec = CompressionCodecs[CompressionTypes.GZIP]() as {
-    compress(encoder: { buffer: Buffer }): Promise<Buffer>;
-    decompress(buffer: Buffer): Promise<Buffer>;
-  };
-  const batch = Buffer.from(
+interface Codec {
+  compress(encoder: { buffer: Buffer }): Promise<Buffer>;
+  decompress(buffer: Buffer): Promise<Buffer>;
+}
+interface Kafkajs {
+  gzip: Codec;
+  Record: (r: object) => unknown;
+  RecordBatch: (b: object) => Promise<{ buffer: Buffer }>;
+  decodeBatch: (d: unknown) => Promise<{ records: { value: Buffer | null }[] }>;
+  Decoder: new (b: Buffer) => unknown;
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const load = (): Kafkajs => ({
+  gzip: require('kafkajs').CompressionCodecs[require('kafkajs').CompressionTypes.GZIP](),
+  Record: require('kafkajs/src/protocol/recordBatch/record/v0/index.js'),
+  RecordBatch: require('kafkajs/src/protocol/recordBatch/v0/index.js').RecordBatch,
+  decodeBatch: require('kafkajs/src/protocol/recordBatch/v0/decoder.js'),
+  Decoder: require('kafkajs/src/protocol/decoder.js'),
+});
+/* eslint-enable @typescript-eslint/no-require-imports */
+/** kafkajs in a module registry of its own, where no patch is installed: the oracle. */
+let pristine!: Kafkajs;
+jest.isolateModules(() => (pristine = load()));
+installKafkajsPatches();
+const patched = load();
+
+let seed = 5;
+const next = (n: number) => {
+  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+  return seed % n;
+};
+const inputs = [
+  Buffer.alloc(0),
+  Buffer.from('x'),
+  Buffer.from(
     Array.from({ length: 200 }, (_, i) => `system.cpu.utilization host-${i % 7} ${i / 3}`).join('\n'),
-  );
+  ),
+  Buffer.from(Array.from({ length: 70_000 }, () => next(256))), // incompressible
+  Buffer.alloc(300_000, 'a'),
+];
 
-  it('writes plain gzip, smaller than its input, that any reader and kafkajs decompress', async () => {
-    const compressed = await codec.compress({ buffer: batch });
-    expect(compressed.length).toBeLessThan(batch.length / 3);
-    expect(zlib.gunzipSync(compressed)).toEqual(batch);
-    expect(await codec.decompress(compressed)).toEqual(batch);
+// Buffers are compared with equals(): jest's toEqual walks them byte by byte, for seconds.
+describe('gzip codec, against a pristine kafkajs', () => {
+  it('writes gzip (not zlib or raw deflate) that kafkajs reads back, for every input', async () => {
+    for (const input of inputs) {
+      const ours = await patched.gzip.compress({ buffer: input });
+      const theirs = await pristine.gzip.compress({ buffer: input });
+      expect(ours.subarray(0, 3)).toEqual(theirs.subarray(0, 3)); // gzip magic and method
+      expect(zlib.gunzipSync(ours).equals(input)).toBe(true);
+      expect((await pristine.gzip.decompress(ours)).equals(input)).toBe(true);
+    }
   });
 
-  it('still reads gzip written at other levels (by other producers)', async () => {
-    expect(await codec.decompress(zlib.gzipSync(batch, { level: 9 }))).toEqual(batch);
+  it('reads what kafkajs writes, and gzip of any level, as kafkajs does', async () => {
+    for (const input of inputs) {
+      const theirs = await pristine.gzip.compress({ buffer: input });
+      expect((await patched.gzip.decompress(theirs)).equals(input)).toBe(true);
+      const nine = zlib.gzipSync(input, { level: 9 });
+      expect((await patched.gzip.decompress(nine)).equals(await pristine.gzip.decompress(nine))).toBe(true);
+    }
+  });
+
+  it('makes gzip record batches kafkajs decodes to the same records', async () => {
+    const batch = async (k: Kafkajs) => {
+      const records = Array.from({ length: 50 }, (_, i) =>
+        k.Record({ offsetDelta: i, key: null, value: Buffer.from(`value ${i} ${'y'.repeat(i * 7)}`) }),
+      );
+      const encoded = await k.RecordBatch({
+        compression: CompressionTypes.GZIP,
+        firstTimestamp: 1_700_000_000_000,
+        maxTimestamp: 1_700_000_000_000,
+        records,
+      });
+      return encoded.buffer;
+    };
+    const decode = async (bytes: Buffer) =>
+      (await pristine.decodeBatch(new pristine.Decoder(bytes))).records.map((r) => r.value?.toString());
+    const ours = await batch(patched);
+    const theirs = await batch(pristine);
+    expect(ours.equals(theirs)).toBe(false); // compressed otherwise
+    expect(await decode(ours)).toEqual(await decode(theirs));
+  });
+
+  it('is what kafkajs compresses with, and the oracle is not', () => {
+    expect(gzipCodec.verify()).toBeUndefined();
+    expect(CompressionCodecs[CompressionTypes.GZIP]()).toBe(patched.gzip);
+    expect(patched.gzip).not.toBe(pristine.gzip);
   });
 });

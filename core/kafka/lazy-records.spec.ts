@@ -1,29 +1,45 @@
-import {
-  decodeMessagesLazily,
-  kafkajsDecodeMessages,
-  LazyRecords,
-  readLazily,
-  releaseRecords,
-} from './lazy-records';
+import { decodeMessagesLazily, LazyRecords, lazyRecords, readLazily, releaseRecords } from './lazy-records';
+import { installKafkajsPatches } from './patches';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
-const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => unknown;
-const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
-  RecordBatch: (b: object) => Promise<{ buffer: Buffer }>;
-};
-const Batch = require('kafkajs/src/consumer/batch.js') as new (
+type BatchClass = new (
   topic: string,
   fetchedOffset: string,
   partitionData: object,
 ) => Record<string, unknown> &
   Record<'firstOffset' | 'lastOffset' | 'offsetLag', () => string | null> &
   Record<'isEmpty' | 'isEmptyDueToFiltering', () => boolean>;
-const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: bigint): unknown };
+interface Kafkajs {
+  Decoder: new (buffer: Buffer) => unknown;
+  Batch: BatchClass;
+  decodeMessages: (d: unknown) => Promise<unknown>;
+}
+/* eslint-disable @typescript-eslint/no-require-imports */
+const load = (): Kafkajs => ({
+  Decoder: require('kafkajs/src/protocol/decoder.js'),
+  Batch: require('kafkajs/src/consumer/batch.js'),
+  decodeMessages: require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js'),
+});
+/** kafkajs in a module registry of its own, where no patch is installed: the oracle (and the encoder of inputs). */
+let pristine!: Kafkajs & {
+  Record: (r: object) => unknown;
+  RecordBatch: (b: object) => Promise<{ buffer: Buffer }>;
+  Long: { fromValue(v: bigint): unknown };
+};
+jest.isolateModules(() => {
+  pristine = {
+    ...load(),
+    Record: require('kafkajs/src/protocol/recordBatch/record/v0/index.js'),
+    RecordBatch: require('kafkajs/src/protocol/recordBatch/v0/index.js').RecordBatch,
+    Long: require('kafkajs/src/utils/long.js'),
+  };
+});
+installKafkajsPatches();
+const patched = load();
 const { Types } = require('kafkajs/src/protocol/message/compression/index.js') as {
   Types: { None: number; GZIP: number };
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
+const { Record, RecordBatch, Long, Batch } = { ...pristine, Batch: patched.Batch };
 
 /** One record batch of `count` records from `firstOffset`, as kafkajs encodes it. */
 async function recordBatch(firstOffset: number, count: number, compression: number): Promise<Buffer> {
@@ -63,7 +79,9 @@ async function recordSet(compression: number, cutTail: boolean): Promise<Buffer>
   return Buffer.concat([size, body]);
 }
 
-const decodeWith = (decode: (d: unknown) => Promise<unknown>, bytes: Buffer) => decode(new Decoder(bytes));
+const decodeWith = (decode: (d: unknown) => Promise<unknown>, bytes: Buffer, Decoder = patched.Decoder) =>
+  decode(new Decoder(bytes));
+const theirsOf = (bytes: Buffer) => decodeWith(pristine.decodeMessages, bytes, pristine.Decoder);
 const records = (lazy: unknown) => (lazy as LazyRecords).records();
 
 describe('fetched records decoded when first read', () => {
@@ -74,7 +92,7 @@ describe('fetched records decoded when first read', () => {
   ])('gives the records kafkajs gives (%s)', async (_name, compression, cutTail) => {
     const bytes = await recordSet(compression, cutTail);
     const lazy = await decodeWith(decodeMessagesLazily as (d: unknown) => Promise<unknown>, bytes);
-    const theirs = await decodeWith(kafkajsDecodeMessages, bytes);
+    const theirs = await theirsOf(bytes);
     expect(lazy).toBeInstanceOf(LazyRecords);
     expect(records(lazy)).toHaveLength(95);
     expect(records(lazy)).toEqual(theirs);
@@ -104,7 +122,7 @@ describe('fetched records decoded when first read', () => {
         abortedTransactions: [],
         messages,
       });
-      const eager = new Batch('t', fetchedOffset, partition(await decodeWith(kafkajsDecodeMessages, bytes)));
+      const eager = new pristine.Batch('t', fetchedOffset, partition(await theirsOf(bytes)));
       const lazy = new Batch(
         't',
         fetchedOffset,
@@ -137,7 +155,25 @@ describe('fetched records decoded when first read', () => {
     expect(batch.messages).toBe(messages);
   });
 
-  it('is what kafkajs decodes fetch responses with', () => {
-    expect(require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js')).toBe(decodeMessagesLazily); // eslint-disable-line @typescript-eslint/no-require-imports
+  it('gives what kafkajs gives for an empty record set, a cut one, and one of old-format messages', async () => {
+    const size = (n: number) => Buffer.from([n >> 24, n >> 16, n >> 8, n].map((b) => b & 255));
+    const full = await recordSet(Types.None, false);
+    const outcome = (decoded: Promise<unknown>) =>
+      decoded.then(
+        (r) => (r instanceof LazyRecords ? records(r) : r),
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
+    const sets = [size(0), size(-1), full.subarray(0, 40), Buffer.concat([size(4), Buffer.alloc(4)])];
+    sets.push(Buffer.concat([size(30), Buffer.alloc(16), Buffer.from([1]), Buffer.alloc(13)])); // magic 1
+    for (const bytes of sets) {
+      const lazy = decodeWith(decodeMessagesLazily as (d: unknown) => Promise<unknown>, bytes);
+      expect(await outcome(lazy)).toEqual(await outcome(theirsOf(bytes)));
+    }
+  });
+
+  it('is what kafkajs decodes fetch responses with, and the oracle is not', () => {
+    expect(lazyRecords.verify()).toBeUndefined();
+    expect(patched.decodeMessages).toBe(decodeMessagesLazily);
+    expect(pristine.decodeMessages).not.toBe(decodeMessagesLazily);
   });
 });

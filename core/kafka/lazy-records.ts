@@ -11,10 +11,11 @@
  * taken what it needs. Decompression still happens as the response arrives (it is the only
  * asynchronous step); the bytes stay where the response put them. Same records, same filters
  * (offsets before the one fetched, aborted transactions, control records): `lazy-records.spec.ts`
- * compares the batches with kafkajs's own. A malformed record now fails when its batch is read
- * rather than when the response is, which kafkajs treats as that batch failing. Applied once,
- * when the Kafka client module loads (before kafkajs reads its first fetch response).
+ * compares the batches with a pristine kafkajs's. A malformed record now fails when its batch is
+ * read rather than when the response is, which kafkajs treats as that batch failing. Installed by
+ * `lazyRecords` (a module swap and a prototype patch), for consumers: the agent bundle leaves it out.
  */
+import { expectFunction, firstProblem, moduleSwap, type KafkajsPatch } from './kafkajs-patch';
 import { readRecordBatch, type BatchDecoder, type RecordBatchHead } from './record-batch-decode';
 
 /** A filter kafkajs puts on records (it reads their offset, key and batch context). */
@@ -56,9 +57,6 @@ export class LazyRecords {
 const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => BatchDecoder & {
   canReadBytes(n: number): boolean;
 };
-const decodeMessagesPath = require.resolve('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js');
-/** kafkajs's decoding of a partition's record set: the reference the spec checks against. */
-export const kafkajsDecodeMessages = require(decodeMessagesPath) as (d: unknown) => Promise<unknown>;
 const MessageSetDecoder = require('kafkajs/src/protocol/messageSet/decoder.js') as (
   d: unknown,
   size: number,
@@ -132,11 +130,51 @@ export function releaseRecords(batch: object): void {
 }
 
 const kafkajsFetch = ConsumerGroup.prototype.fetch;
-ConsumerGroup.prototype.fetch = async function (this: unknown, nodeId: number) {
+async function fetch(this: unknown, nodeId: number) {
   const batches = await kafkajsFetch.call(this, nodeId);
   for (const batch of batches) readLazily(batch);
   return batches;
-};
+}
 
-// kafkajs's fetch responses require this at their first use: from here on they get this one.
-require.cache[decodeMessagesPath]!.exports = decodeMessagesLazily;
+/** kafkajs's fetch responses require this at their first use: from then on they get ours. */
+const decodeMessages = moduleSwap(
+  'protocol/requests/fetch/v4/decodeMessages.js',
+  ['v4', 'v5', 'v7', 'v8', 'v11'].map((v) => `protocol/requests/fetch/${v}/response.js`),
+  decodeMessagesLazily,
+  (original) =>
+    expectFunction('decodeMessages', original, 1, [
+      'readInt32()',
+      'canReadBytes(',
+      'KafkaJSPartialMessageError',
+    ]),
+);
+
+export const lazyRecords: KafkajsPatch = {
+  name: 'lazy-records',
+  sources: {
+    'protocol/requests/fetch/v4/decodeMessages.js':
+      'd9fede59bebf84ee15169d0ecc54df594a11722b6ba8d5db535ed1d8548d4fcc',
+    // readRecordBatch reads a batch as this does.
+    'protocol/recordBatch/v0/decoder.js': '38cae7fc865f9bc51941353e1f6e9419227a8799ba4efb437199393a4eb94819',
+    'consumer/consumerGroup.js': 'f3e461738585a8dc6574c647123a18afc732f81cdee4f9f7bb62e4aa1dffbfbb',
+    // Batch filters its records with Array's filter, in these three fields.
+    'consumer/batch.js': '04ee8657247441599f200af5871ce6b3c4463abe941b97405502f8f5f683face',
+  },
+  check: () =>
+    firstProblem(
+      ConsumerGroup.prototype.fetch === kafkajsFetch
+        ? undefined
+        : 'ConsumerGroup.prototype.fetch was replaced',
+      expectFunction('ConsumerGroup.prototype.fetch', kafkajsFetch, 1, ['new Batch(', 'seekOffsets(']),
+      decodeMessages.check(),
+    ),
+  install() {
+    ConsumerGroup.prototype.fetch = fetch;
+    decodeMessages.install();
+  },
+  verify: () =>
+    firstProblem(
+      ConsumerGroup.prototype.fetch === fetch ? undefined : 'ConsumerGroup.prototype.fetch is not the patch',
+      decodeMessages.verify(),
+    ),
+};

@@ -5,8 +5,9 @@
  * that batch decoder, the same but for the records: one without headers whose numbers fit a
  * double is read where it lies (`readLeanRecord`, bounded by its length); any other record, and
  * anything malformed, is read by kafkajs's way. Same results: `record-batch-decode.spec.ts`
- * checks whole batches, plain and compressed, against kafkajs's own decoder. Applied once, when
- * the Kafka client module loads: kafkajs requires the batch decoder at the first fetch.
+ * checks whole batches, plain and compressed, against a pristine kafkajs's decoder. Not a patch
+ * of its own: kafkajs's only user of its batch decoder is the fetch responses' `decodeMessages`,
+ * which `lazy-records.ts` replaces with one that reads batches with `readRecordBatch`.
  */
 import {
   kafkajsDecodeRecord,
@@ -37,9 +38,6 @@ const TimestampTypes = require('kafkajs/src/protocol/timestampTypes.js') as {
   LOG_APPEND_TIME: number;
   CREATE_TIME: number;
 };
-const batchDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
-/** kafkajs's batch decoder: the reference its spec checks against. */
-export const kafkajsDecodeBatch = require(batchDecoderPath) as (d: unknown) => Promise<unknown>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
@@ -152,6 +150,3 @@ export async function decodeRecordBatch(fetchDecoder: BatchDecoder) {
   const { context, records } = await readRecordBatch(fetchDecoder);
   return { ...context, records: records() };
 }
-
-// kafkajs's fetch response requires the batch decoder at the first fetch: from here on it gets this one.
-require.cache[batchDecoderPath]!.exports = decodeRecordBatch;

@@ -1,3 +1,5 @@
+import { expectFunction, firstProblem, type KafkajsPatch } from './kafkajs-patch';
+
 /**
  * kafkajs 2.2.4 spends much of a consumer's allocation on 64-bit `Long` arithmetic per record
  * (about a tenth of all it allocates at a few hundred thousand records a second):
@@ -10,9 +12,11 @@
  * - each record's offset and timestamp are then `Long` sums turned back into strings, and its
  *   headers an array folded into a new object. Here a record without headers whose numbers fit a
  *   double is read with plain numbers (the timestamp string reused while it repeats) and shares
- *   one frozen empty headers object; any other record is read by kafkajs itself.
- * Same results: `record-decode.spec.ts` checks them against kafkajs. Applied once, when the Kafka
- * client module loads (before kafkajs reads its first record batch).
+ *   one frozen empty headers object (`readLeanRecord`, which `record-batch-decode.ts` calls for
+ *   every record of a fetched batch); any other record is read by kafkajs itself.
+ * Same results: `record-decode.spec.ts` checks them against a pristine kafkajs. The first two are
+ * installed by `recordDecode` (a prototype patch and a memo on kafkajs's `Long`), for consumers:
+ * the agent bundle leaves it out.
  */
 export interface DecoderInternals {
   buffer: Buffer;
@@ -31,8 +35,8 @@ const Long = require('kafkajs/src/utils/long.js') as {
   fromString(text: string): unknown;
 };
 
-/** kafkajs's own decoding: the fallback, and the reference its spec checks against. */
-export const kafkajsReadVarLong = Decoder.prototype.readVarLong;
+/** kafkajs's own decoding: the fallback. */
+const kafkajsReadVarLong = Decoder.prototype.readVarLong;
 /** Bytes whose 7-bit groups fit a double exactly. */
 const FAST_BYTES = 7;
 
@@ -58,10 +62,10 @@ function readZigZag(decoder: DecoderInternals): number | undefined {
   return undefined;
 }
 
-Decoder.prototype.readVarLong = function (this: DecoderInternals) {
+function readVarLong(this: DecoderInternals) {
   const value = readZigZag(this);
   return value === undefined ? kafkajsReadVarLong.call(this) : Long.fromNumber(value);
-};
+}
 
 /**
  * `parse` remembering its last two inputs (a batch's records read its base timestamp, then its
@@ -84,8 +88,8 @@ function lastTwo<T extends string | undefined, R>(parse: (text: T) => R): (text:
 }
 
 /** kafkajs's own parse of a decimal string into a `Long`. */
-export const kafkajsFromString = Long.fromString;
-Long.fromString = lastTwo((text: string) => kafkajsFromString.call(Long, text));
+const kafkajsFromString = Long.fromString;
+const fromString = lastTwo((text: string) => kafkajsFromString.call(Long, text));
 
 export interface BatchContext {
   firstOffset: string;
@@ -99,9 +103,9 @@ export interface BatchContext {
 type RecordDecoder = (decoder: DecoderInternals, batchContext?: Partial<BatchContext>) => unknown;
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const recordDecoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
-/** kafkajs's own decoding of one record: the fallback, and the reference its spec checks against. */
-export const kafkajsDecodeRecord = require(recordDecoderPath) as RecordDecoder;
+/** kafkajs's own decoding of one record: the fallback of `readLeanRecord`'s callers. */
+export const kafkajsDecodeRecord =
+  require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as RecordDecoder;
 const { LOG_APPEND_TIME } = require('kafkajs/src/protocol/timestampTypes.js') as { LOG_APPEND_TIME: number };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -180,9 +184,42 @@ export function readLeanRecord(
   };
 }
 
-export const leanDecodeRecord: RecordDecoder = (decoder, batchContext = {}) =>
-  readLeanRecord(decoder, batchContext, decoder.buffer.length) ?? kafkajsDecodeRecord(decoder, batchContext);
-
-// kafkajs's record batch decoder takes the record decoder when it is first required, at the first
-// fetch: from here on it gets this one.
-require.cache[recordDecoderPath]!.exports = leanDecodeRecord;
+export const recordDecode: KafkajsPatch = {
+  name: 'record-decode',
+  sources: {
+    'protocol/decoder.js': '83c43fac8d6b8ef2dcf0dfe8bc4494e84c2c94d2b59fbe41a670505a5fcba41b',
+    'utils/long.js': 'c85b8ecea7cf07520328e3e9c3b205c4fab5b68a657e3a92c400b582a5c1aa2c',
+    // readLeanRecord reads a record as this does.
+    'protocol/recordBatch/record/v0/decoder.js':
+      '86d740054c8be29b02873bf2871eb43ba5004af94324610541dbab2d9fabcc65',
+  },
+  check: () =>
+    firstProblem(
+      Decoder.prototype.readVarLong === kafkajsReadVarLong
+        ? undefined
+        : 'Decoder.prototype.readVarLong was replaced',
+      expectFunction('Decoder.prototype.readVarLong', kafkajsReadVarLong, 0, [
+        '.fromInt(',
+        '.shiftLeft(',
+        'decodeZigZag64',
+      ]),
+      Long.fromString === kafkajsFromString ? undefined : 'Long.fromString was replaced',
+      expectFunction('Long.fromString', kafkajsFromString, 1, ['BigInt(']),
+      expectFunction('the record decoder', kafkajsDecodeRecord, 1, [
+        'readVarLong()',
+        'readVarIntBytes()',
+        'isControlRecord',
+      ]),
+    ),
+  install() {
+    Decoder.prototype.readVarLong = readVarLong;
+    Long.fromString = fromString;
+  },
+  verify: () =>
+    firstProblem(
+      Decoder.prototype.readVarLong === readVarLong
+        ? undefined
+        : 'Decoder.prototype.readVarLong is not the patch',
+      Long.fromString === fromString ? undefined : 'Long.fromString is not the patch',
+    ),
+};

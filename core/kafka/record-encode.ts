@@ -6,9 +6,11 @@
  * key and value are buffers (or null) and whose deltas are integers a double holds exactly is
  * written into one buffer of its exact size (Node's pool serves small ones) with plain numbers;
  * any other record is encoded by kafkajs. Same bytes: `record-encode.spec.ts` checks them against
- * kafkajs's encoder. Applied once, when the Kafka client module loads: kafkajs requires the record
- * encoder with its produce request, at the first send.
+ * a pristine kafkajs's encoder. Installed by `recordEncode`, a module swap: kafkajs requires the
+ * record encoder with its produce request, at the first send. The agent bundle leaves it out (a
+ * bundle has no module registry to swap a module in).
  */
+import { expectFunction, moduleSwap, type KafkajsPatch } from './kafkajs-patch';
 
 interface EncoderInternals {
   buf: Buffer;
@@ -25,9 +27,10 @@ interface RecordArgs {
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Encoder = require('kafkajs/src/protocol/encoder.js') as { prototype: object };
-const recordEncoderPath = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/index.js');
-/** kafkajs's record encoder: the fallback, and the reference its spec checks against. */
-export const kafkajsEncodeRecord = require(recordEncoderPath) as (args: RecordArgs) => EncoderInternals;
+/** kafkajs's record encoder: the fallback. */
+const kafkajsEncodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (
+  args: RecordArgs,
+) => EncoderInternals;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Bytes of `n` (a non-negative integer below 2^53) as an unsigned varint. */
@@ -99,6 +102,25 @@ export function encodeRecord(args: RecordArgs): EncoderInternals {
   return encoder;
 }
 
-// kafkajs's produce requests take the record encoder when they are first required, at the first
-// send: from here on they get this one.
-require.cache[recordEncoderPath]!.exports = encodeRecord;
+const swap = moduleSwap(
+  'protocol/recordBatch/record/v0/index.js',
+  ['protocol/requests/produce/v3/request.js'],
+  encodeRecord,
+  (original) =>
+    original === kafkajsEncodeRecord
+      ? expectFunction('the record encoder', original, 1, ['sizeOfVarLong(', 'writeVarLong(', 'headers'])
+      : 'the record encoder was replaced',
+);
+
+export const recordEncode: KafkajsPatch = {
+  name: 'record-encode',
+  sources: {
+    'protocol/recordBatch/record/v0/index.js':
+      'ffbc628c1f35f5de8ba798165616b1009d9af1c27ca959999a10e6e3c18f8215',
+    // An Encoder is made here from its prototype, with the two fields kafkajs reads.
+    'protocol/encoder.js': '9977889e184a9e910e4f6098c36ec6a0ca36c183aa6ead0f24191b6aa1c9a777',
+    'protocol/requests/produce/v3/request.js':
+      '993a3db997827088f5acb08cacf3c67a99ec2886303ff465d244329b8a1c7f99',
+  },
+  ...swap,
+};

@@ -13,15 +13,15 @@ const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf
 /**
  * The bundle's own adjustments:
  * - `core/paths.ts`: the project root is the bundle's folder (its schemas/ sit beside it).
- * - the kafkajs patches that swap a module through `require.cache` (a bundle has none): the
- *   consumer-side ones are never used by an agent, and the record encoder is kafkajs's own.
+ * - the kafkajs patches that need kafkajs as files in node_modules (two swap a module through
+ *   `require.cache`, which a bundle does not have): an agent never consumes, and its record
+ *   encoder is kafkajs's own. The start-up check (`core/kafka/patches.ts`) then installs and
+ *   checks the two that apply here (idle-spin-fix, gzip-codec) and names the others as left out.
  */
 const SWAPPED = {
   'core/paths.ts': 'export const projectRoot = () => __dirname;',
+  'core/kafka/node-modules-patches.ts': 'export const nodeModulesPatches = null;',
   'core/kafka/lazy-records.ts': 'export const releaseRecords = () => undefined;',
-  'core/kafka/record-decode.ts': 'export {};',
-  'core/kafka/record-batch-decode.ts': 'export {};',
-  'core/kafka/record-encode.ts': 'export {};',
 };
 const agentBundle = {
   name: 'agent-bundle',
