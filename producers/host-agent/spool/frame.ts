@@ -11,11 +11,17 @@ export const HEADER_BYTES = 12;
 export const MAX_PAYLOAD = 64 * 1024 * 1024;
 
 export function encodeFrame(payload: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  return frameOf(payload.length, (into) => payload.copy(into));
+}
+
+/** A frame whose payload of `length` bytes `write` puts in place (no copy of a payload buffer). */
+export function frameOf(length: number, write: (payload: Buffer) => void): Buffer {
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
+  const payload = frame.subarray(HEADER_BYTES);
+  write(payload);
   MAGIC.copy(frame, 0);
-  frame.writeUInt32BE(payload.length, 4);
+  frame.writeUInt32BE(length, 4);
   frame.writeUInt32BE(zlib.crc32(payload), 8);
-  payload.copy(frame, HEADER_BYTES);
   return frame;
 }
 

@@ -5,15 +5,41 @@ export interface Outgoing {
   value: Buffer;
 }
 
-/** A batch of records as a spool payload: count (u32), then per record topic, key, value, each length-prefixed. */
+/**
+ * A batch of records as a spool payload: count (u32), then per record topic, key, value, each
+ * length-prefixed. Written in place (`writeBatch` into `batchBytes` bytes): one allocation per
+ * batch, not four per record.
+ */
 export function encodeBatch(batch: readonly Outgoing[]): Buffer {
-  const parts: Buffer[] = [u32(batch.length)];
+  const out = Buffer.allocUnsafe(batchBytes(batch));
+  writeBatch(batch, out);
+  return out;
+}
+
+/** The length of a batch's spool payload. */
+export function batchBytes(batch: readonly Outgoing[]): number {
+  let bytes = 4;
+  for (const m of batch) bytes += 12 + Buffer.byteLength(m.topic) + Buffer.byteLength(m.key) + m.value.length;
+  return bytes;
+}
+
+/** Writes a batch's spool payload at the start of `out` (`batchBytes(batch)` long); returns its end. */
+export function writeBatch(batch: readonly Outgoing[], out: Buffer): number {
+  out.writeUInt32BE(batch.length, 0);
+  let at = 4;
   for (const m of batch) {
-    const topic = Buffer.from(m.topic);
-    const key = Buffer.from(m.key);
-    parts.push(u32(topic.length), topic, u32(key.length), key, u32(m.value.length), m.value);
+    at = writeString(out, at, m.topic);
+    at = writeString(out, at, m.key);
+    out.writeUInt32BE(m.value.length, at);
+    at += 4 + m.value.copy(out, at + 4);
   }
-  return Buffer.concat(parts);
+  return at;
+}
+
+function writeString(out: Buffer, at: number, s: string): number {
+  const length = out.write(s, at + 4);
+  out.writeUInt32BE(length, at);
+  return at + 4 + length;
 }
 
 export function decodeBatch(payload: Buffer): Outgoing[] {
@@ -38,9 +64,3 @@ export function decodeBatch(payload: Buffer): Outgoing[] {
 
 /** How many records a spool payload holds, without decoding it. */
 export const batchCount = (payload: Buffer): number => payload.readUInt32BE(0);
-
-function u32(n: number): Buffer {
-  const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n, 0);
-  return b;
-}

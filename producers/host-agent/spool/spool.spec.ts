@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeFrame, HEADER_BYTES, readFrame } from './frame';
-import { decodeBatch, encodeBatch, type Outgoing } from './outgoing';
+import { encodeFrame, frameOf, HEADER_BYTES, readFrame } from './frame';
+import { batchBytes, decodeBatch, encodeBatch, writeBatch, type Outgoing } from './outgoing';
 import { Spool, type SpoolOptions } from './spool';
 
 const record = (i: number): Outgoing => ({ topic: 't', key: 'h', value: Buffer.from(`value-${i}`) });
@@ -23,6 +23,39 @@ describe('spool frames', () => {
     flipped[HEADER_BYTES + 5]! ^= 0x10;
     expect(readFrame(flipped, 0)).toEqual({ kind: 'corrupt', next: undefined });
     expect(readFrame(frame.subarray(0, frame.length - 1), 0)).toEqual({ kind: 'incomplete' });
+  });
+});
+
+describe('spool payloads', () => {
+  // The layout spools already on disk hold: count, then topic, key and value, each u32-length-prefixed.
+  const hostKeyed: Outgoing[] = [
+    { topic: 'm', key: 'hôte', value: Buffer.from([1, 2]) },
+    { topic: 'pp', key: '', value: Buffer.alloc(0) },
+  ];
+  const layout = Buffer.from(
+    '00000002' +
+      '00000001' +
+      '6d' +
+      '00000005' +
+      '68c3b47465' +
+      '00000002' +
+      '0102' +
+      '00000002' +
+      '7070' +
+      '00000000' +
+      '00000000',
+    'hex',
+  );
+
+  it('writes the layout of the spools on disk, multi-byte keys measured in bytes', () => {
+    expect(batchBytes(hostKeyed)).toBe(layout.length);
+    expect(encodeBatch(hostKeyed).equals(layout)).toBe(true);
+    expect(decodeBatch(layout)).toEqual(hostKeyed);
+  });
+
+  it('frames a batch written in place exactly as a framed payload', () => {
+    const inPlace = frameOf(batchBytes(hostKeyed), (payload) => writeBatch(hostKeyed, payload));
+    expect(inPlace.equals(encodeFrame(layout))).toBe(true);
   });
 });
 

@@ -6,8 +6,8 @@ import {
   privateDir,
   writePrivateFile,
 } from '../../../core/private-files';
-import { encodeFrame, readFrame } from './frame';
-import { batchCount, decodeBatch, encodeBatch, type Outgoing } from './outgoing';
+import { frameOf, readFrame } from './frame';
+import { batchBytes, batchCount, decodeBatch, writeBatch, type Outgoing } from './outgoing';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
@@ -131,7 +131,7 @@ export class Spool {
    */
   append(batch: readonly Outgoing[], options: { held?: boolean } = {}): SpoolPosition | undefined {
     if (batch.length === 0) return undefined;
-    const frame = encodeFrame(encodeBatch(batch));
+    const frame = frameOf(batchBytes(batch), (payload) => writeBatch(batch, payload));
     if (frame.length > this.o.maxBytes) {
       this.counters.dropped += batch.length;
       return undefined;
