@@ -28,7 +28,7 @@ describe('loadConfig', () => {
     expect(config.kafka.brokers).toBeUndefined();
     expect(config.clickhouse.database).toBe('tidewatch');
     expect(config.processor).toMatchObject({
-      windowsMs: [10_000, 60_000],
+      windowsMs: [60_000],
       allowedLatenessMs: 5000,
       groupId: 'tidewatch-processor',
     });

@@ -296,8 +296,10 @@ export const configSchema = z
           .array(z.number().int().min(1000).max(86_400_000))
           .min(1)
           .max(4)
-          .default([10_000, 60_000])
-          .describe('Tumbling window sizes'),
+          .default([60_000])
+          .describe(
+            'Tumbling window sizes; 10 000 adds a 10 s tier (metrics_10s), which at 5–10 s sampling is as many windows as samples',
+          ),
         allowedLatenessMs: z.number().int().min(0).max(3_600_000).default(5000),
         idleTimeoutMs: z
           .number()

@@ -36,7 +36,7 @@ export interface WindowOptions extends WindowSettings {
 }
 
 export const DEFAULT_WINDOWS: WindowOptions = {
-  windowsMs: [10_000, 60_000],
+  windowsMs: [60_000],
   allowedLatenessMs: 5_000,
   idleTimeoutMs: 30_000,
   maxOpenWindows: 1_000_000,
