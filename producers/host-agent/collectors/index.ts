@@ -7,7 +7,7 @@ import { connectionsCollector } from './connections';
 import { cpuCollector } from './cpu';
 import { diskCollector } from './disk';
 import { filesystemCollector } from './filesystem';
-import { inventoryCollector } from './inventory';
+import { inventoryCollector, readInventory } from './inventory';
 import { loadCollector } from './load';
 import { memoryCollector } from './memory';
 import { networkCollector } from './network';
@@ -43,7 +43,9 @@ export interface CollectorSettings {
 export function hostCollectors(s: CollectorSettings): Collector[] {
   const root = s.procRoot ?? '/proc';
   const hostRoot = s.hostRoot;
-  const inventory = inventoryCollector(Math.max(s.intervalMs, 60_000));
+  const inventory = inventoryCollector(Math.max(s.intervalMs, 60_000), (nowMs) =>
+    readInventory(nowMs, { procRoot: root, hostRoot }),
+  );
   if (!fs.existsSync(`${root}/stat`)) return [portableCollector(s.intervalMs), inventory];
   const proc = procReader(root);
   return [
