@@ -15,8 +15,14 @@ const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf
  * - `core/paths.ts`: the project root is the bundle's folder (its schemas/ sit beside it).
  * - the kafkajs patches that need kafkajs as files in node_modules (two swap a module through
  *   `require.cache`, which a bundle does not have): an agent never consumes, and its record
- *   encoder is kafkajs's own. The start-up check (`core/kafka/patches.ts`) then installs and
- *   checks the two that apply here (idle-spin-fix, gzip-codec) and names the others as left out.
+ *   encoder is bound at build time instead (below). The start-up check (`core/kafka/patches.ts`)
+ *   then installs and checks the two that apply here (idle-spin-fix, gzip-codec) and names the
+ *   others as left out.
+ * - kafkajs's record encoder, as its produce request requires it, is `core/kafka/record-encode.ts`'s
+ *   (the same bytes, one exact-size buffer a record instead of a zero-filled 512-byte one and
+ *   64-bit Long arithmetic per varint byte): bound here at build time, where the processor swaps
+ *   it in `require.cache` (the start-up check still lists record-encode as left out). Its own
+ *   fallback, kafkajs's encoder required from record-encode.ts, stays kafkajs's.
  */
 const SWAPPED = {
   'core/paths.ts': 'export const projectRoot = () => __dirname;',
@@ -26,6 +32,16 @@ const SWAPPED = {
 const agentBundle = {
   name: 'agent-bundle',
   setup(b) {
+    b.onResolve({ filter: /\/recordBatch\/record\/v0$/ }, (args) =>
+      args.importer.endsWith(path.join('protocol', 'requests', 'produce', 'v3', 'request.js'))
+        ? { path: 'record-encoder', namespace: 'agent-bundle' }
+        : undefined,
+    );
+    b.onLoad({ filter: /^record-encoder$/, namespace: 'agent-bundle' }, () => ({
+      contents: "module.exports = require('./core/kafka/record-encode.ts').encodeRecord;",
+      resolveDir: root,
+      loader: 'js',
+    }));
     b.onLoad({ filter: /\.ts$/ }, (args) => {
       const rel = path.relative(root, args.path).split(path.sep).join('/');
       return rel in SWAPPED ? { contents: SWAPPED[rel], loader: 'ts' } : undefined;
@@ -50,6 +66,11 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+// kafkajs requiring its record encoder some other way would silently leave its own in place.
+if (!('agent-bundle:record-encoder' in result.metafile.inputs))
+  throw new Error(
+    "kafkajs's produce request no longer requires recordBatch/record/v0: the agent bundle's record encoder is not in place",
+  );
 for (const name of ['metric-sample', 'process-event'])
   fs.copyFileSync(path.join(root, 'schemas', `${name}.avsc`), path.join(out, 'schemas', `${name}.avsc`));
 for (const file of ['tidewatch-agent.service', 'daemonset.yaml', 'tidewatch-agent'])
