@@ -43,3 +43,78 @@ describe('detector store', () => {
     ).toEqual(['a', 'b']);
   });
 });
+
+/** The store's eviction as first written: the Map's own order, second chance by re-insertion. */
+class ReferenceStore {
+  readonly entries = new Map<string, { partition: number; touched: boolean }>();
+  readonly open = new Set<string>();
+  evicted = 0;
+  constructor(private readonly max: number) {}
+  entry(key: string, partition: number) {
+    const e = this.entries.get(key);
+    if (e) {
+      e.touched = true;
+      return;
+    }
+    this.entries.set(key, { partition, touched: false });
+    let chances = this.entries.size;
+    while (this.entries.size > this.max) {
+      const [k, x] = this.entries.entries().next().value as [string, { partition: number; touched: boolean }];
+      this.entries.delete(k);
+      if (chances-- > 0 && (x.touched || this.open.has(k))) {
+        x.touched = false;
+        this.entries.set(k, x);
+        continue;
+      }
+      this.open.delete(k);
+      this.evicted++;
+    }
+  }
+  release(owns: (p: number) => boolean) {
+    for (const [k, x] of this.entries)
+      if (!owns(x.partition)) {
+        this.entries.delete(k);
+        this.open.delete(k);
+      }
+  }
+}
+
+describe('detector store eviction, against the plain Map-ordered model', () => {
+  it('keeps and evicts the same series under random samples, incidents and rebalances', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const [max, keys] of [
+      [3, 8],
+      [50, 200],
+      [500, 1500],
+    ] as const) {
+      const store = new DetectorStore(max);
+      const model = new ReferenceStore(max);
+      for (let step = 0; step < 20_000; step++) {
+        const r = random();
+        const key = `k${Math.floor(random() * keys)}`;
+        const partition = key.length % 3;
+        if (r < 0.9) {
+          store.entry(key, sample(key), { topic: 't', partition }, step);
+          model.entry(key, partition);
+        } else if (r < 0.95) {
+          if (store.entries.has(key)) {
+            store.open.add(key);
+            model.open.add(key);
+          }
+        } else if (r < 0.99) {
+          store.open.delete(key);
+          model.open.delete(key);
+        } else {
+          const lost = Math.floor(random() * 3);
+          store.release((_t, p) => p !== lost);
+          model.release((p) => p !== lost);
+        }
+        if (step % 500 === 0 || step === 19_999) {
+          expect([...store.entries.keys()].sort()).toEqual([...model.entries.keys()].sort());
+          expect(store.evicted).toBe(model.evicted);
+        }
+      }
+    }
+  });
+});
