@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,10 +8,9 @@ import { readRuntime } from '../cli/runtime-file';
 import { createKafka, topicNames } from '../core/kafka';
 import { silentLogger } from '../core/logger';
 import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
-import { confluentRegistry, createAvroSerde } from '../core/serde';
-import type { MetricSample } from '../schemas';
 import { tokenFile } from '../sinks/gateway/token';
 import { benchStack } from './bench-stack';
+import { latencyView, type BareConsumerArgs, type BareConsumerView } from './latency-bare-consumer';
 
 export interface LatencyBenchOptions {
   /** Samples per second from the load generator. */
@@ -50,8 +49,30 @@ async function stageLatencies(url: string, token: string): Promise<Record<string
   return out;
 }
 
-const percentile = (sorted: Float64Array, p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
+/** The bare consumer's process, once it has joined its group; `report()` asks for its view. */
+async function bareConsumer(args: BareConsumerArgs) {
+  const child = fork(path.join(__dirname, 'latency-bare-consumer.js'), [JSON.stringify(args)], {
+    execArgv: ['--max-semi-space-size=64'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the bare consumer exited (${code})`)));
+  });
+  return {
+    report: () =>
+      new Promise<BareConsumerView>((resolve) => {
+        child.once('message', (m) => resolve(m as BareConsumerView));
+        child.send('report');
+      }),
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await exited;
+    },
+  };
+}
 
 /**
  * `npm run bench -- latency`: the whole instance as users run it (`tidewatch start`, its own
@@ -79,7 +100,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
   });
   instance.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   let ws: WebSocket | undefined;
-  let closeBare = async () => undefined as unknown;
+  let closeBare = async (): Promise<void> => undefined;
   try {
     const runtime = await waitFor('the instance up', 180_000, () => readRuntime(dataDir), instance);
     const token = fs.readFileSync(tokenFile(dataDir), 'utf8').trim();
@@ -116,26 +137,15 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     client.send(JSON.stringify({ type: 'subscribe', streams: ['samples'] }));
     await waitFor('the subscription', 10_000, () => (subscribed ? true : undefined));
 
-    // The same samples read by a bare consumer beside the client: what Kafka alone takes
-    // (the generator's batching, produce, fetch), against which the instance's share shows.
-    const kafka = createKafka(endpoints.brokers, 'bench-latency-kafka', silentLogger);
-    const bare = kafka.consumer({ groupId: `bench-latency-bare-${crypto.randomBytes(4).toString('hex')}` });
-    const kafkaLatencies = new Float64Array(total);
-    let fetched = 0;
-    const serde = createAvroSerde(confluentRegistry(endpoints.registryUrl));
-    await bare.connect();
-    await bare.subscribe({ topic: topicNames(env.TIDEWATCH_TOPIC_PREFIX!).metrics, fromBeginning: true });
-    void bare.run({
-      eachBatch: async ({ batch }) => {
-        const at = Date.now();
-        await serde.prepare(batch.messages.map((m) => m.value));
-        for (const m of batch.messages) {
-          const s = serde.decode<MetricSample>(m.value);
-          if (s.host.startsWith('loadgen-') && fetched < total) kafkaLatencies[fetched++] = at - s.ts;
-        }
-      },
+    // The same samples read by a bare consumer in its own process: what Kafka alone takes (the
+    // generator's batching, produce, fetch), against which the instance's share shows.
+    const bare = await bareConsumer({
+      brokers: endpoints.brokers,
+      registryUrl: endpoints.registryUrl,
+      topic: topicNames(env.TIDEWATCH_TOPIC_PREFIX!).metrics,
+      total,
     });
-    closeBare = () => bare.disconnect();
+    closeBare = bare.close;
 
     const loadgen = spawn(
       process.execPath,
@@ -153,10 +163,13 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       if (received !== last) [last, quietSince] = [received, Date.now()];
       await sleep(250);
     }
-    const sorted = latencies.slice(0, received).sort();
-    const kafkaSorted = kafkaLatencies.slice(0, fetched).sort();
+    const view = latencyView(latencies, received);
+    const kafkaOnly = await bare.report();
     const stages = await stageLatencies(runtime.url, token);
-    const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as { samples_per_sec?: number };
+    const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as {
+      samples_per_sec?: number;
+      produce?: object;
+    };
     return {
       scenario: 'latency',
       rate: o.rate,
@@ -167,17 +180,15 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       samples_received: received,
       samples_beyond_total: beyond,
       conflated_messages: conflated,
-      p50_ms: percentile(sorted, 50),
-      p90_ms: percentile(sorted, 90),
-      p99_ms: percentile(sorted, 99),
-      max_ms: sorted.length ? sorted[sorted.length - 1] : NaN,
-      // Where the time goes: a bare consumer's view of the same samples (generator batching,
-      // produce, fetch) and the instance's time per batch in each stage before the fan-out.
-      kafka_only: {
-        samples: fetched,
-        p50_ms: percentile(kafkaSorted, 50),
-        p99_ms: percentile(kafkaSorted, 99),
-      },
+      p50_ms: view.p50_ms,
+      p90_ms: view.p90_ms,
+      p99_ms: view.p99_ms,
+      max_ms: view.max_ms,
+      // Where the time goes, hop by hop: the generator's batches from stamp to the broker's
+      // acknowledgement, a bare consumer's view of the same samples (that plus fetch), and the
+      // instance's time per batch in each stage before the fan-out.
+      produce: generated.produce,
+      kafka_only: kafkaOnly,
       stage_batch_ms: stages,
     };
   } catch (err) {
