@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { asyncScheduler, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
-import { seriesKey, type Batch, type Detected, type StoredState } from '../stages';
+import { seriesKey, type Batch, type DetectionTicket, type StoredState } from '../stages';
+import { joinDetected, NOTHING_DETECTED, type Detected, type Detection } from './detection';
 import type { DetectionReply, DetectionRequest, DetectionSetup, SeriesDef } from './detection-protocol';
 
 /** Series numbers handed out before they all start over (the thread forgets them too). */
@@ -19,16 +20,17 @@ function threadScript(): string {
 }
 
 /**
- * Anomaly detection on a thread of its own. `dispatch` is the stage: it sends each batch's
- * samples of owned partitions to the thread (numbers only; a series' names once) and lets the
- * batch go on at once, carrying the result to come (`Batch.detected`), which the pipeline waits
- * for before it writes the batch. The thread runs the very `detectAnomalies` stage over the same
- * samples in the same order, with the processor's clock, so incidents come out as they would in
- * the processor's own thread. The detector store lives there; `takeDirty`, `unsaved` and
- * `restore` reach it for the baselines. A thread that fails fails every batch waiting on it
- * (and the pipeline with them).
+ * Anomaly detection on a thread of its own. Its stage sends each batch's samples of owned
+ * partitions to the thread (numbers only; a series' names once) and lets the batch go on at once
+ * with a ticket (`Batch.detection`); the result to come waits here until the delivery asks for it
+ * (`results`) before it writes what needs it. The thread runs the in-thread stage's scoring
+ * (`anomalyScoring`) over the same samples in the same order, with the processor's clock, so
+ * incidents come out as they would in the processor's own thread. The detector store lives
+ * there; `takeDirty`, `unsaved` and `restore` reach it for the baselines. A thread that fails
+ * fails every batch waiting on it (and the pipeline with them).
  */
-export class DetectionWorker {
+export class DetectionWorker implements Detection {
+  readonly stageName = 'detect-dispatch';
   private readonly worker: Worker;
   private readonly waiting = new Map<number, { resolve(r: DetectionReply): void; reject(e: Error): void }>();
   private nextId = 0;
@@ -38,8 +40,14 @@ export class DetectionWorker {
   private numbers = new Map<string, Map<string, number>>();
   private nextNumber = 0;
   private reset = false;
+  /** Results to come, by ticket, until the delivery takes them. */
+  private readonly pending = new Map<DetectionTicket, Promise<Detected>>();
 
-  constructor(readonly setup: DetectionSetup) {
+  /** `onScored`: the seconds each batch took on the thread, once it is done. */
+  constructor(
+    readonly setup: DetectionSetup,
+    private readonly onScored: (seconds: number) => void = () => undefined,
+  ) {
     this.worker = new Worker(threadScript(), { workerData: setup });
     this.worker.unref(); // never what keeps a process alive: `close` ends it
     this.worker.on('message', (reply: DetectionReply) => {
@@ -58,8 +66,8 @@ export class DetectionWorker {
     return this.setup.maxSeries;
   }
 
-  /** The stage: hands each batch's samples to the thread; the batch carries the pending result. */
-  dispatch<A>(
+  /** The stage: hands each batch's samples to the thread; the batch goes on with its ticket. */
+  stage<A>(
     assignment: Assignment,
     scheduler: SchedulerLike = asyncScheduler,
   ): OperatorFunction<Envelope<Batch<MetricSample, A>>, Envelope<Batch<MetricSample, A>>> {
@@ -67,14 +75,26 @@ export class DetectionWorker {
     return map((env) => {
       const disowned = reassigned() ? this.disowned(assignment) : undefined;
       const request = this.encode(env.payload, assignment, disowned, scheduler.now());
-      const detected = this.ask(request, [request.samples.buffer as ArrayBuffer]).then((r): Detected => ({
-        anomalies: r.anomalies ?? [],
-        evicted: r.evicted ?? 0,
-        seconds: r.seconds ?? 0,
-      }));
-      detected.catch(() => undefined); // the pipeline's wait on it sees the failure
-      return { ...env, payload: { ...env.payload, detected } };
+      const detected = this.ask(request, [request.samples.buffer as ArrayBuffer]).then((r): Detected => {
+        const seconds = r.seconds ?? 0;
+        this.onScored(seconds);
+        return { anomalies: r.anomalies ?? [], evicted: r.evicted ?? 0, seconds };
+      });
+      detected.catch(() => undefined); // the delivery's wait on it sees the failure
+      this.pending.set(request.id, detected);
+      return { ...env, payload: { ...env.payload, detection: request.id } };
     });
+  }
+
+  /** The results of these tickets' batches, joined in order; an unknown ticket is a bug. */
+  async results(tickets: readonly DetectionTicket[]): Promise<Detected> {
+    if (tickets.length === 0) return NOTHING_DETECTED;
+    const waits = tickets.map((t) => {
+      const p = this.pending.get(t);
+      this.pending.delete(t);
+      return p ?? Promise.reject(new Error(`no anomaly detection under ticket ${t}`));
+    });
+    return joinDetected(await Promise.all(waits));
   }
 
   async takeDirty(): Promise<StoredState[]> {
@@ -94,6 +114,7 @@ export class DetectionWorker {
     if (this.closing) return;
     this.closing = true;
     this.fail(new Error('anomaly detection is closed'));
+    this.pending.clear();
     await this.worker.terminate();
   }
 

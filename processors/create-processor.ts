@@ -7,10 +7,6 @@ import type { PipelineMetrics } from '../core/metrics';
 import type { RetryOptions } from '../core/retry';
 import type { AvroSerde } from '../core/serde';
 import type { LiveOutlet } from '../core/stream';
-import { DetectionWorker, metricsPipeline } from '../processors/pipelines';
-import { kafkaSource } from '../processors/sources';
-import { parseRule } from '../processors/detectors';
-import { DetectorStore } from '../processors/stages';
 import type { Anomaly, MetricAggregate, MetricSample } from '../schemas';
 import type { TopicSchemaIds } from '../schemas/register';
 import {
@@ -19,8 +15,11 @@ import {
   clickhouseMetricsStore,
   type ClickHouseClient,
 } from '../sinks/clickhouse';
-import { detectorBaselines } from './detector-baselines';
 import { deadLetterTopicSink, kafkaTopicSink, topicProduceLimits } from '../sinks/kafka';
+import { metricsDelivery } from './delivery';
+import { createDetection, detectorBaselines } from './detection';
+import { metricsPipeline } from './pipelines';
+import { kafkaSource } from './sources';
 
 export interface ProcessorParts {
   kafka: Kafka;
@@ -45,35 +44,28 @@ export interface ProcessorParts {
   avroInsertDir?: string;
 }
 
-/** The processor from real parts: a consumer-group source on the metrics topic and its sinks. */
+/**
+ * The processor from real parts, the one place it is assembled (`tidewatch start`, the benches and
+ * the tests all call this): a consumer-group source on the metrics topic → the stages
+ * (`metricsPipeline`) → the delivery to its sinks (`metricsDelivery`), with anomaly detection
+ * (`createDetection`: on its own thread when enabled) and its baselines in ClickHouse. Returns the
+ * source (close it to stop), the pipeline (subscribe to run it: one outcome per delivery), the
+ * detection, its baselines (`start` before subscribing when detection is on, `stop` after the
+ * source closes) and `close`, which ends what runs beside the pipeline.
+ */
 export function createProcessor(parts: ProcessorParts) {
   const s = parts.settings;
   const d = parts.detect;
-  const rules = d.rules.map((r) =>
-    typeof r === 'string' ? parseRule(r) : parseRule(r.rule, r.host, r.name),
+  const detection = createDetection(d, (seconds) =>
+    parts.metrics.stageSeconds.observe({ stage: 'detect' }, seconds),
   );
-  const detect = {
-    enabled: d.enabled,
-    staleAfterMs: d.staleAfterMs,
-    incidents: {
-      openAt: d.openScore,
-      criticalAt: d.criticalScore,
-      closeBelow: d.closeScore,
-      closeAfter: d.closeAfterSamples,
-      groupWindowMs: d.groupWindowMs,
-    },
-  };
-  // Scoring runs on a thread of its own, beside the other stages; disabled, nothing is started.
-  const detectors = d.enabled
-    ? new DetectionWorker({ maxSeries: d.maxSeries, ensemble: { warmup: d.warmupSamples }, rules, detect })
-    : new DetectorStore(d.maxSeries, { warmup: d.warmupSamples }, rules);
   const baselines = detectorBaselines({
     clickhouse: parts.clickhouse,
     database: parts.database,
     snapshotMs: d.stateSnapshotMs,
     metrics: parts.metrics,
     logger: parts.logger,
-    store: detectors,
+    store: detection,
     clock: systemClock,
   });
   const consumer = groupConsumer(parts.kafka, {
@@ -95,47 +87,12 @@ export function createProcessor(parts: ProcessorParts) {
     metrics: parts.metrics,
     logger: parts.logger,
   });
-  const pipeline = metricsPipeline({
+  const stages = metricsPipeline({
     source,
     sourceHolding: () => source.budget.holding,
     assignment: source.assignment,
     serde: parts.serde,
-    detectors,
-    sinks: {
-      store: clickhouseMetricsStore(parts.clickhouse, parts.database, {
-        valueBits: parts.storage.valuePrecisionBits,
-        avro: parts.avroInsertDir
-          ? { dir: parts.avroInsertDir, writerSchema: (id) => parts.serde.writerSchema(id) }
-          : undefined,
-        assignment: source.assignment,
-        onReplayInsert: () => parts.metrics.replayInserts.inc(),
-        onReplayGuardReset: () => parts.metrics.replayGuardResets.inc(),
-      }),
-      aggregates: [
-        clickhouseAggregatesSink(parts.clickhouse, parts.database),
-        kafkaTopicSink<MetricAggregate>(parts.producer, parts.serde, {
-          ...derived(parts.topics.aggregates),
-          name: 'aggregates-topic',
-          topic: parts.topics.aggregates,
-          schemaId: parts.schemaIds.aggregates,
-          key: (a) => a.host,
-        }),
-      ],
-      anomalies: d.enabled
-        ? [
-            clickhouseAnomaliesSink(parts.clickhouse, parts.database),
-            kafkaTopicSink<Anomaly>(parts.producer, parts.serde, {
-              ...derived(parts.topics.anomalies),
-              name: 'anomalies-topic',
-              topic: parts.topics.anomalies,
-              schemaId: parts.schemaIds.anomalies,
-              key: (a) => a.host,
-            }),
-          ]
-        : [],
-      deadLetters,
-      live: parts.live,
-    },
+    detection,
     stages: {
       validate: {
         maxSeriesPerHost: s.maxSeriesPerHost,
@@ -152,14 +109,56 @@ export function createProcessor(parts: ProcessorParts) {
         correctionHorizonMs: s.correctionHorizonMs,
         maxClosedWindows: s.maxClosedWindows,
       },
-      coalesce: { maxRecords: s.insertMaxRows, maxBytes: s.insertMaxBytes, maxWaitMs: s.insertMaxWaitMs },
-      detect,
     },
     metrics: parts.metrics,
     logger: parts.logger,
     retry: parts.retry,
-    breaker: parts.storage.breaker,
   });
+  const pipeline = stages.pipe(
+    metricsDelivery({
+      sinks: {
+        store: clickhouseMetricsStore(parts.clickhouse, parts.database, {
+          valueBits: parts.storage.valuePrecisionBits,
+          avro: parts.avroInsertDir
+            ? { dir: parts.avroInsertDir, writerSchema: (id) => parts.serde.writerSchema(id) }
+            : undefined,
+          assignment: source.assignment,
+          onReplayInsert: () => parts.metrics.replayInserts.inc(),
+          onReplayGuardReset: () => parts.metrics.replayGuardResets.inc(),
+        }),
+        aggregates: [
+          clickhouseAggregatesSink(parts.clickhouse, parts.database),
+          kafkaTopicSink<MetricAggregate>(parts.producer, parts.serde, {
+            ...derived(parts.topics.aggregates),
+            name: 'aggregates-topic',
+            topic: parts.topics.aggregates,
+            schemaId: parts.schemaIds.aggregates,
+            key: (a) => a.host,
+          }),
+        ],
+        anomalies: d.enabled
+          ? [
+              clickhouseAnomaliesSink(parts.clickhouse, parts.database),
+              kafkaTopicSink<Anomaly>(parts.producer, parts.serde, {
+                ...derived(parts.topics.anomalies),
+                name: 'anomalies-topic',
+                topic: parts.topics.anomalies,
+                schemaId: parts.schemaIds.anomalies,
+                key: (a) => a.host,
+              }),
+            ]
+          : [],
+        deadLetters,
+        live: parts.live,
+      },
+      detection,
+      coalesce: { maxRecords: s.insertMaxRows, maxBytes: s.insertMaxBytes, maxWaitMs: s.insertMaxWaitMs },
+      metrics: parts.metrics,
+      logger: parts.logger,
+      retry: parts.retry,
+      breaker: parts.storage.breaker,
+    }),
+  );
   // The first join follows `baselines.start()`, which has loaded them already.
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -167,10 +166,8 @@ export function createProcessor(parts: ProcessorParts) {
     joined = true;
   });
   /** Ends what runs beside the pipeline (the detection thread), after `source.close()` and `baselines.stop()`. */
-  const close = async () => {
-    if (detectors instanceof DetectionWorker) await detectors.close();
-  };
-  return { source, pipeline, detectors, baselines, close };
+  const close = () => detection.close();
+  return { source, pipeline, detection, baselines, close };
 }
 
 /** The dead-letter topic as a sink: requests under its limits, a dead letter too large for it cut to fit. */

@@ -1,10 +1,10 @@
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
-import type { PipelineMetrics } from '../core/metrics';
-import type { StoredState } from '../processors/stages';
-import { loadDetectorStates, saveDetectorStates, type ClickHouseClient } from '../sinks/clickhouse';
+import type { Clock } from '../../core/clock';
+import type { Logger } from '../../core/logger';
+import type { PipelineMetrics } from '../../core/metrics';
+import type { StoredState } from '../stages';
+import { loadDetectorStates, saveDetectorStates, type ClickHouseClient } from '../../sinks/clickhouse';
 
-/** What the baselines need of a detector store, in this thread or another (`DetectionWorker`). */
+/** What the baselines need of a detector store, in this thread or another (`Detection`). */
 export interface BaselineStore {
   readonly maxSeries: number;
   takeDirty(): StoredState[] | Promise<StoredState[]>;

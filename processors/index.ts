@@ -1,0 +1,2 @@
+export { createProcessor, deadLetterSink } from './create-processor';
+export type { ProcessorParts } from './create-processor';
