@@ -2,13 +2,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ClickHouseClient } from '../sinks/clickhouse';
 
-/** The columns the fleet bench's checks read: every row as stored, duplicates included. */
+const SERIES = [
+  ['host', 'LowCardinality(String)'],
+  ['metric', 'LowCardinality(String)'],
+  ['attributes', 'Map(LowCardinality(String), String)'],
+];
+/**
+ * The columns the fleet bench's checks read (every row as stored, duplicates included), with
+ * their types: a processor that stored nothing exports an empty file, which carries none.
+ */
 const TABLES = {
-  metrics: 'host, metric, attributes, ts, event_id',
-  aggregates: 'host, metric, attributes, window, window_start, count',
+  metrics: [...SERIES, ['ts', "DateTime64(3, 'UTC')"], ['event_id', 'String']],
+  aggregates: [
+    ...SERIES,
+    ['window', 'LowCardinality(String)'],
+    ['window_start', "DateTime64(3, 'UTC')"],
+    ['count', 'UInt64'],
+  ],
 } as const;
+type Table = keyof typeof TABLES;
 
-const fileOf = (dir: string, table: keyof typeof TABLES) => path.join(dir, `${table}.native.zst`);
+const names = (table: Table) => TABLES[table].map(([name]) => name).join(', ');
+/** The structure as a ClickHouse string literal (the quotes in the types escaped). */
+const structure = (table: Table) =>
+  `'${TABLES[table].map((c) => c.join(' ').replaceAll("'", "\\'")).join(', ')}'`;
+
+const fileOf = (dir: string, table: Table) => path.join(dir, `${table}.native.zst`);
 
 /** A path as a ClickHouse string literal (the bench's own temporary folders; quotes refused). */
 function literal(file: string): string {
@@ -27,10 +46,10 @@ export async function exportStored(
   dir: string,
 ): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
-  for (const table of Object.keys(TABLES) as (keyof typeof TABLES)[])
+  for (const table of Object.keys(TABLES) as Table[])
     await clickhouse.command({
       query: `INSERT INTO FUNCTION file(${literal(fileOf(dir, table))}, 'Native')
-              SELECT ${TABLES[table]} FROM ${database}.${table}`,
+              SELECT ${names(table)} FROM ${database}.${table}`,
       clickhouse_settings: { engine_file_truncate_on_insert: 1 },
     });
 }
@@ -45,9 +64,9 @@ export async function attachExports(
   dirs: string[],
 ): Promise<void> {
   await clickhouse.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
-  for (const table of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+  for (const table of Object.keys(TABLES) as Table[]) {
     const union = dirs.map(
-      (dir) => `SELECT ${TABLES[table]} FROM file(${literal(fileOf(dir, table))}, 'Native')`,
+      (dir) => `SELECT * FROM file(${literal(fileOf(dir, table))}, 'Native', ${structure(table)})`,
     );
     await clickhouse.command({
       query: `CREATE OR REPLACE VIEW ${database}.${table} AS ${union.join(' UNION ALL ')}`,
