@@ -106,6 +106,10 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     const token = fs.readFileSync(tokenFile(dataDir), 'utf8').trim();
     const total = o.rate * o.seconds;
     const latencies = new Float64Array(total);
+    // Each sample split at the gateway's send (`at` on its message): event time → sent, and
+    // sent → received (the socket and this process's event loop).
+    const toGateway = new Float64Array(total);
+    const transit = new Float64Array(total);
     let received = 0;
     let conflated = 0;
     let beyond = 0;
@@ -119,6 +123,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       const m = JSON.parse(data.toString()) as {
         type: string;
         conflated?: boolean;
+        at?: number;
         samples?: { host: string; ts: number }[];
       };
       if (m.type === 'subscribed') subscribed = true;
@@ -126,8 +131,13 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       if (m.conflated) conflated++;
       for (const s of m.samples) {
         if (!s.host.startsWith('loadgen-')) continue;
-        if (received < total) latencies[received++] = at - s.ts;
-        else beyond++;
+        if (received >= total) {
+          beyond++;
+          continue;
+        }
+        toGateway[received] = (m.at ?? at) - s.ts;
+        transit[received] = at - (m.at ?? at);
+        latencies[received++] = at - s.ts;
       }
     });
     await new Promise<void>((resolve, reject) => {
@@ -189,6 +199,8 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       // instance's time per batch in each stage before the fan-out.
       produce: generated.produce,
       kafka_only: kafkaOnly,
+      to_gateway: latencyView(toGateway, received),
+      gateway_to_client: latencyView(transit, received),
       stage_batch_ms: stages,
     };
   } catch (err) {

@@ -38,9 +38,9 @@ const sample = (host: string, metric = 'system.cpu.utilization'): MetricSample =
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe('liveHub', () => {
-  const setup = () => {
+  const setup = (clock?: () => number) => {
     const metrics = createMetrics();
-    const hub = liveHub({ sendQueueBytes: 100, maxDroppedInARow: 3, metrics, logger: silentLogger });
+    const hub = liveHub({ sendQueueBytes: 100, maxDroppedInARow: 3, metrics, logger: silentLogger, clock });
     return { hub, metrics };
   };
   const connect = async (hub: ReturnType<typeof liveHub>) => {
@@ -71,6 +71,29 @@ describe('liveHub', () => {
     hub.samples([sample('a'), sample('b')]);
     expect(messages(ws).map((m) => m.type)).toEqual(['snapshot', 'subscribed', 'samples']);
     expect(messages(ws)[2].samples.map((s: MetricSample) => s.host)).toEqual(['a']);
+  });
+
+  it('stamps each live message with the time the gateway sent it', async () => {
+    let now = 1_000;
+    const { hub } = setup(() => now);
+    const ws = await connect(hub);
+    ws.emit(
+      'message',
+      Buffer.from(JSON.stringify({ type: 'subscribe', streams: ['samples', 'aggregates'] })),
+      false,
+    );
+    now = 2_000;
+    hub.samples([sample('a')]);
+    now = 3_000;
+    hub.aggregates([{ ...sample('a'), window_ms: 60_000 } as unknown as MetricAggregate]);
+    expect(
+      messages(ws)
+        .slice(2)
+        .map((m) => [m.type, m.at]),
+    ).toEqual([
+      ['samples', 2_000],
+      ['aggregates', 3_000],
+    ]);
   });
 
   it('answers a malformed message with an error and keeps the client', async () => {

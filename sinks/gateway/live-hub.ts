@@ -85,7 +85,7 @@ export function liveHub(options: LiveHubOptions): LiveHub {
     if (client.behind.size > 0) {
       const samples = [...client.behind.values()];
       client.behind.clear();
-      client.ws.send(JSON.stringify({ type: 'samples', samples, conflated: true }));
+      client.ws.send(JSON.stringify({ type: 'samples', at: now(), samples, conflated: true }));
     }
     return true;
   };
@@ -120,7 +120,11 @@ export function liveHub(options: LiveHubOptions): LiveHub {
 
   const reply = (client: Client, body: object) => send(client, JSON.stringify(body));
 
-  /** Sends `type` with each subscribed client's share of `batch`, serialising a shared share once. */
+  /**
+   * Sends `type` with each subscribed client's share of `batch`, serialising a shared share once.
+   * Each message carries when the gateway sent it (`at`, epoch ms), so a client can tell the time
+   * to the gateway (`at` − event time) from its own transit.
+   */
   const fanOut = <T extends { host: string; metric?: string }>(
     stream: StreamName,
     batch: readonly T[],
@@ -128,11 +132,12 @@ export function liveHub(options: LiveHubOptions): LiveHub {
   ) => {
     if (clients.size === 0 || batch.length === 0) return;
     let shared: string | undefined;
+    const at = now();
     for (const client of clients) {
       if (!client.sub.streams.has(stream)) continue;
       const items = admitted(client.sub, batch);
       if (items.length === 0) continue;
-      const message = () => JSON.stringify({ type: stream, [stream]: items });
+      const message = () => JSON.stringify({ type: stream, at, [stream]: items });
       deliver(client, items, items === batch ? () => (shared ??= message()) : message);
     }
   };
