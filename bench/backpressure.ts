@@ -3,7 +3,7 @@ import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { silentLogger } from '../core/logger';
 import { createMetrics } from '../core/metrics';
-import { createProcessor } from '../cli/processor';
+import { createProcessor } from '../processors';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
 import { rowCount, type ClickHouseClient } from '../sinks/clickhouse';

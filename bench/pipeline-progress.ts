@@ -1,4 +1,4 @@
-import type { BatchOutcome } from '../processors/pipelines/metrics-pipeline';
+import type { BatchOutcome } from '../processors/delivery';
 
 /**
  * How far the processor is through the N distinct events a bench published, from its batch

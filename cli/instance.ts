@@ -17,7 +17,7 @@ import { runAgent } from './agent-runtime';
 import { gatewayOptions, sharedAdmin } from './gateway-options';
 import { samplePipelineGauges } from './pipeline-gauges';
 import { createProcessesProcessor } from './processes-processor';
-import { createProcessor } from './processor';
+import { createProcessor } from '../processors';
 import { removeRuntime, writeRuntime } from './runtime-file';
 
 export interface InstanceOverrides {

@@ -2,7 +2,7 @@ import { processesPipeline } from '../processors/pipelines';
 import { groupConsumer } from '../core/kafka';
 import { kafkaSource } from '../processors/sources';
 import { clickhouseProcessesSink } from '../sinks/clickhouse';
-import { deadLetterSink, type ProcessorParts } from './processor';
+import { deadLetterSink, type ProcessorParts } from '../processors';
 
 /**
  * The processes topic into ClickHouse `processes`, in a consumer group of its own

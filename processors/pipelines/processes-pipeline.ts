@@ -7,7 +7,7 @@ import type { Envelope, Sink, Source } from '../../core/stream';
 import type { DeadLetter, ProcessEvent } from '../../schemas';
 import type { KafkaRecord } from '../sources';
 import { decode, type Batch } from '../stages';
-import { durableSinks, orNack, retryReporter, type BreakerSettings } from './durable';
+import { durableSinks, orNack, retryReporter, type BreakerSettings } from '../delivery';
 
 export interface ProcessesPipelineDeps {
   source: Source<KafkaRecord[]>;

@@ -25,46 +25,34 @@ export interface BatchStats {
   detectorSeriesEvicted: number;
 }
 
-/** Records encoded for a store ahead of its write (`EncodingSink.encode`): how many, and their size. */
-export interface Chunk {
-  readonly count: number;
-  readonly bytes: number;
-}
+/**
+ * The number under which anomaly detection running elsewhere (its own thread) holds a batch's
+ * incidents until the delivery asks for them (`Detection.results`).
+ */
+export type DetectionTicket = number;
 
 /**
  * What flows between the processor's stages: one Kafka batch (so one partition), its good
- * records, its rejects (bound for the dead-letter topic), counts, closed aggregates, and the
- * offset the commit must not pass once the batch is acknowledged (earlier offsets still feed an
- * open window and must be re-read after a crash).
+ * records, its rejects (bound for the dead-letter topic), counts, closed aggregates, incident
+ * states, and the offset the commit must not pass once the batch is acknowledged (earlier
+ * offsets still feed an open window and must be re-read after a crash). Plain data: what is
+ * done with it afterwards (encoding, coalescing, writes) is the delivery's.
  */
-export interface Batch<T, A = never, C extends Chunk = never> {
+export interface Batch<T, A = never> {
   /** The batch's partition; undefined for envelopes that carry only timer-closed aggregates. */
   partition: number | undefined;
   /** The batch reached the end of its partition's log when fetched (nothing more was waiting). */
   caughtUp: boolean;
   records: Located<T>[];
-  /**
-   * Records already encoded for the raw store, in order, once the pipeline's last stage is done
-   * with them: a batch waiting for its write then holds these instead of its records.
-   */
-  chunks?: C[];
   rejects: DeadLetter[];
   stats: BatchStats;
   aggregates: A[];
-  /** Incident states the anomaly detection published for this batch. */
+  /** Incident states the anomaly detection published for this batch (when it ran in this thread). */
   anomalies: Anomaly[];
   /** Offset not to commit past; undefined: the whole batch may be committed. */
   commitFloor: string | undefined;
-  /** Anomaly detection running on another thread for this batch: merged in before it is written. */
-  detected?: Promise<Detected>;
-}
-
-/** What anomaly detection on another thread found for a batch, and the seconds it took there. */
-export interface Detected {
-  anomalies: Anomaly[];
-  /** Series whose detector state was dropped meanwhile. */
-  evicted: number;
-  seconds: number;
+  /** The batch's ticket when its anomaly detection runs elsewhere (its incidents are asked for by it). */
+  detection?: DetectionTicket;
 }
 
 export const emptyStats = (): BatchStats => ({

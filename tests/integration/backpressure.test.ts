@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Admin, Producer } from 'kafkajs';
-import { createProcessor } from '../../cli/processor';
+import { createProcessor } from '../../processors';
 import { createKafka, createProducer, ensureTopics, topicNames } from '../../core/kafka';
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';

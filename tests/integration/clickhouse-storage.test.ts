@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createMetrics } from '../../core/metrics';
 import { silentLogger } from '../../core/logger';
 import { projectRoot } from '../../core/paths';
-import { durableSinks } from '../../processors/pipelines/durable';
+import { durableSinks } from '../../processors/delivery';
 import type { MetricAggregate, MetricSample } from '../../schemas';
 import {
   applyRetention,

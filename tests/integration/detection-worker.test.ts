@@ -1,9 +1,15 @@
-import { firstValueFrom, of, type OperatorFunction } from 'rxjs';
+import { firstValueFrom, of, type SchedulerLike } from 'rxjs';
 import { seeded } from '../../bench/detect/random';
 import type { Envelope } from '../../core/stream';
 import { parseRule } from '../../processors/detectors';
-import { DetectionWorker, type DetectionSetup } from '../../processors/pipelines';
-import { detectAnomalies, DetectorStore, type Batch } from '../../processors/stages';
+import type { Assignment } from '../../core/stream';
+import {
+  DetectionWorker,
+  InThreadDetection,
+  type Detection,
+  type DetectionSetup,
+} from '../../processors/detection';
+import type { Batch } from '../../processors/stages';
 import { batchOf, movableAssignment, sample } from '../../processors/stages/__fixtures__/batches';
 import type { Anomaly, MetricSample } from '../../schemas';
 
@@ -34,46 +40,54 @@ const setup: DetectionSetup = {
   detect: { staleAfterMs: 30 * MINUTE },
 };
 
-/** Runs `envs` one by one through `stage` (at virtual times a minute apart) and collects what each found. */
+const scheduler = (now: () => number) =>
+  ({ now, schedule: () => ({ unsubscribe: () => undefined }) }) as unknown as SchedulerLike;
+
+/**
+ * Runs `envs` one by one through `detection`'s stage (at virtual times a minute apart) and
+ * collects what each found: its incidents in the batch, and those asked for by its ticket.
+ */
 async function found(
   envs: Envelope<Batch<MetricSample>>[],
-  stage: (
-    now: () => number,
-  ) => OperatorFunction<Envelope<Batch<MetricSample>>, Envelope<Batch<MetricSample>>>,
+  detection: Detection,
+  assignment: Assignment,
   onBatch: (i: number) => void = () => undefined,
 ): Promise<Anomaly[][]> {
   let clock = 0;
-  const run = stage(() => clock);
+  const run = detection.stage(
+    assignment,
+    scheduler(() => clock),
+  );
   const out: Anomaly[][] = [];
   for (let i = 0; i < envs.length; i++) {
     onBatch(i);
     clock = i * MINUTE;
     const env = await firstValueFrom(of(envs[i]!).pipe(run));
-    const detected = await env.payload.detected;
-    out.push([...env.payload.anomalies, ...(detected?.anomalies ?? [])]);
+    const ticket = env.payload.detection;
+    const detected = await detection.results(ticket === undefined ? [] : [ticket]);
+    out.push([...env.payload.anomalies, ...detected.anomalies]);
   }
   return out;
 }
-
-const scheduler = (now: () => number) =>
-  ({ now, schedule: () => ({ unsubscribe: () => undefined }) }) as never;
 
 describe('anomaly detection on its own thread', () => {
   it('publishes the incidents the stage publishes in this thread, batch for batch, across a rebalance', async () => {
     const here = movableAssignment([0, 1, 2]);
     const there = movableAssignment([0, 1, 2]);
-    const store = new DetectorStore(setup.maxSeries, setup.ensemble, setup.rules);
+    const inThread = new InThreadDetection(setup.maxSeries, setup.ensemble, setup.rules, setup.detect);
     const worker = new DetectionWorker(setup);
     try {
       // Partition 1 moves away after round 3 (batch 12 is round 4's first): its open incident closes, handed over.
       const expected = await found(
         batches(),
-        (now) => detectAnomalies(store, { ...setup.detect, assignment: here.assignment }, scheduler(now)),
+        inThread,
+        here.assignment,
         (i) => i === 12 && here.rebalance([0, 2])(),
       );
       const actual = await found(
         batches(),
-        (now) => worker.dispatch(there.assignment, scheduler(now)),
+        worker,
+        there.assignment,
         (i) => i === 12 && there.rebalance([0, 2])(),
       );
       const all = expected.flat();
@@ -90,9 +104,7 @@ describe('anomaly detection on its own thread', () => {
     const first = new DetectionWorker(setup);
     const second = new DetectionWorker(setup);
     try {
-      await found(batches().slice(0, 6), (now) =>
-        first.dispatch(movableAssignment([0, 1, 2]).assignment, scheduler(now)),
-      );
+      await found(batches().slice(0, 6), first, movableAssignment([0, 1, 2]).assignment);
       const rows = await first.takeDirty();
       expect(rows.map((r) => r.host).sort()).toEqual(['h0', 'h1', 'h2']);
       expect(await first.takeDirty()).toEqual([]); // taken: no longer dirty
@@ -109,9 +121,9 @@ describe('anomaly detection on its own thread', () => {
     const worker = new DetectionWorker(setup);
     await worker.close();
     const env = await firstValueFrom(
-      worker.dispatch(movableAssignment([0]).assignment)(of(batchOf([sample()]))),
+      worker.stage(movableAssignment([0]).assignment)(of(batchOf([sample()]))),
     );
-    await expect(env.payload.detected).rejects.toThrow('anomaly detection is closed');
+    await expect(worker.results([env.payload.detection!])).rejects.toThrow('anomaly detection is closed');
     await expect(worker.takeDirty()).rejects.toThrow('anomaly detection is closed');
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
-import { createProcessor } from '../../cli/processor';
+import { createProcessor } from '../../processors';
 import type { Config } from '../../core/config';
 import { createKafka, createProducer, ensureTopics, groupConsumer, topicNames } from '../../core/kafka';
 import { silentLogger } from '../../core/logger';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { asyncScheduler } from 'rxjs';
 import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
-import { durableSinks } from '../../processors/pipelines/durable';
+import { durableSinks } from '../../processors/delivery';
 import { clickhouseMetricsSink, clientOver, type ClickHouseClient } from '../../sinks/clickhouse';
 import { startGateway, type Gateway } from '../../sinks/gateway';
 import { openEmbedded } from '../helpers/embedded-engine';
