@@ -16,7 +16,7 @@ import {
   type ClickHouseClient,
 } from '../sinks/clickhouse';
 import { deadLetterTopicSink, kafkaTopicSink, topicProduceLimits } from '../sinks/kafka';
-import { metricsDelivery } from './delivery';
+import { coalesceOptions, metricsDelivery } from './delivery';
 import { createDetection, detectorBaselines } from './detection';
 import { metricsPipeline } from './pipelines';
 import { kafkaSource } from './sources';
@@ -152,7 +152,7 @@ export function createProcessor(parts: ProcessorParts) {
         live: parts.live,
       },
       detection,
-      coalesce: { maxRecords: s.insertMaxRows, maxBytes: s.insertMaxBytes, maxWaitMs: s.insertMaxWaitMs },
+      coalesce: coalesceOptions(s),
       metrics: parts.metrics,
       logger: parts.logger,
       retry: parts.retry,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { parseRule } from '../../processors/detectors/threshold-rule';
+import { deliverySettings } from '../../processors/delivery/settings';
 import { hostLabelsSetting } from '../../producers/host-agent/host-labels';
 import { secret } from './secret-setting';
 import { saslSettings, tlsSettings, topicsSettings } from './connection-settings';
@@ -399,14 +400,7 @@ export const configSchema = z
           .describe(
             "How far the JS heap grows past its live size before a full collection, in %; 0: the runtime's own",
           ),
-        insertMaxRows: z.number().int().min(1).default(80_000).describe('Records joined into one write'),
-        insertMaxBytes: z
-          .number()
-          .int()
-          .min(1024)
-          .default(16 * 1024 * 1024)
-          .describe('Encoded bytes of the records joined into one write'),
-        insertMaxWaitMs: z.number().int().min(1).default(500),
+        ...deliverySettings,
       })
       .strict()
       .prefault({}),

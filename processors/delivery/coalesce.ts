@@ -1,6 +1,7 @@
 import { asyncScheduler, Observable, SchedulerLike, Subscription } from 'rxjs';
 import type { Envelope } from '../../core/stream';
 import { joinParcels, parcelBytes, parcelSize, type Chunk, type Parcel } from './parcel';
+import { coalesceOptions, DEFAULT_DELIVERY } from './settings';
 
 export interface CoalesceOptions {
   /** Flush once this many records (samples, rejects, aggregates, incidents) are buffered. */
@@ -16,11 +17,8 @@ export interface CoalesceOptions {
   idle?: () => boolean;
 }
 
-export const DEFAULT_COALESCE: CoalesceOptions = {
-  maxRecords: 80_000,
-  maxBytes: 16 * 1024 * 1024,
-  maxWaitMs: 500,
-};
+/** `processor.insertMaxRows`, `insertMaxBytes` and `insertMaxWaitMs` as they default (`settings.ts`). */
+export const DEFAULT_COALESCE: CoalesceOptions = coalesceOptions(DEFAULT_DELIVERY);
 
 /**
  * Joins consecutive parcels (batches from any partitions) into one, so sinks write fewer, larger

@@ -6,3 +6,5 @@ export { coalesce, DEFAULT_COALESCE } from './coalesce';
 export type { CoalesceOptions } from './coalesce';
 export { durableSinks, orNack, retryReporter } from './durable';
 export type { BreakerSettings } from './durable';
+export { deliverySettings, coalesceOptions, DEFAULT_DELIVERY } from './settings';
+export type { DeliverySettings } from './settings';
