@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import avro from 'avsc';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
 import { startInstance, type Instance } from '../../cli/instance';
-import { ensureTopics, topicNames } from '../../core/kafka';
+import { createKafka, ensureTopics, topicNames } from '../../core/kafka';
 import { createLogger } from '../../core/logger';
 import { confluentRegistry, createAvroSerde, frame } from '../../core/serde';
 import { loadSchema } from '../../schemas';
@@ -32,7 +32,10 @@ describe('host labels: agent → Kafka → ClickHouse → /api/hosts', () => {
     // one of its samples waits on the topic.
     const { brokers, registryUrl } = testEndpoints();
     const topic = topicNames(config.kafka.topicPrefix).metrics;
-    const kafka = new Kafka({ clientId: 'labels-test', brokers, logLevel: logLevel.NOTHING });
+    // Through createKafka, as every client: the kafkajs patches go in before its first request.
+    const kafka = createKafka(brokers, 'labels-test', createLogger('error', process.stderr), {
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [topic], config.kafka.partitions);
