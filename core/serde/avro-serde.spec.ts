@@ -39,6 +39,22 @@ describe('avro serde', () => {
     expect(serde.decode(buf)).toEqual({ a: 'x', n: 1.5 });
   });
 
+  it('encodes each record as its own frame of what avsc writes, small or past the scratch space', async () => {
+    const serde = createAvroSerde(fakeRegistry().registry);
+    const id = await serde.register('t', schema);
+    const writer = avro.Type.forSchema(schema as avro.Schema);
+    const values = [
+      { a: '', n: 0 },
+      { a: 'hôte-é', n: -1.25 },
+      { a: 'x'.repeat(70_000), n: 3 }, // past the 64 KiB scratch space
+      { a: 'y'.repeat(65_520), n: 4 }, // 5 + 3 + 65 520 + 8: the frame fills the scratch space exactly
+      { a: 'z', n: Number.MAX_VALUE },
+    ];
+    const encoded = values.map((v) => serde.encode(id, v));
+    encoded.forEach((buf, i) => expect(buf.equals(frame(7, writer.toBuffer(values[i])))).toBe(true));
+    expect(encoded.map((buf) => serde.decode(buf))).toEqual(values);
+  });
+
   it('fetches an unknown id once, then decodes from the cache', async () => {
     const { registry, fetches } = fakeRegistry();
     const writer = avro.Type.forSchema(schema as avro.Schema);

@@ -3,7 +3,7 @@ import { DecodeError, errorMessage } from '../errors';
 import { InternTable, withInternedFields } from './interned-reads';
 import { RegistryClient } from './schema-registry';
 import { TopicReader, type BodyReader, type Writer } from './topic-reader';
-import { frame, HEADER_BYTES, schemaIdOf } from './wire-format';
+import { frame, HEADER_BYTES, MAGIC_BYTE, schemaIdOf } from './wire-format';
 
 /**
  * Avro in the Confluent wire format with a schema-id cache. `encode`/`decode` are synchronous and
@@ -73,6 +73,9 @@ function readBody(type: BodyReader, frame: Buffer): unknown {
   }
 }
 
+/** Where `encode` writes a record before copying it out (encoding is synchronous: one is enough). */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
 export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOptions = {}): AvroSerde {
   const maxUnknown = options.maxUnknownIds ?? 1024;
   const maxChecked = options.maxCheckedIds ?? 1024;
@@ -140,7 +143,17 @@ export function createAvroSerde(registry: RegistryClient, options: AvroSerdeOpti
     },
 
     encode(schemaId, value) {
-      return frame(schemaId, typeFor(schemaId).toBuffer(value));
+      const type = typeFor(schemaId);
+      // Written after the header in scratch space, then copied out once into a pooled buffer:
+      // `toBuffer` zero-fills an unpooled buffer per record and `frame` copied it again (derived
+      // topics encode about one record per sample). A record past the scratch space goes the long way.
+      const end = type.encode(value, scratch, HEADER_BYTES);
+      if (end < 0) return frame(schemaId, type.toBuffer(value));
+      const out = Buffer.allocUnsafe(end);
+      scratch.copy(out, 0, 0, end);
+      out[0] = MAGIC_BYTE;
+      out.writeUInt32BE(schemaId, 1);
+      return out;
     },
 
     writerSchema: (id) => schemas.get(id),
