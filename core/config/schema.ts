@@ -239,7 +239,14 @@ export const configSchema = z
           .min(1000)
           .default(15_000)
           .describe('Process table scan (top processes, start/exit events)'),
-        connectionsIntervalMs: z.number().int().min(1000).default(30_000).describe('TCP connection count'),
+        connectionsIntervalMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(60_000)
+          .describe(
+            'TCP connection count (each read walks the kernel TCP hash tables: ~5 ms of CPU per table)',
+          ),
         collectorTimeoutMs: z
           .number()
           .int()
@@ -432,8 +439,10 @@ export const configSchema = z
           .number()
           .int()
           .min(1)
-          .default(50_000)
-          .describe('Series with a detector in memory (about 3 KB each)'),
+          .default(150_000)
+          .describe(
+            'Series with a detector in memory (about 3 KB each); past it the least recently seen starts over (counted)',
+          ),
         warmupSamples: z.number().int().min(10).default(50).describe('Samples before a series is scored'),
         openScore: z.number().gt(0).lt(1).default(0.5).describe('Score that opens an incident'),
         criticalScore: z.number().gt(0).max(1).default(0.9),
