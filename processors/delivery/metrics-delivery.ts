@@ -120,10 +120,12 @@ export function metricsDelivery<C extends Chunk>(
     const { rejects, aggregates, anomalies, stats, commitFloor, detection } = b;
     const tickets = detection === undefined ? [] : [detection];
     m.stageSeconds.observe({ stage: 'encode' }, (performance.now() - started) / 1000);
+    // The parcel keeps the batch's ack, not the batch: its samples and Kafka records are garbage now.
+    const { ack, nack } = env;
     return {
       payload: { chunks, rejects, aggregates, anomalies, stats, tickets },
-      ack: () => env.ack(commitFloor),
-      nack: (err) => env.nack(err),
+      ack: () => ack(commitFloor),
+      nack,
     };
   };
 
