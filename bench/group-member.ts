@@ -3,8 +3,9 @@ import type { ProcessingResult } from './pipeline-processor';
 /**
  * Messages between the fleet bench and its processors (`pipeline-processor.ts` as group members).
  * Bench → member: the job, then `go` (every member is ready: they join the group together),
- * `timed` (the group has done every event: take the timing and state figures now), `export`
- * (write what is stored so far, see `stored-exports.ts`), `stop` (close, export, report).
+ * `export` (write what is stored so far, see `stored-exports.ts`; the run may end here, so take
+ * the time and CPU figures first), `timed` (the run ended at the last `export`: keep its figures,
+ * measure the state kept now), `stop` (close, export, report).
  */
 export type ToMember = { go: true } | { timed: true } | { export: true } | { stop: true };
 export type FromMember =

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import inspector from 'node:inspector/promises';
 import { filter, firstValueFrom, from, lastValueFrom, takeUntil, tap } from 'rxjs';
-import { createProcessor } from '../processors';
+import { createProcessor } from '../cli/processor';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { limitHeapGrowth } from '../core/heap-growth';

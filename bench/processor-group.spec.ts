@@ -22,4 +22,16 @@ describe('GroupTiming', () => {
     timing.update(0, { done: 5, first: 700, at: 1000 });
     expect(timing.figures().seconds).toBe(0.3);
   });
+
+  it('ends where it is told once what is stored was checked, the latest report kept', () => {
+    const timing = new GroupTiming(2, 10);
+    timing.update(0, { done: 6, first: 1000, at: 2000 });
+    expect(timing.update(1, { done: 6, first: 1000, at: 3000 })).toBe(true); // 12: re-reads counted at both
+    timing.update(1, { done: 8, first: 1000, at: 5000 });
+    expect(timing.lastReport).toBe(5000);
+    timing.update(0, { done: 7, first: 1000, at: 4000 }); // reports arrive out of order
+    expect(timing.lastReport).toBe(5000);
+    timing.endAt(timing.lastReport);
+    expect(timing.figures()).toEqual({ seconds: 4, steady: { events: 4, seconds: 3 } });
+  });
 });

@@ -21,11 +21,11 @@ export interface GroupRun {
 
 /**
  * Runs `jobs.length` processors, each a process of its own, in one consumer group on the same
- * topic (the jobs share their `run`, hence their group id): starts them together, ends the timing
- * when the events they have done add up to `events` (a record one member re-reads after another
- * stored it counts at both, so this can run ahead of what is stored), then keeps them running and
- * has them export what they stored until `complete()` says every sample is in (or `waitS`
- * passed), and stops them.
+ * topic (the jobs share their `run`, hence their group id): starts them together; once the events
+ * they have done add up to `events` (a record one member re-reads after another stored it counts
+ * at both, so this can run ahead of what is stored) has them export what they stored, again
+ * every 2 s, until `complete()` says every sample is in (or `waitS`, at least as long as the run
+ * so far, passed); the run ends at their last report before that export. Then stops them.
  */
 export async function inProcessorGroup(
   jobs: ProcessingJob[],
@@ -41,23 +41,30 @@ export async function inProcessorGroup(
       members.forEach((m, i) => m.onProgress((p) => timing.update(i, p) && resolve())),
     );
     const machineBefore = machineBusySeconds();
+    const started = systemClock();
     members.forEach((m) => m.send({ go: true }));
     const ended = members.map((m) =>
       m.result.then(() => Promise.reject(new Error('a processor ended before the group was done'))),
     );
     await Promise.race([timed, ...ended]);
-    const machineUsPerEvent = Math.round(((machineBusySeconds() - machineBefore) / events) * 1e7) / 10;
-    members.forEach((m) => m.send({ timed: true }));
+    // Their count can run ahead of what is stored: the run ends at the last report before the
+    // export that has every sample (each member takes its CPU figures as it starts to export).
+    let machineUsPerEvent = 0;
     let exportRounds = 0;
-    for (let round = 1, start = systemClock(); systemClock() - start < waitS * 1000; round++) {
+    const wait = Math.max(waitS * 1000, systemClock() - started);
+    for (let round = 1, start = systemClock(); systemClock() - start < wait; round++) {
+      const at = timing.lastReport;
+      machineUsPerEvent = Math.round(((machineBusySeconds() - machineBefore) / events) * 1e7) / 10;
       members.forEach((m) => m.send({ export: true }));
       await Promise.all(members.map((m) => m.next('exported')));
+      timing.endAt(at);
       if (await complete()) {
         exportRounds = round;
         break;
       }
       await new Promise((r) => setTimeout(r, 2000));
     }
+    members.forEach((m) => m.send({ timed: true }));
     members.forEach((m) => m.send({ stop: true }));
     const results = await Promise.all(members.map((m) => m.result));
     return { ...timing.figures(), machineUsPerEvent, members: results, exportRounds };
@@ -69,14 +76,18 @@ export async function inProcessorGroup(
 
 /**
  * The group's timing from its members' progress reports (each a running total of the events it
- * has done, the time of its first fetch and of the report): it ends at the report that brings
- * their sum to `events`.
+ * has done, the time of its first fetch and of the report). `update` says when their sum first
+ * reaches `events`; the run ends at the time given to `endAt` (a report's, once what is stored
+ * was checked).
  */
 export class GroupTiming {
   private readonly done: number[];
   private first = Infinity;
   private firstDelivery?: { at: number; events: number };
   private end = 0;
+  private reached = false;
+  /** The time of the latest report. */
+  lastReport = 0;
 
   constructor(
     members: number,
@@ -85,15 +96,22 @@ export class GroupTiming {
     this.done = new Array<number>(members).fill(0);
   }
 
-  /** Counts member `i`'s report; true on the one that ends the timing. */
+  /** Counts member `i`'s report; true on the one that first brings the sum to `events`. */
   update(i: number, p: { done: number; first: number; at: number }): boolean {
     this.done[i] = p.done;
     if (p.first > 0) this.first = Math.min(this.first, p.first);
+    this.lastReport = Math.max(this.lastReport, p.at);
     const total = this.done.reduce((a, b) => a + b, 0);
     this.firstDelivery ??= { at: p.at, events: total };
-    if (this.end || total < this.events) return false;
+    if (this.reached || total < this.events) return false;
+    this.reached = true;
     this.end = p.at;
     return true;
+  }
+
+  /** Ends the run at `at` (by default at the report that brought the sum to `events`). */
+  endAt(at: number): void {
+    this.end = at;
   }
 
   /** From the first fetch to the end, and after the group's first delivery. */
