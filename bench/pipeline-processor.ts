@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import inspector from 'node:inspector/promises';
 import { filter, firstValueFrom, from, lastValueFrom, takeUntil, tap } from 'rxjs';
-import { createProcessor } from '../cli/processor';
+import { createProcessor } from '../processors';
 import { systemClock } from '../core/clock';
 import { loadConfig } from '../core/config';
 import { limitHeapGrowth } from '../core/heap-growth';
@@ -139,14 +139,19 @@ export async function processingPhase(job: ProcessingJob): Promise<ProcessingRes
     const exportDir = job.member?.exportDir;
     // A member's CPU from the group's start (not its own set-up), per event of the whole group.
     let memberCpuBefore = cpuBefore;
+    let mark: { end: number; cpu: ReturnType<typeof cpuPerEvent> } | undefined;
     const member =
       exportDir !== undefined
         ? groupMember({
+            // The bench's last export request before `timed` is where the run ended.
             timed: () => {
-              const end = systemClock();
-              timed = { end, cpu: cpuPerEvent(memberCpuBefore, job.events), after: held() };
+              const at = mark ?? { end: systemClock(), cpu: cpuPerEvent(memberCpuBefore, job.events) };
+              timed = { ...at, after: held() };
             },
-            export: () => exportStored(clickhouse, 'tidewatch', exportDir),
+            export: () => {
+              mark = { end: systemClock(), cpu: cpuPerEvent(memberCpuBefore, job.events) };
+              return exportStored(clickhouse, 'tidewatch', exportDir);
+            },
           })
         : undefined;
     if (member) {
