@@ -34,19 +34,33 @@ async function waitFor<T>(what: string, ms: number, check: () => T | undefined, 
   }
 }
 
-/** p50/p99 of each stage's time per batch, from the instance's Prometheus metrics, in ms. */
-async function stageLatencies(url: string, token: string): Promise<Record<string, number>> {
+const ms = (seconds: string) => Math.round(Number(seconds) * 1e4) / 10;
+
+/**
+ * From the instance's Prometheus metrics, in ms: p50/p99 of each stage's time per batch, its
+ * event loop's delay (p50/p99/max since the last scrape: the whole run) and its garbage
+ * collections (time and count by kind).
+ */
+async function instanceTimes(url: string, token: string) {
   const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-  const out: Record<string, number> = {};
+  const stages: Record<string, number> = {};
+  const eventLoop: Record<string, number> = {};
+  const gc: Record<string, number> = {};
   for (const l of (await res.text()).split('\n')) {
+    const value = l.slice(l.lastIndexOf(' ') + 1);
+    const loop = /^tidewatch_nodejs_eventloop_lag_(p50|p99|max)_seconds /.exec(l)?.[1];
+    if (loop) eventLoop[`${loop}_ms`] = ms(value);
+    const collection = /^tidewatch_nodejs_gc_duration_seconds_(sum|count)\{kind="([^"]+)"/.exec(l);
+    if (collection)
+      gc[`${collection[2]}_${collection[1] === 'sum' ? 'ms' : 'count'}`] =
+        collection[1] === 'sum' ? ms(value) : Number(value);
     if (!l.startsWith('tidewatch_stage_batch_seconds{')) continue;
     const stage = /stage="([^"]+)"/.exec(l)?.[1];
     const q = /quantile="([^"]+)"/.exec(l)?.[1];
     if (!stage || (q !== '0.5' && q !== '0.99')) continue;
-    out[`${stage}_p${q === '0.5' ? 50 : 99}`] =
-      Math.round(Number(l.slice(l.lastIndexOf(' ') + 1)) * 1e4) / 10;
+    stages[`${stage}_p${q === '0.5' ? 50 : 99}`] = ms(value);
   }
-  return out;
+  return { stages, eventLoop, gc };
 }
 
 /** The bare consumer's process, once it has joined its group; `report()` asks for its view. */
@@ -175,7 +189,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     }
     const view = latencyView(latencies, received);
     const kafkaOnly = await bare.report();
-    const stages = await stageLatencies(runtime.url, token);
+    const instanceView = await instanceTimes(runtime.url, token);
     const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as {
       samples_per_sec?: number;
       produce?: object;
@@ -201,7 +215,9 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       kafka_only: kafkaOnly,
       to_gateway: latencyView(toGateway, received),
       gateway_to_client: latencyView(transit, received),
-      stage_batch_ms: stages,
+      stage_batch_ms: instanceView.stages,
+      instance_event_loop_delay: instanceView.eventLoop,
+      instance_gc: instanceView.gc,
     };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- instance stderr (tail) ---\n${stderr}`);
