@@ -9,7 +9,7 @@ import { projectRoot } from '../core/paths';
 import { freePort } from '../stack';
 import { benchStack } from './bench-stack';
 import { nodeExporterBinary } from './node-exporter';
-import { cpuSeconds, rssMb, statusKb, threadCpuSeconds } from './process-usage';
+import { cpuSeconds, memoryMb, rssMb, threadCpuSeconds } from './process-usage';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,6 +93,8 @@ export async function agentBench(o: {
           helpers: round(((after.helpers - before.threads.helpers) / wall) * 100, 3),
         };
         clearInterval(scraper);
+        const memory = memoryMb(agent.pid!);
+        const bare = await bareNodeMemory(command, kind);
         results.push({
           scenario: 'agent',
           agent: kind,
@@ -101,9 +103,13 @@ export async function agentBench(o: {
           agent_cpu_pct_of_core: round(agentPct, 3),
           node_exporter_cpu_pct_of_core: round(exporterPct, 3),
           ratio: round(agentPct / exporterPct, 2),
-          agent_rss_mb: rssMb(agent.pid!),
+          agent_rss_mb: memory.rss,
           // Its own memory, without the node binary and libraries mapped from files (shared).
-          agent_rss_anon_mb: Math.round((statusKb(agent.pid!, 'RssAnon') / 1024) * 10) / 10,
+          agent_rss_anon_mb: memory.anon,
+          agent_rss_file_mb: memory.file,
+          agent_pss_mb: memory.pss,
+          // node itself, idle, with the same flags and environment: the floor the agent sits on.
+          bare_node: bare,
           agent_cpu_pct_by_thread: threads,
           node_exporter_rss_mb: rssMb(exporter.pid!),
           node_exporter_scrapes: scrapes,
@@ -119,6 +125,27 @@ export async function agentBench(o: {
     await stop();
   }
   return results;
+}
+
+/**
+ * RSS, RssAnon, RssFile and PSS of an idle node started as the agent is (the launcher's flags and
+ * environment for the bundle), measured after a few seconds.
+ */
+async function bareNodeMemory(command: string, kind: 'bundle' | 'cli'): Promise<ReturnType<typeof memoryMb>> {
+  const launcher = kind === 'bundle' ? fs.readFileSync(command, 'utf8').replace(/\\\n/g, ' ') : '';
+  const flags = /exec "\$\{NODE:-node\}"\s+(.*?)\s+"\$here/.exec(launcher)?.[1]?.split(/\s+/) ?? [];
+  const env = kind === 'bundle' ? { MALLOC_ARENA_MAX: '1', UV_THREADPOOL_SIZE: '2' } : {};
+  const bare = spawn(process.execPath, [...flags, '-e', 'setInterval(() => undefined, 1e9)'], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
+  try {
+    await sleep(3000);
+    return memoryMb(bare.pid!);
+  } finally {
+    bare.kill('SIGTERM');
+    await exited(bare);
+  }
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

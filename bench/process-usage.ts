@@ -15,6 +15,18 @@ export function statusKb(pid: number | 'self', field: string): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1]);
 }
 
+/** Resident memory of a process in MiB: all of it, its own (anonymous), mapped from files, and PSS. */
+export function memoryMb(pid: number): { rss: number; anon: number; file: number; pss: number } {
+  const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
+  const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return {
+    rss: mb(statusKb(pid, 'VmRSS')),
+    anon: mb(statusKb(pid, 'RssAnon')),
+    file: mb(statusKb(pid, 'RssFile')),
+    pss: mb(Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1])),
+  };
+}
+
 /** Resident memory of a process, MiB. */
 export function rssMb(pid: number): number {
   return Math.round((statusKb(pid, 'VmRSS') / 1024) * 10) / 10;
