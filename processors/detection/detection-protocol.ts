@@ -38,7 +38,7 @@ export type DetectionRequest =
       reset: boolean;
       disowned?: string[];
     }
-  | { kind: 'takeDirty'; id: number }
+  | { kind: 'takeDirty'; id: number; limit?: number | undefined }
   | { kind: 'unsaved'; id: number; rows: StoredState[] }
   | { kind: 'restore'; id: number; rows: StoredState[] };
 

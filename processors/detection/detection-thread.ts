@@ -82,7 +82,7 @@ function serve(port: NonNullable<typeof parentPort>, setup: DetectionSetup): voi
       case 'batch':
         return score(request);
       case 'takeDirty':
-        return { id: request.id, rows: store.takeDirty() };
+        return { id: request.id, rows: store.takeDirty(request.limit) };
       case 'unsaved':
         store.unsaved(request.rows);
         return { id: request.id };

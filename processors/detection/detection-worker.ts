@@ -97,8 +97,8 @@ export class DetectionWorker implements Detection {
     return joinDetected(await Promise.all(waits));
   }
 
-  async takeDirty(): Promise<StoredState[]> {
-    return (await this.ask({ kind: 'takeDirty', id: this.nextId++ })).rows ?? [];
+  async takeDirty(limit?: number): Promise<StoredState[]> {
+    return (await this.ask({ kind: 'takeDirty', id: this.nextId++, limit })).rows ?? [];
   }
 
   async unsaved(rows: readonly StoredState[]): Promise<void> {

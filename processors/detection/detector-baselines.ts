@@ -7,7 +7,8 @@ import { loadDetectorStates, saveDetectorStates, type ClickHouseClient } from '.
 /** What the baselines need of a detector store, in this thread or another (`Detection`). */
 export interface BaselineStore {
   readonly maxSeries: number;
-  takeDirty(): StoredState[] | Promise<StoredState[]>;
+  /** Up to `limit` changed states, no longer marked changed. */
+  takeDirty(limit: number): StoredState[] | Promise<StoredState[]>;
   unsaved(rows: readonly StoredState[]): void | Promise<void>;
   restore(rows: readonly StoredState[]): number | Promise<number>;
 }
@@ -20,7 +21,16 @@ export interface DetectorBaselinesParts {
   logger: Logger;
   store: BaselineStore;
   clock: Clock;
+  /** Baselines per insert (default `SAVE_ROWS`). */
+  saveRows?: number;
 }
+
+/**
+ * Baselines are taken and inserted this many at a time (a few KB each encoded), one insert after
+ * another: a snapshot taken whole holds every series' encoded state at once, in the detection
+ * thread, again in this one and again in the insert's body, which grows with the fleet.
+ */
+export const SAVE_ROWS = 5_000;
 
 /**
  * Detector baselines kept in ClickHouse: loaded at start, before the first batch, and again
@@ -31,12 +41,18 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
   const store = parts.store;
   const log = parts.logger.child({ component: 'processor', part: 'detector-baselines' });
   let timer: NodeJS.Timeout | undefined;
-  const save = async () => {
+  const saveRows = parts.saveRows ?? SAVE_ROWS;
+  let saving: Promise<void> | undefined;
+  /** Saves every changed baseline, `saveRows` at a time; stops at the first failure. */
+  const saveAll = async () => {
     let rows: StoredState[] = [];
     try {
-      rows = await store.takeDirty();
-      await saveDetectorStates(parts.clickhouse, parts.database, rows, parts.clock());
-      parts.metrics.detectorStatesSaved.inc(rows.length);
+      do {
+        rows = [];
+        rows = await store.takeDirty(saveRows);
+        await saveDetectorStates(parts.clickhouse, parts.database, rows, parts.clock());
+        parts.metrics.detectorStatesSaved.inc(rows.length);
+      } while (rows.length === saveRows);
     } catch (err) {
       log.warn(
         { err, series: rows.length },
@@ -49,6 +65,8 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
       }
     }
   };
+  /** One snapshot at a time: a tick that finds one under way leaves it to finish. */
+  const save = () => (saving ??= saveAll().finally(() => (saving = undefined)));
   return {
     async load(): Promise<number> {
       try {
@@ -71,6 +89,7 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
     async stop() {
       clearInterval(timer);
       timer = undefined;
+      await saving;
       await save();
     },
   };

@@ -38,8 +38,8 @@ export class InThreadDetection implements Detection {
     return Promise.resolve(NOTHING_DETECTED);
   }
 
-  takeDirty(): StoredState[] {
-    return this.store.takeDirty();
+  takeDirty(limit?: number): StoredState[] {
+    return this.store.takeDirty(limit);
   }
 
   unsaved(rows: readonly StoredState[]): void {

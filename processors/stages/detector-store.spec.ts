@@ -42,6 +42,15 @@ describe('detector store', () => {
         .sort(),
     ).toEqual(['a', 'b']);
   });
+
+  it('hands out changed states at most `limit` at a time, released ones first, each once', () => {
+    const store = new DetectorStore(10);
+    for (const key of ['a', 'b', 'c']) store.entry(key, sample(key), from, 1).detector.step(0, 1);
+    store.entry('r', sample('r'), { topic: 't', partition: 1 }, 1).detector.step(0, 1);
+    store.release((_t, p) => p === 0);
+    const chunks = [store.takeDirty(2), store.takeDirty(2), store.takeDirty(2)];
+    expect(chunks.map((c) => c.map((r) => r.series))).toEqual([['r', 'a'], ['b', 'c'], []]);
+  });
 });
 
 /** The store's eviction as first written: the Map's own order, second chance by re-insertion. */

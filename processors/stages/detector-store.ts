@@ -162,14 +162,15 @@ export class DetectorStore {
     return released;
   }
 
-  /** States to snapshot (encoded), clearing their dirty marks. */
-  takeDirty(): StoredState[] {
-    const out: StoredState[] = this.releasedStates;
-    this.releasedStates = [];
+  /** Up to `limit` states to snapshot (encoded), clearing their dirty marks; released series' first. */
+  takeDirty(limit = Infinity): StoredState[] {
+    const out: StoredState[] = this.releasedStates.splice(0, limit);
+    if (out.length >= limit) return out;
     for (const [series, e] of this.entries) {
       if (!e.dirty || !e.detector.state) continue;
       e.dirty = false;
       out.push({ series, host: e.ref.host, state: encodeState(e.detector.state) });
+      if (out.length >= limit) break;
     }
     return out;
   }

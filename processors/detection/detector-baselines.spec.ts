@@ -1,0 +1,80 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { silentLogger } from '../../core/logger';
+import { createMetrics } from '../../core/metrics';
+import type { StoredState } from '../stages';
+import { detectorBaselines, type BaselineStore } from './detector-baselines';
+
+/** A store of `n` changed baselines handing them out as `takeDirty` is asked. */
+function storeOf(n: number) {
+  let dirty: StoredState[] = Array.from({ length: n }, (_, i) => ({
+    series: `s${i}`,
+    host: 'h',
+    state: 'x',
+  }));
+  const store: BaselineStore & { taken: number[]; givenBack: string[] } = {
+    maxSeries: 100,
+    taken: [],
+    givenBack: [],
+    takeDirty(limit) {
+      const out = dirty.slice(0, limit);
+      dirty = dirty.slice(limit);
+      store.taken.push(out.length);
+      return out;
+    },
+    unsaved(rows) {
+      store.givenBack.push(...rows.map((r) => r.series));
+      dirty = [...rows, ...dirty];
+    },
+    restore: () => 0,
+  };
+  return store;
+}
+
+/** A client whose inserts are recorded, the `failAt`-th one (1-based) refused. */
+function clientOf(failAt?: number) {
+  const inserts: number[] = [];
+  let calls = 0;
+  const client = {
+    insert: async ({ values }: { values: unknown[] }) => {
+      calls++;
+      await new Promise((r) => setImmediate(r));
+      if (calls === failAt) throw new Error('refused');
+      inserts.push(values.length);
+    },
+  };
+  return { client: client as unknown as ClickHouseClient, inserts };
+}
+
+const baselinesOf = (store: BaselineStore, client: ClickHouseClient) =>
+  detectorBaselines({
+    clickhouse: client,
+    database: 'db',
+    snapshotMs: 60_000,
+    metrics: createMetrics(),
+    logger: silentLogger,
+    store,
+    clock: () => 0,
+    saveRows: 5,
+  });
+
+describe('detector baselines', () => {
+  it('saves a snapshot a bounded number of baselines at a time, until none is left', async () => {
+    const store = storeOf(12);
+    const { client, inserts } = clientOf();
+    await baselinesOf(store, client).stop();
+    expect(inserts).toEqual([5, 5, 2]);
+    expect(store.taken).toEqual([5, 5, 2]);
+  });
+
+  it('stops at a failed insert and gives back only that part, the rest staying changed', async () => {
+    const store = storeOf(12);
+    const { client, inserts } = clientOf(2);
+    await baselinesOf(store, client).stop();
+    expect(inserts).toEqual([5]);
+    expect(store.givenBack).toEqual(['s5', 's6', 's7', 's8', 's9']);
+    // the next snapshot saves what is left, the part given back first
+    const again = clientOf();
+    await baselinesOf(store, again.client).stop();
+    expect(again.inserts).toEqual([5, 2]);
+  });
+});
