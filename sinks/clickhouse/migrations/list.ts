@@ -9,6 +9,7 @@ import { processes } from './0008-processes';
 import { widerRawMerges } from './0009-wider-raw-merges';
 import { hourlyRollupSuperseding } from './0010-hourly-rollup-superseding';
 import { hostLabels } from './0011-host-labels';
+import { hourlyRollupEmissions } from './0012-hourly-rollup-emissions';
 import type { Migration } from './migration';
 
 /** The schema, in order. Append only: a released migration is never edited. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   widerRawMerges,
   hourlyRollupSuperseding,
   hostLabels,
+  hourlyRollupEmissions,
 ];
