@@ -23,6 +23,8 @@ export interface FleetBenchOptions {
   /** Processor settings over the defaults (`--processor '{"windowsMs":[60000]}'`), to compare. */
   processor?: Record<string, unknown>;
   detect?: boolean;
+  /** Writes a V8 CPU profile of the (first) processor's processing phase to this file. */
+  cpuProfile?: string;
 }
 
 /** Samples per produce call: one agent's report is at most one call. */
@@ -91,6 +93,7 @@ export async function fleetBench(o: FleetBenchOptions): Promise<Record<string, u
       topics,
       dataDir: path.join(dataDir, `processor-${i}`),
       member: { exportDir },
+      cpuProfile: i === 0 ? o.cpuProfile : undefined,
     }));
     // Every sample stored by some processor, read afresh from their exports.
     const stored = async () => {

@@ -36,6 +36,7 @@ const SCENARIOS: Record<
       minutes: Number(a.minutes ?? 5),
       processors: Number(a.processors ?? 1),
       detect: a.detect !== 'off',
+      cpuProfile: a['cpu-profile'],
       processor: a.processor ? (JSON.parse(a.processor) as Record<string, unknown>) : {},
     };
     return a['series-sweep']
