@@ -31,7 +31,15 @@ const deltas = [0, 1, 63, 64, -64, -65, 8191, 2 ** 31 - 1, -(2 ** 31), 2 ** 40 +
 const record = (i: number) => ({
   offsetDelta: [0, 1, 127, 128, 16_383, 16_384, 2 ** 20][next(7)]!,
   timestampDelta: deltas[next(deltas.length)]!,
-  key: [null, Buffer.from(`host-${i % 9}`), Buffer.alloc(0), Buffer.alloc(200, 7)][next(4)],
+  key: [
+    null,
+    Buffer.from(`host-${i % 9}`),
+    Buffer.alloc(0),
+    Buffer.alloc(200, 7),
+    `host-${i % 9}`,
+    'hôte-é',
+    '',
+  ][next(7)],
   value: [null, Buffer.alloc(next(300), i & 255), Buffer.alloc(17_000, 1)][next(3)],
   headers: next(8) === 0 ? { h: `v${i}`, multi: ['a', 'b'] } : next(2) ? {} : undefined,
 });
@@ -49,9 +57,18 @@ describe('record encoding, against a pristine kafkajs', () => {
     expect(lean).toBeGreaterThan(220);
   });
 
-  it('hands kafkajs what it alone writes: string keys and values, Long deltas, headers', () => {
+  it('writes a record keyed by a string itself, into a buffer of its exact size', () => {
+    const encoded = encodeRecord({ key: 'hôte-1', value: Buffer.from('sample'), timestampDelta: 3 });
+    expect(encoded.buf.length).toBe(encoded.offset); // kafkajs writes into a 512-byte buffer and grows it
+    expect(pristine.encodeRecord({ key: 'x', value: Buffer.from('v') }).buf.length).toBeGreaterThan(
+      pristine.encodeRecord({ key: 'x', value: Buffer.from('v') }).offset,
+    );
+  });
+
+  it('hands kafkajs what it alone writes: string values, Long deltas, headers', () => {
     const cases = (k: Kafkajs) => [
       { key: 'text-key', value: 'text é value', timestampDelta: 5 },
+      { key: 'clé', value: 'text value', timestampDelta: 5 },
       { key: null, value: Buffer.from('x'), timestampDelta: k.Long.fromValue(2n ** 60n) },
       { key: null, value: Buffer.from('x'), timestampDelta: 2 ** 53 },
       { key: Buffer.from('k'), value: null, headers: { trace: 'abc' } },

@@ -3,9 +3,10 @@
  * (`new Encoder()`), and writes its timestamp delta, a zig-zag varlong, through 64-bit `Long`
  * arithmetic per byte: ~7 µs a record in the processor's profile, for the aggregates and
  * incidents it publishes (and more for an agent's samples). Here a record without headers whose
- * key and value are buffers (or null) and whose deltas are integers a double holds exactly is
- * written into one buffer of its exact size (Node's pool serves small ones) with plain numbers;
- * any other record is encoded by kafkajs. Same bytes: `record-encode.spec.ts` checks them against
+ * value is a buffer (or null), whose key is a buffer, a string (written as UTF-8, as kafkajs
+ * does: the agent and the processor key records by host name) or null, and whose deltas are
+ * integers a double holds exactly is written into one buffer of its exact size (Node's pool
+ * serves small ones) with plain numbers; any other record is encoded by kafkajs. Same bytes: `record-encode.spec.ts` checks them against
  * a pristine kafkajs's encoder. Installed by `recordEncode`, a module swap: kafkajs requires the
  * record encoder with its produce request, at the first send. The agent bundle leaves it out (a
  * bundle has no module registry to swap a module in).
@@ -68,14 +69,14 @@ export function encodeRecord(args: RecordArgs): EncoderInternals {
   if (
     !fits(offsetDelta) ||
     !fits(timestampDelta) ||
-    !bytesOrNull(key) ||
+    !(typeof key === 'string' || bytesOrNull(key)) ||
     !bytesOrNull(value) ||
     hasHeaders(headers)
   )
     return kafkajsEncodeRecord(args);
   const time = zigZag(timestampDelta);
   const offset = zigZag(offsetDelta);
-  const keyLength = key == null ? -1 : key.length;
+  const keyLength = key == null ? -1 : typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : key.length;
   const valueLength = value == null ? -1 : value.length;
   const body =
     1 + // attributes
@@ -92,7 +93,8 @@ export function encodeRecord(args: RecordArgs): EncoderInternals {
   at = writeUVarint(buf, at, time);
   at = writeUVarint(buf, at, offset);
   at = writeUVarint(buf, at, zigZag(keyLength));
-  if (key) at += key.copy(buf, at);
+  if (typeof key === 'string') at += buf.write(key, at, 'utf8');
+  else if (key) at += key.copy(buf, at);
   at = writeUVarint(buf, at, zigZag(valueLength));
   if (value) at += value.copy(buf, at);
   buf[at++] = 0;
