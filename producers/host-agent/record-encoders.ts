@@ -1,6 +1,7 @@
 import avro from 'avsc';
 import { frame } from '../../core/serde/wire-format';
 import { loadSchema, type MetricSample, type ProcessEvent } from '../../schemas';
+import { sampleEncoder } from './sample-encoder';
 
 export interface RecordEncoders {
   sample(s: MetricSample): Buffer;
@@ -12,7 +13,7 @@ export function recordEncoders(ids: { metrics: number; processes: number }): Rec
   const sample = avro.Type.forSchema(loadSchema('metric-sample') as avro.Schema);
   const process = avro.Type.forSchema(loadSchema('process-event') as avro.Schema);
   return {
-    sample: (s) => frame(ids.metrics, sample.toBuffer(s)),
+    sample: sampleEncoder(ids.metrics, (s) => frame(ids.metrics, sample.toBuffer(s))),
     process: (p) => frame(ids.processes, process.toBuffer(p)),
   };
 }
