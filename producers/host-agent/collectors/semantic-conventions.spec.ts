@@ -3,7 +3,7 @@ import { CUMULATIVE_COUNTERS as SCORING_SKIPS } from '../../../processors/detect
 import type { Measurement } from '../measurement';
 import type { Collector } from './collector';
 import { rateName } from './counter-samples';
-import { hostCollectors } from './index';
+import { cpuUtilization, hostCollectors } from './index';
 import { portableCollector } from './portable';
 import { CUMULATIVE_COUNTERS, SEMANTIC_CONVENTIONS } from './semantic-conventions';
 
@@ -44,6 +44,11 @@ describe('OpenTelemetry semantic conventions', () => {
     });
     expect(all.map((c) => c.name)).toContain('connections');
     samples = await emitted([...all, portableCollector(5000)]);
+    // The recorded /proc reads the same both rounds, and this host's CPU times may not move between
+    // two back-to-back readings: CPU utilization between two readings that differ in every mode.
+    const t0 = { user: 100, nice: 10, system: 50, idle: 800, iowait: 5, irq: 1, softirq: 2, steal: 0 };
+    const t1 = { user: 160, nice: 11, system: 70, idle: 900, iowait: 6, irq: 2, softirq: 4, steal: 1 };
+    samples.push(...cpuUtilization(t0, t1));
   });
 
   it('emits only names, units, attributes and values that the table lists', () => {
