@@ -70,9 +70,10 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
   return {
     async load(): Promise<number> {
       try {
-        const taken = await store.restore(
-          await loadDetectorStates(parts.clickhouse, parts.database, store.maxSeries),
-        );
+        let taken = 0;
+        await loadDetectorStates(parts.clickhouse, parts.database, store.maxSeries, async (rows) => {
+          taken += await store.restore(rows);
+        });
         log.info({ series: taken }, 'detector baselines restored');
         return taken;
       } catch (err) {

@@ -28,18 +28,40 @@ export async function saveDetectorStates(
   }
 }
 
-/** The newest saved baseline of up to `limit` series, most recently updated first. */
+/**
+ * Series whose baselines are read in one query: their ids travel as a query parameter (in the URL
+ * to a server, whose limit is 1 MiB by default), and their states are the largest part of a read.
+ */
+export const LOAD_SERIES_AT_ONCE = 1_000;
+
+/**
+ * The newest saved baseline of up to `limit` series, most recently updated first, handed to `take`
+ * `chunk` series at a time: the series are listed first, then their states read by primary key a
+ * chunk at a time, so a processor starting with 150 000 saved baselines never holds them all at
+ * once as text, rows and copies for the detection thread.
+ */
 export async function loadDetectorStates(
   client: ClickHouseClient,
   db: string,
   limit: number,
-): Promise<DetectorStateRow[]> {
-  const result = await client.query({
-    query: `SELECT series, argMax(host, updated_at) AS host, argMax(state, updated_at) AS state
-            FROM ${db}.detector_state GROUP BY series
+  take: (rows: DetectorStateRow[]) => void | Promise<void>,
+  chunk = LOAD_SERIES_AT_ONCE,
+): Promise<void> {
+  const listed = await client.query({
+    query: `SELECT series FROM ${db}.detector_state GROUP BY series
             ORDER BY max(updated_at) DESC LIMIT {limit:UInt32}`,
     query_params: { limit },
-    format: 'JSONEachRow',
+    format: 'JSONCompactEachRow',
   });
-  return result.json<DetectorStateRow>();
+  const series = (await listed.json<[string]>()).map((r) => r[0]);
+  for (let i = 0; i < series.length; i += chunk) {
+    const result = await client.query({
+      query: `SELECT series, argMax(host, updated_at) AS host, argMax(state, updated_at) AS state
+              FROM ${db}.detector_state WHERE series IN {series:Array(String)} GROUP BY series
+              ORDER BY max(updated_at) DESC`,
+      query_params: { series: series.slice(i, i + chunk) },
+      format: 'JSONEachRow',
+    });
+    await take(await result.json<DetectorStateRow>());
+  }
 }

@@ -12,9 +12,11 @@ import {
   clickhouseAggregatesSink,
   clientOver,
   clickhouseMetricsSink,
+  loadDetectorStates,
   migrate,
   MIGRATIONS,
   runReadOnlyQuery,
+  saveDetectorStates,
   ttlDays,
   type ClickHouseClient,
 } from '../../sinks/clickhouse';
@@ -273,6 +275,27 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
     const [row] = await hourly();
     expect(Math.abs(Number((row as { p95?: number }).p95) - 1.8905) / 1.8905).toBeLessThan(0.02); // 1.8905: exact p95 of 0.00…1.99
     expect(row!.count).toBe(31); // the windows' counts, not the samples'
+  });
+
+  it('loads the newest baseline of the most recently saved series, a bounded chunk at a time', async () => {
+    const row = (series: string, state: string) => ({ series, host: `h-${series}`, state });
+    await saveDetectorStates(client, db, [row('a', 'a1'), row('b', 'b1'), row('c', 'c1')], now - 5000);
+    await saveDetectorStates(client, db, [row('d', 'd1'), row('a', 'a2')], now - 4000);
+    await saveDetectorStates(client, db, [row('e', 'e1')], now - 3000);
+    const chunks: string[][] = [];
+    await loadDetectorStates(
+      client,
+      db,
+      4,
+      (rows) => void chunks.push(rows.map((r) => `${r.series}:${r.state}:${r.host}`)),
+      3,
+    );
+    // Newest first: e, then a and d (the same time), then one of b and c; a's newer state only.
+    expect(chunks.map((c) => c.length)).toEqual([3, 1]);
+    const loaded = chunks.flat();
+    expect(loaded[0]).toBe('e:e1:h-e');
+    expect(loaded.slice(1, 3).sort()).toEqual(['a:a2:h-a', 'd:d1:h-d']);
+    expect(['b:b1:h-b', 'c:c1:h-c']).toContain(loaded[3]);
   });
 
   describe('the SQL interface', () => {
