@@ -9,6 +9,7 @@ const DECODER = 'kafkajs/src/protocol/decoder.js';
 const CONSUMER_GROUP = 'kafkajs/src/consumer/consumerGroup.js';
 const RECORD_ENCODER = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
 const GZIP = 'kafkajs/src/protocol/message/compression/gzip.js';
+const GROUPING = 'kafkajs/src/producer/groupMessagesPerPartition.js';
 
 /**
  * In a module registry of its own (a fresh kafkajs, no patch installed), `prepare` changes kafkajs
@@ -40,14 +41,21 @@ function installIn(
 
 describe('kafkajs patches at start', () => {
   afterEach(() => {
-    for (const path of [RECORD_ENCODER, GZIP, './node-modules-patches']) jest.dontMock(path);
+    for (const path of [RECORD_ENCODER, GZIP, GROUPING, './node-modules-patches']) jest.dontMock(path);
   });
 
   it('installs every patch once, checks each is in place, and a second call changes nothing', () => {
     const first = installKafkajsPatches();
     expect(first).toEqual({
       version: KAFKAJS_VERSION,
-      installed: ['idle-spin-fix', 'gzip-codec', 'record-decode', 'lazy-records', 'record-encode'],
+      installed: [
+        'idle-spin-fix',
+        'gzip-codec',
+        'partition-grouping',
+        'record-decode',
+        'lazy-records',
+        'record-encode',
+      ],
       leftOut: [],
     });
     const queue = (require(REQUEST_QUEUE) as Proto).prototype.scheduleCheckPendingRequests;
@@ -65,6 +73,7 @@ describe('kafkajs patches at start', () => {
       'exactly 2.2.4',
       'idle-spin-fix',
       'gzip-codec',
+      'partition-grouping',
       'record-decode',
       'lazy-records',
       'record-encode',
@@ -108,6 +117,15 @@ describe('kafkajs patches at start', () => {
         };
       },
     ],
+    [
+      'partition-grouping',
+      () =>
+        jest.doMock(GROUPING, () => ({ messages }: { messages: unknown[] }) => {
+          const grouped: Record<number, unknown[]> = {};
+          for (const m of messages) (grouped[0] ??= []).push(m); // groups without the list's reduce
+          return grouped;
+        }),
+    ],
     ['record-encode', () => jest.doMock(RECORD_ENCODER, () => (args: object) => ({ args }))],
   ])('stops when kafkajs is not the code %s replaces, naming it, before installing any', (name, prepare) => {
     const { error, touched } = installIn(prepare, { readSource: null });
@@ -130,7 +148,7 @@ describe('kafkajs patches at start', () => {
     expect(touched).toBe(false);
   });
 
-  it('installs the two that apply in the agent bundle, which leaves the others out', () => {
+  it('installs the three that apply in the agent bundle, which leaves the others out', () => {
     let result: unknown;
     jest.isolateModules(() => {
       jest.doMock('./node-modules-patches', () => ({ nodeModulesPatches: null }));
@@ -140,7 +158,7 @@ describe('kafkajs patches at start', () => {
     });
     expect(result).toEqual({
       version: KAFKAJS_VERSION,
-      installed: ['idle-spin-fix', 'gzip-codec'],
+      installed: ['idle-spin-fix', 'gzip-codec', 'partition-grouping'],
       leftOut: ['record-decode', 'lazy-records', 'record-encode'],
     });
   });

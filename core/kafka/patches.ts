@@ -4,6 +4,7 @@ import { gzipCodec } from './gzip-codec';
 import { idleSpinFix } from './idle-spin-fix';
 import type { KafkajsPatch } from './kafkajs-patch';
 import { nodeModulesPatches } from './node-modules-patches';
+import { partitionGrouping } from './partition-grouping';
 
 /** The kafkajs release every patch was written for (package.json pins it exactly). */
 export const KAFKAJS_VERSION = '2.2.4';
@@ -39,7 +40,12 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
  */
 export function installKafkajsPatches(options: InstallOptions = {}): PatchesInstalled {
   const version = options.version ?? kafkajsVersion();
-  const patches = options.patches ?? [idleSpinFix, gzipCodec, ...(nodeModulesPatches?.patches ?? [])];
+  const patches = options.patches ?? [
+    idleSpinFix,
+    gzipCodec,
+    partitionGrouping,
+    ...(nodeModulesPatches?.patches ?? []),
+  ];
   const readSource = options.readSource === undefined ? nodeModulesPatches?.readSource : options.readSource;
   const fail = (names: string, problem: string) =>
     new TidewatchError(

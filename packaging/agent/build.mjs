@@ -16,8 +16,8 @@ const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf
  * - the kafkajs patches that need kafkajs as files in node_modules (two swap a module through
  *   `require.cache`, which a bundle does not have): an agent never consumes, and its record
  *   encoder is bound at build time instead (below). The start-up check (`core/kafka/patches.ts`)
- *   then installs and checks the two that apply here (idle-spin-fix, gzip-codec) and names the
- *   others as left out.
+ *   then installs and checks the three that apply here (idle-spin-fix, gzip-codec,
+ *   partition-grouping) and names the others as left out.
  * - kafkajs's record encoder, as its produce request requires it, is `core/kafka/record-encode.ts`'s
  *   (the same bytes, one exact-size buffer a record instead of a zero-filled 512-byte one and
  *   64-bit Long arithmetic per varint byte): bound here at build time, where the processor swaps

@@ -15,8 +15,19 @@ const QUANTILES = [0.5, 0.95, 0.99] as const;
 /** A series' names as windows keep them. */
 export type SeriesIdentity = Readonly<Pick<MetricSample, 'host' | 'metric' | 'unit' | 'attributes'>>;
 
-/** Identities made here: a window given one keeps it as it is (shared by the series' windows). */
-const identities = new WeakSet<SeriesIdentity>();
+/**
+ * An identity made here: a window given one keeps it as it is (shared by the series' windows).
+ * Known by its class, not by a WeakSet of a fleet's 100k+ identities, which the collector would
+ * have to walk as an ephemeron table.
+ */
+class Identity implements SeriesIdentity {
+  constructor(
+    readonly host: string,
+    readonly metric: string,
+    readonly unit: string,
+    readonly attributes: MetricSample['attributes'],
+  ) {}
+}
 
 /**
  * The names of `sample`'s series, for its windows to share (one object per series, not one per
@@ -24,10 +35,8 @@ const identities = new WeakSet<SeriesIdentity>();
  * outlive its batch.
  */
 export function seriesIdentity(sample: SeriesIdentity): SeriesIdentity {
-  if (identities.has(sample)) return sample;
-  const id = { host: sample.host, metric: sample.metric, unit: sample.unit, attributes: sample.attributes };
-  identities.add(id);
-  return id;
+  if (sample instanceof Identity) return sample;
+  return new Identity(sample.host, sample.metric, sample.unit, sample.attributes);
 }
 
 /**

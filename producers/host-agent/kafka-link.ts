@@ -1,5 +1,6 @@
 import { CompressionTypes, type Producer } from 'kafkajs';
 import { errorMessage } from '../../core/errors';
+import { groupedLinearly } from '../../core/kafka/partition-grouping';
 import type { Outgoing } from './spool/outgoing';
 
 /**
@@ -67,7 +68,10 @@ export class KafkaLink {
           await producer.sendBatch({
             acks: -1,
             compression: CompressionTypes.GZIP,
-            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+            topicMessages: [...byTopic].map(([topic, messages]) => ({
+              topic,
+              messages: groupedLinearly(messages),
+            })),
           });
         })(),
         timeout,

@@ -1,6 +1,7 @@
 import { CompressionTypes, type PartitionMetadata, type Producer } from 'kafkajs';
 import { SinkWriteError, errorMessage } from '../../core/errors';
 import { cachedDefaultPartitioner } from '../../core/kafka/cached-partitioner';
+import { groupedLinearly } from '../../core/kafka/partition-grouping';
 import { permanentProduceError } from './permanent-produce-error';
 import { recordSize, splitRequests, type RequestLimits } from './produce-requests';
 
@@ -65,7 +66,7 @@ export async function boundedProduce<M extends OutgoingRecord>(
         topic,
         acks: -1,
         compression: CompressionTypes.GZIP,
-        messages: request.map((m) => ({ key: m.key, value: m.value, partition })),
+        messages: groupedLinearly(request.map((m) => ({ key: m.key, value: m.value, partition }))),
       });
     } catch (err) {
       const why = permanentProduceError(err);
