@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../bench/chromium';
 import { runCli, spawnCli, waitForLine, type RunningCli } from '../helpers/cli-process';
 import { testEnv } from '../helpers/test-stack';
-import { waitFor } from '../helpers/wait-for';
+import { pollUntil, waitFor } from '../helpers/wait-for';
 
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
@@ -189,7 +189,15 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
     // The incident's own marker, highlighted as the linked moment, with its reason on hover.
     const marker = '#chart-cpu .marker[data-severity="linked"]';
     await page.waitForSelector(marker, { timeout: 30_000 });
-    expect(await page.getAttribute(marker, 'title')).toContain(rule);
+    // Until a draw finds the incident within the chart's range, the linked moment has a marker of
+    // its own ("linked moment: …"); the incident's marker, with its reason, takes its place.
+    const title = await pollUntil(
+      () => page.getAttribute(marker, 'title'),
+      (t) => t?.includes(rule) === true,
+      30_000,
+      250,
+    );
+    expect(title).toContain(rule);
     await page.hover(marker);
     await waitFor('the chart’s points around the marker', async () =>
       Number(await page.getAttribute('#chart-cpu', 'data-points')) > 0 ? true : undefined,
