@@ -32,6 +32,7 @@ export interface PipelineMetrics {
   windowsCorrected: Counter;
   /** Hosts whose window watermark was dropped at the hosts-per-partition cap. */
   windowHostsEvicted: Counter;
+  windowRereadSkipped: Counter;
   aggregatesEmitted: Counter;
   anomaliesPublished: Counter<'status'>;
   detectorSeriesEvicted: Counter;
@@ -167,6 +168,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     windowHostsEvicted: new Counter({
       name: 'tidewatch_window_hosts_evicted_total',
       help: 'Hosts whose window watermark was dropped at the hosts-per-partition cap (their windows closed first)',
+      registers,
+    }),
+    windowRereadSkipped: new Counter({
+      name: 'tidewatch_window_reread_skipped_total',
+      help: 'Records read again after a group join that their partition’s windows had counted already (not counted twice)',
       registers,
     }),
     aggregatesEmitted: new Counter({

@@ -21,6 +21,8 @@ export interface BatchStats {
   /** Hosts whose watermark was dropped to stay within the hosts-per-partition cap. */
   windowHostsEvicted: number;
   windowsForceClosed: number;
+  /** Records read again after a group join that the window stage had counted already (skipped there). */
+  rereadUnwindowed: number;
   /** Series whose detector state was dropped to stay within the series limit. */
   detectorSeriesEvicted: number;
 }
@@ -62,6 +64,7 @@ export const emptyStats = (): BatchStats => ({
   windowsCorrected: 0,
   windowHostsEvicted: 0,
   windowsForceClosed: 0,
+  rereadUnwindowed: 0,
   detectorSeriesEvicted: 0,
 });
 
