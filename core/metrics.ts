@@ -32,7 +32,7 @@ export interface PipelineMetrics {
   windowsCorrected: Counter;
   /** Hosts whose window watermark was dropped at the hosts-per-partition cap. */
   windowHostsEvicted: Counter;
-  windowRereadSkipped: Counter;
+  rereadSkipped: Counter;
   aggregatesEmitted: Counter;
   anomaliesPublished: Counter<'status'>;
   detectorSeriesEvicted: Counter;
@@ -170,9 +170,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
       help: 'Hosts whose window watermark was dropped at the hosts-per-partition cap (their windows closed first)',
       registers,
     }),
-    windowRereadSkipped: new Counter({
-      name: 'tidewatch_window_reread_skipped_total',
-      help: 'Records read again after a group join that their partition’s windows had counted already (not counted twice)',
+    rereadSkipped: new Counter({
+      name: 'tidewatch_reread_skipped_total',
+      help: 'Records read again after a group join that this member had taken in already (dropped: not counted, scored or stored twice)',
       registers,
     }),
     aggregatesEmitted: new Counter({

@@ -35,7 +35,7 @@ export function outcomeOf(
   if (stats.lateUnaggregated) m.lateUnaggregated.inc(stats.lateUnaggregated);
   if (stats.windowsCorrected) m.windowsCorrected.inc(stats.windowsCorrected);
   if (stats.windowHostsEvicted) m.windowHostsEvicted.inc(stats.windowHostsEvicted);
-  if (stats.rereadUnwindowed) m.windowRereadSkipped.inc(stats.rereadUnwindowed);
+  if (stats.reread) m.rereadSkipped.inc(stats.reread);
   if (aggregates.length) m.aggregatesEmitted.inc(aggregates.length);
   if (stats.detectorSeriesEvicted) m.detectorSeriesEvicted.inc(stats.detectorSeriesEvicted);
   for (const a of anomalies) m.anomaliesPublished.inc({ status: a.status });

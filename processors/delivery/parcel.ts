@@ -60,7 +60,7 @@ export function joinParcels<C extends Chunk>(envs: readonly Envelope<Parcel<C>>[
     payload.stats.lateUnaggregated += b.stats.lateUnaggregated;
     payload.stats.windowsCorrected += b.stats.windowsCorrected;
     payload.stats.windowHostsEvicted += b.stats.windowHostsEvicted;
-    payload.stats.rereadUnwindowed += b.stats.rereadUnwindowed;
+    payload.stats.reread += b.stats.reread;
     payload.stats.detectorSeriesEvicted += b.stats.detectorSeriesEvicted;
   }
   return {

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { asyncScheduler, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { reassignments, type Assignment, type Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
-import { ReadThrough, seriesKey, type Batch, type DetectionTicket, type StoredState } from '../stages';
+import { seriesKey, type Batch, type DetectionTicket, type StoredState } from '../stages';
 import { joinDetected, NOTHING_DETECTED, type Detected, type Detection } from './detection';
 import type { DetectionReply, DetectionRequest, DetectionSetup, SeriesDef } from './detection-protocol';
 
@@ -40,8 +40,6 @@ export class DetectionWorker implements Detection {
   private numbers = new Map<string, Map<string, number>>();
   private nextNumber = 0;
   private reset = false;
-  /** What the thread has been given of each partition: read again after a join, it is not sent twice. */
-  private readonly read = new ReadThrough();
   /** Results to come, by ticket, until the delivery takes them. */
   private readonly pending = new Map<DetectionTicket, Promise<Detected>>();
 
@@ -76,7 +74,6 @@ export class DetectionWorker implements Detection {
     const reassigned = reassignments(assignment);
     return map((env) => {
       const disowned = reassigned() ? this.disowned(assignment) : undefined;
-      if (disowned) this.read.handOver((t, p) => assignment.owns(t, p));
       const request = this.encode(env.payload, assignment, disowned, scheduler.now());
       const detected = this.ask(request, [request.samples.buffer as ArrayBuffer]).then((r): Detected => {
         const seconds = r.seconds ?? 0;
@@ -150,7 +147,6 @@ export class DetectionWorker implements Detection {
         if (owned && !numbers) this.numbers.set(where, (numbers = new Map()));
       }
       if (!numbers) continue; // its new owner scores it
-      if (!this.read.take(topic, partition, source.offset)) continue; // scored before a join
       const key = (record.series ??= seriesKey(s));
       let sid = numbers.get(key);
       if (sid === undefined) {

@@ -11,6 +11,7 @@ import type { KafkaRecord } from '../sources';
 import {
   decode,
   dedupe,
+  readOnce,
   validate,
   windowAggregate,
   type Batch,
@@ -71,6 +72,7 @@ export function metricsPipeline(
       ).pipe(map(() => env));
     }),
     measured('decode', decode<MetricSample>(deps.serde, scheduler)),
+    readOnce<MetricSample, never>(assignment),
     measured('validate', validate(deps.stages?.validate, scheduler)),
     measured('dedupe', dedupe({ ...deps.stages?.dedupe, assignment }, scheduler)),
     measured(deps.detection.stageName, deps.detection.stage(assignment, scheduler)),

@@ -21,8 +21,8 @@ export interface BatchStats {
   /** Hosts whose watermark was dropped to stay within the hosts-per-partition cap. */
   windowHostsEvicted: number;
   windowsForceClosed: number;
-  /** Records read again after a group join that the window stage had counted already (skipped there). */
-  rereadUnwindowed: number;
+  /** Records read again after a group join that this member had taken in already (`readOnce` drops them). */
+  reread: number;
   /** Series whose detector state was dropped to stay within the series limit. */
   detectorSeriesEvicted: number;
 }
@@ -64,7 +64,7 @@ export const emptyStats = (): BatchStats => ({
   windowsCorrected: 0,
   windowHostsEvicted: 0,
   windowsForceClosed: 0,
-  rereadUnwindowed: 0,
+  reread: 0,
   detectorSeriesEvicted: 0,
 });
 

@@ -1,11 +1,10 @@
 import { asyncScheduler, map, Observable, SchedulerLike } from 'rxjs';
-import { ownsEverything, reassignments, type Assignment, type Envelope } from '../../core/stream';
+import { ownsEverything, type Assignment, type Envelope } from '../../core/stream';
 import type { Anomaly, MetricSample } from '../../schemas';
 import type { IncidentOptions } from '../detectors';
 import { anomalyScoring } from './anomaly-scoring';
 import type { Batch } from './batch';
 import type { DetectorStore } from './detector-store';
-import { ReadThrough } from './read-through';
 import { seriesOf } from './series-key';
 
 export interface DetectOptions {
@@ -38,8 +37,6 @@ export function detectAnomalies<A>(
 ) {
   const o = { ...DEFAULT_DETECT, ...options };
   const scoring = anomalyScoring(store, o);
-  const read = new ReadThrough();
-  const reassigned = reassignments(o.assignment);
 
   return (
     source: Observable<Envelope<Batch<MetricSample, A>>>,
@@ -52,7 +49,6 @@ export function detectAnomalies<A>(
         const anomalies: Anomaly[] = [];
         const evictedBefore = store.evicted;
         scoring.begin(anomalies);
-        if (reassigned()) read.handOver((t, p) => o.assignment.owns(t, p));
         // A batch is one partition's as a rule: ownership is looked up once per run of one.
         let topic = '';
         let partition = -1;
@@ -64,7 +60,6 @@ export function detectAnomalies<A>(
             owned = o.assignment.owns(topic, partition);
           }
           if (!owned) continue; // its new owner scores it
-          if (!read.take(topic, partition, from.offset)) continue; // scored before a join
           scoring.sample(seriesOf(record), s, from, now, anomalies);
         }
         scoring.end(now, anomalies);

@@ -3,7 +3,6 @@ import type { BatchStats, Located } from './batch';
 import { ClosedWindows } from './closed-windows';
 import { HostWatermarks, type HostClock } from './host-watermarks';
 import { OpenWindows } from './open-windows';
-import { ReadThrough } from './read-through';
 import { seriesOf } from './series-key';
 import { offsetBefore, WindowAccumulator } from './window-accumulator';
 
@@ -32,12 +31,7 @@ interface PartitionState {
 
 type Stats = Pick<
   BatchStats,
-  | 'late'
-  | 'lateUnaggregated'
-  | 'windowsCorrected'
-  | 'windowsForceClosed'
-  | 'windowHostsEvicted'
-  | 'rereadUnwindowed'
+  'late' | 'lateUnaggregated' | 'windowsCorrected' | 'windowsForceClosed' | 'windowHostsEvicted'
 >;
 
 /** The series' names held by one of its open windows, for a new window to share. */
@@ -61,8 +55,6 @@ export class EventTimeWindows {
   private readonly partitions = new Map<number, PartitionState>();
   /** Per series, the window of each size its last sample went to (found again without a key). */
   private readonly latest = new Map<string, (WindowAccumulator | undefined)[]>();
-  /** What each partition has windowed (`ReadThrough`): a record read again is not counted twice. */
-  private readonly read = new ReadThrough();
 
   constructor(private readonly o: WindowSettings) {
     this.closed = new ClosedWindows(o.maxClosedWindows, (w) => {
@@ -93,10 +85,6 @@ export class EventTimeWindows {
     const corrected = new Set<WindowAccumulator>();
     for (const record of records) {
       const { value: s, source: src } = record;
-      if (!this.read.take(src.topic, src.partition, src.offset)) {
-        stats.rereadUnwindowed++; // in these windows already: read again after a group join
-        continue;
-      }
       const state = this.partitionOf(src.topic, src.partition, now);
       const h = state.hosts.getOrAdd(s.host, s.ts, now, (gone) => {
         this.closeHost(gone, Infinity, out);
@@ -241,7 +229,6 @@ export class EventTimeWindows {
       gone.add(p);
     }
     if (gone.size > 0) this.closed.dropWhere((w) => gone.has(w.partition));
-    this.read.handOver(owns);
   }
 
   private correction(

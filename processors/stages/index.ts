@@ -12,6 +12,7 @@ export type { DetectOptions } from './detect-anomalies';
 export { DetectorStore } from './detector-store';
 export type { StoredState } from './detector-store';
 export { seriesKey } from './series-key';
+export { readOnce } from './read-once';
 export { ReadThrough } from './read-through';
 export { emptyStats } from './batch';
 export type { Batch, BatchStats, DetectionTicket, Located } from './batch';

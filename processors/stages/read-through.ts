@@ -1,11 +1,8 @@
 import { offsetBefore } from './window-accumulator';
 
 /**
- * The highest offset a stateful stage has taken in of each partition. After a group join the
- * consumer reads every partition it keeps again from its committed offset, which the window
- * floor holds up to a window's worth of samples back: more than dedupe may remember at a fleet's
- * rate. A record at or below the mark is in the stage's state already and must not be counted
- * (or scored) again. A partition the member lost is forgotten: whoever reads it next starts afresh.
+ * The highest offset taken in of each partition (`readOnce`): a record at or below its
+ * partition's mark was taken in before. Forgets a partition when told the member lost it.
  */
 export class ReadThrough {
   private readonly marks = new Map<string, { topic: string; partition: number; offset: string }>();

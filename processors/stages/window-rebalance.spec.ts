@@ -42,34 +42,6 @@ describe('windowAggregate hand-over: only complete windows are published', () =>
     });
   });
 
-  it('counts once what it reads again from the floor after a join that leaves it its partition', () => {
-    // The member rejoins its group (a session timeout, another member coming or going) and keeps
-    // partition 0: kafkajs reads it again from the committed offset, the window floor, while the
-    // windows still hold what they counted. Nothing upstream removes the re-read samples (they may
-    // be more than dedupe remembers), so the windows must know them by offset.
-    let version = 1;
-    const assignment: Assignment = {
-      get version() {
-        return version;
-      },
-      owns: () => true,
-    };
-    const log = [at('a', 0), at('b', 0), at('a', 5000), at('b', 5000), at('a', 10_000)];
-    const rest = [at('b', 10_000), at('a', 20_000), at('b', 20_000)];
-    const out: { payload: { commitFloor?: string; aggregates: MetricAggregate[]; stats: object } }[] = [];
-    run(({ cold, flush }) => {
-      cold('-x', { x: 0 }).subscribe(() => version++);
-      const first = batchOf(log, 0, 0);
-      const reread = batchOf([...log, ...rest], 0, 0); // the floor is 0: everything comes again
-      cold('a 5ms b|', { a: first, b: reread })
-        .pipe(windowAggregate({ ...options, assignment }))
-        .subscribe((e) => out.push(e));
-      flush();
-    });
-    expect(windowsOf(out).sort()).toEqual(['a@0:2', 'a@10000:1', 'b@0:2', 'b@10000:1']);
-    expect(out[1]!.payload.stats).toEqual(expect.objectContaining({ rereadUnwindowed: 5, late: 0 }));
-  });
-
   it('closes nothing as idle while the member is not reading, and counts quiet afresh after the join', () => {
     let settled = true;
     let version = 1;

@@ -148,10 +148,19 @@ export function clickhouseMetricsStore(
   const avro = options.avro;
   if (avro) prepareAvroDir(avro.dir, systemClock());
   const stored = storedSamples(client, table);
+  /** Inserts under way (deliveries overlap), for the replay guard's look-ups to wait for. */
+  const underway = new Set<Promise<unknown>>();
+  const tracked = <T>(insert: Promise<T>): Promise<T> => {
+    underway.add(insert);
+    const done = () => underway.delete(insert);
+    insert.then(done, done);
+    return insert;
+  };
   const guard = new ReplayGuard(stored.newest, {
     maxHosts: MAX_GUARDED_HOSTS,
     reassigned: options.assignment ? reassignments(options.assignment) : undefined,
     onReset: options.onReplayGuardReset,
+    settled: () => Promise.allSettled([...underway]),
   });
   const schemas = new Map<number, SampleSchema | undefined>();
   const readable = (id: number) => {
@@ -211,15 +220,11 @@ export function clickhouseMetricsStore(
           const span = joinSpans(run.map((c) => c.span));
           const skip = (await guard.mayHoldStored(span.oldest)) ? span : undefined;
           if (skip) options.onReplayInsert?.();
-          if (isAvro(run[0]!)) await insertAvro(run as AvroChunk[], skip);
+          if (isAvro(run[0]!)) await tracked(insertAvro(run as AvroChunk[], skip));
           else {
             const encoded = run as EncodedChunk[];
-            await insertEncoded(
-              client,
-              table,
-              skip ? await stored.withoutStored(encoded, skip) : encoded,
-              rows,
-            );
+            const rest = skip ? await stored.withoutStored(encoded, skip) : encoded;
+            await tracked(insertEncoded(client, table, rest, rows));
           }
         }
       },

@@ -44,6 +44,20 @@ describe('ReplayGuard', () => {
     expect(s.lookups).toHaveLength(2);
   });
 
+  it('looks up only once its own inserts under way have landed', async () => {
+    const s = storage([['a', 100]]);
+    let land!: () => void;
+    const landing = new Promise<void>((r) => (land = r));
+    const guard = new ReplayGuard(s.newest, { maxHosts: 10, settled: () => landing });
+    const answer = guard.mayHoldStored(at(['a', 150]));
+    await new Promise((r) => setImmediate(r));
+    expect(s.lookups).toHaveLength(0); // an insert of a to 200 is still landing
+    s.rows.push(['a', 200]);
+    land();
+    expect(await answer).toBe(true); // 150 is found stored time
+    expect(s.lookups).toHaveLength(1);
+  });
+
   it('starts over when full, counting it, and still answers from a fresh look-up', async () => {
     const s = storage([
       ['a', 100],

@@ -22,6 +22,11 @@ export interface ReplayGuardOptions {
   reassigned?: () => boolean;
   /** Called when the memory starts over because it was full. */
   onReset?: () => void;
+  /**
+   * Resolves once this writer's own inserts under way have landed: a look-up waits for it, so
+   * what the writer stored before, and re-reads now after a group join, is found stored.
+   */
+  settled?: () => Promise<unknown>;
 }
 
 /**
@@ -35,8 +40,11 @@ export interface ReplayGuardOptions {
  * all newer than what was found goes as a plain insert, and only one that reaches back into
  * stored time (a replay, or a sample older than the look-up covered) must skip stored ids.
  * Memory: one entry per host, at most `maxHosts`; forgotten on every reassignment.
- * Not covered: a raw insert of the partition's previous owner still under way when this writer
- * looks up (a revoked member stores what it had in flight) may land after the look-up.
+ * A look-up first waits for this writer's own inserts under way (`settled`): after a join that
+ * leaves it its partitions it reads them again from the committed offsets, and the inserts of
+ * what it read before may still be landing. Not covered: a raw insert of the partition's previous
+ * owner, another process, still under way when this writer looks up (a revoked member stores
+ * what it had in flight) may land after the look-up.
  */
 export class ReplayGuard {
   private readonly spans = new Map<string, StoredSpan>();
@@ -61,6 +69,7 @@ export class ReplayGuard {
         this.spans.clear(); // a later look-up finds at least as much: sound, only more work
         this.options.onReset?.();
       }
+      await this.options.settled?.();
       const found = await this.newestStored(unknown, since);
       for (const host of unknown) this.spans.set(host, { since, newest: found.get(host) ?? -Infinity });
     }
