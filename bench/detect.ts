@@ -1,4 +1,4 @@
-import { SeriesDetector } from '../processors/detectors';
+import { SeriesDetector, stateSlab } from '../processors/detectors';
 import { devCorpus, type CorpusFile } from './detect/dev-corpus';
 import { nabScore } from './detect/nab-score';
 import { recordedSeries, RECORDINGS_DIR } from './detect/recorded-series';
@@ -17,6 +17,7 @@ export interface DetectBenchOptions {
 interface Scorer {
   step(t: number, x: number): { score: number };
   state?: unknown;
+  save?(): unknown;
 }
 
 /** The numbers a state holds, 8 bytes each (typed arrays at their own width): the state's data without the engine's overhead. */
@@ -74,7 +75,7 @@ function bytesPerSeries(make: () => Scorer, count = 2000): { heap: number; data:
   const before = used();
   const kept = fill(count);
   const heap = (used() - before) / kept.length;
-  return { heap: Math.round(heap), data: dataBytes(warm[0]!.state) };
+  return { heap: Math.round(heap), data: dataBytes(warm[0]!.save?.() ?? warm[0]!.state) };
 }
 
 function evaluate(files: CorpusFile[], scores: Float64Array[]) {
@@ -103,9 +104,11 @@ export async function detectBench(o: DetectBenchOptions): Promise<Record<string,
   const recordings = recordedSeries(o.recordings ?? RECORDINGS_DIR);
   const files = devCorpus(recordings, o.perKind, 1, o.minLength);
   const options = o.detector ? { detectors: [o.detector] } : {};
+  // The current detectors keep their states in one slab, as the processor's store does.
+  const slab = stateSlab(options, 1 << 20);
   const makers: Record<string, () => Scorer> = {
     shipped: () => new ShippedDetector(),
-    current: () => new SeriesDetector(options),
+    current: () => new SeriesDetector(options, undefined, slab),
   };
   const result: Record<string, unknown> = {
     scenario: 'detect',

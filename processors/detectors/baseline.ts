@@ -1,6 +1,6 @@
 import {
   DailyProfile,
-  newDailyProfile,
+  initDailyProfile,
   profileLearn,
   profilePredict,
   SEASONAL_MIN_SPAN_MS,
@@ -49,23 +49,39 @@ export interface Expectation {
   seasonal: boolean;
 }
 
-export function newBaseline(t: number, x: number): Baseline {
-  return {
-    n: 0,
-    firstT: t,
-    lastT: t,
-    lastX: x,
-    resolution: Infinity,
-    level: x,
-    scale: 0,
-    profile: newDailyProfile(x),
-    profileScale: 0,
-    plainError: 0,
-    seasonalError: 0,
-    stepScale: 0,
-    fast: x,
-    fastDev: 0,
-  };
+/** The baseline's numbers, kept in a state slab; its daily profile is a record of its own there. */
+export const BASELINE_FIELDS = [
+  'n',
+  'firstT',
+  'lastT',
+  'lastX',
+  'resolution',
+  'level',
+  'scale',
+  'profileScale',
+  'plainError',
+  'seasonalError',
+  'stepScale',
+  'fast',
+  'fastDev',
+] as const satisfies ReadonlyArray<Exclude<keyof Baseline, 'profile'>>;
+
+/** A baseline that has seen nothing yet, about to learn its first sample (x at t). */
+export function initBaseline(b: Baseline, t: number, x: number): void {
+  b.n = 0;
+  b.firstT = t;
+  b.lastT = t;
+  b.lastX = x;
+  b.resolution = Infinity;
+  b.level = x;
+  b.scale = 0;
+  initDailyProfile(b.profile, x);
+  b.profileScale = 0;
+  b.plainError = 0;
+  b.seasonalError = 0;
+  b.stepScale = 0;
+  b.fast = x;
+  b.fastDev = 0;
 }
 
 const floorOf = (b: Baseline, level: number) =>

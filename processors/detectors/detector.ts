@@ -12,6 +12,19 @@ export interface StepContext extends Expectation {
   level: number;
 }
 
+/** A context before any sample: zeros, no previous value. */
+export const newStepContext = (): StepContext => ({
+  t: 0,
+  x: 0,
+  prevX: NaN,
+  dt: 0,
+  level: 0,
+  expected: 0,
+  sigma: 0,
+  noise: 0,
+  seasonal: false,
+});
+
 /**
  * One online detector: pure, deterministic, constant memory per series. `step` returns a raw
  * statistic (≥ 0, larger = stranger, calibrated into a probability per series by the ensemble)

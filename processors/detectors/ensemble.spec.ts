@@ -110,7 +110,7 @@ describe('the default ensemble', () => {
     const values = Array.from({ length: 800 }, () => 5 + r.normal());
     const a = new SeriesDetector();
     values.slice(0, 400).forEach((x, i) => a.step(T0 + i * MINUTE, x));
-    const restored = new SeriesDetector({}, decodeState(encodeState(a.state!), DEFAULT_DETECTORS.length));
+    const restored = new SeriesDetector({}, decodeState(encodeState(a.save()!), DEFAULT_DETECTORS.length));
     const rest = values.slice(400);
     const fromA = rest.map((x, i) => a.step(T0 + (400 + i) * MINUTE, x).score);
     const fromB = rest.map((x, i) => restored.step(T0 + (400 + i) * MINUTE, x).score);
@@ -121,7 +121,7 @@ describe('the default ensemble', () => {
   it('does not read a state saved in another version or for other detectors (the series starts afresh)', () => {
     const d = new SeriesDetector();
     for (let i = 0; i < 100; i++) d.step(T0 + i * MINUTE, i % 7);
-    const text = encodeState(d.state!);
+    const text = encodeState(d.save()!);
     expect(decodeState(text, DEFAULT_DETECTORS.length)).toBeDefined();
     expect(decodeState(text.replace('"v":2', '"v":1'), DEFAULT_DETECTORS.length)).toBeUndefined();
     expect(decodeState(text, DEFAULT_DETECTORS.length + 1)).toBeUndefined();

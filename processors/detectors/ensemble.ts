@@ -1,13 +1,15 @@
-import { Baseline, expect, learn, newBaseline, rebase } from './baseline';
-import type { Detector, StepContext } from './detector';
+import { expect, initBaseline, learn, rebase } from './baseline';
+import { newStepContext, type Detector, type StepContext } from './detector';
 import { drift } from './drift';
 import { flatline } from './flatline';
 import { levelShift } from './level-shift';
 import { novelRange } from './novel-range';
-import { AlarmOptions, AlarmState, alarmStep, DEFAULT_ALARM, newAlarm } from './onset-alarm';
+import { AlarmOptions, alarmStep, DEFAULT_ALARM } from './onset-alarm';
 import { rateOfChange } from './rate-of-change';
+import { assign } from './slab-view';
 import { spike } from './spike';
-import { binOf, CALIBRATOR_SIZE, Calibrator, exceedance, newCalibrator, observe } from './tail-calibrator';
+import { SeriesState, SeriesViews, StateSlab } from './state-slab';
+import { binOf, exceedance, observe } from './tail-calibrator';
 import { varianceChange } from './variance-change';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,13 +55,7 @@ const PERSISTENT_TAIL_SHARE = 0.02;
 /** Rarer than this is not told apart: the tails are extrapolated from about the last 2000 samples. */
 const MIN_P = 1e-20;
 
-/** Everything one series needs: constant size, plain data (serialisable). */
-export interface SeriesState {
-  baseline: Baseline;
-  detectors: unknown[];
-  calibrators: Calibrator[];
-  alarm: AlarmState;
-}
+export type { SeriesState };
 
 export interface Verdict {
   /**
@@ -94,18 +90,6 @@ export function scoreOfSurprise(surprise: number): number {
   return 1 / (1 + Math.exp(-1.5 * (surprise - 4)));
 }
 
-/**
- * One calibrator per detector, their bins in one array; a detector that gives a probability
- * itself (flatline) needs none and gets an empty one (`at` −1).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function newCalibrators(detectors: readonly Detector<any>[]): Calibrator[] {
-  const calibrated = detectors.filter((d) => d.output === 'statistic').length;
-  const bins = new Float32Array(calibrated * CALIBRATOR_SIZE);
-  let next = 0;
-  return detectors.map((d) => newCalibrator(bins, d.output === 'statistic' ? CALIBRATOR_SIZE * next++ : -1));
-}
-
 /** What `step` returns, overwritten by every step of every series (no allocation per sample). */
 const verdict: Verdict = {
   score: 0,
@@ -124,17 +108,7 @@ const verdict: Verdict = {
  * no memory per series): it holds the last step's context, which `reason` reads, so read the
  * reason before another series steps.
  */
-const ctx: StepContext = {
-  t: 0,
-  x: 0,
-  prevX: NaN,
-  dt: 0,
-  level: 0,
-  expected: 0,
-  sigma: 0,
-  noise: 0,
-  seasonal: false,
-};
+const ctx: StepContext = newStepContext();
 
 const NO_OPTIONS: Partial<EnsembleOptions> = {};
 /** Options resolved once per options object: every series of a store shares them. */
@@ -149,48 +123,91 @@ function resolve(options: Partial<EnsembleOptions>) {
   return { o, detectors };
 }
 
+const resolvedOf = (options: Partial<EnsembleOptions>) => {
+  let r = resolved.get(options);
+  if (!r) resolved.set(options, (r = resolve(options)));
+  return r;
+};
+
+/**
+ * A slab for the states of up to `capacity` series scored with these options (a store of many
+ * series shares one; `state-slab.ts`).
+ */
+export function stateSlab(options: Partial<EnsembleOptions>, capacity: number): StateSlab {
+  return new StateSlab(resolvedOf(options).detectors, capacity);
+}
+
 /**
  * The detectors combined for one series: each one's statistic becomes a tail probability
  * calibrated on the series itself, the smallest (Bonferroni-corrected for the number of
  * detectors) is the sample's strangeness, which `onset-alarm.ts` turns into the score: an alarm
  * where an anomaly starts. Pure and deterministic: the same samples give the same scores, in
  * the stream and in `tidewatch detect`.
+ *
+ * Its state lives in a slot of a `StateSlab`, its own or one shared by many series; a series that
+ * leaves a shared slab gives its slot back with `free`.
  */
 export class SeriesDetector {
   private readonly o: EnsembleOptions;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private readonly detectors: Detector<any>[];
+  private readonly slab: StateSlab;
+  /** The state's slot in the slab; −1 before the first sample. */
+  private slot = -1;
   private lastDetector = -1;
 
-  constructor(
-    options: Partial<EnsembleOptions> = NO_OPTIONS,
-    public state?: SeriesState,
-  ) {
-    let r = resolved.get(options);
-    if (!r) resolved.set(options, (r = resolve(options)));
+  constructor(options: Partial<EnsembleOptions> = NO_OPTIONS, state?: SeriesState, slab?: StateSlab) {
+    const r = resolvedOf(options);
     this.o = r.o;
     this.detectors = r.detectors;
+    this.slab = slab ?? new StateSlab(r.detectors, 1);
+    const same =
+      this.slab.detectors.length === r.detectors.length &&
+      this.slab.detectors.every((d, i) => d === r.detectors[i]);
+    if (!same) throw new Error('the state slab was made for other detectors');
+    if (state) this.slab.load((this.slot = this.slab.allocate()), state);
+  }
+
+  /** Takes a slot of the slab that already holds this series' state (restored ahead of its first sample). */
+  adopt(slot: number): this {
+    if (this.slot >= 0) throw new Error('the detector has a state already');
+    this.slot = slot;
+    return this;
+  }
+
+  /** Whether it has learned anything yet (a state to save). */
+  get learned(): boolean {
+    return this.slot >= 0;
+  }
+
+  /** Its state as plain data (undefined before the first sample). */
+  save(): SeriesState | undefined {
+    return this.slot < 0 ? undefined : this.slab.save(this.slot);
+  }
+
+  /** Gives its slot back to the slab: the detector starts afresh if it steps again. */
+  free(): void {
+    if (this.slot < 0) return;
+    this.slab.release(this.slot);
+    this.slot = -1;
   }
 
   /** Scores one sample. The verdict is shared and overwritten by the next step of any series: read it first. */
   step(t: number, x: number): Readonly<Verdict> {
-    let s = this.state;
-    const fresh = s === undefined;
-    const b = s?.baseline ?? newBaseline(t, x);
+    const fresh = this.slot < 0;
+    if (fresh) this.slab.reset((this.slot = this.slab.allocate()));
+    const s = this.slab.at(this.slot);
+    const b = s.baseline;
+    if (fresh) initBaseline(b, t, x);
     expect(b, t, ctx);
     ctx.t = t;
     ctx.x = x;
     ctx.prevX = fresh ? NaN : b.lastX;
     ctx.dt = fresh ? 0 : t - b.lastT;
     ctx.level = b.level;
-    if (!s) {
-      s = this.state = {
-        baseline: b,
-        detectors: this.detectors.map((d) => d.init(ctx)),
-        calibrators: newCalibrators(this.detectors),
-        alarm: newAlarm(),
-      };
-    }
+    if (fresh)
+      for (let i = 0; i < this.detectors.length; i++)
+        assign(s.detectors[i]!, this.slab.detectorFields[i]!, this.detectors[i]!.init(ctx));
     const n = b.n;
     let pMin = 1;
     let which = 0;
@@ -237,7 +254,7 @@ export class SeriesDetector {
   }
 
   /** A lasting change: the baseline and the detectors that measure against it start from the new regime. */
-  private adapt(s: SeriesState, t: number): void {
+  private adapt(s: SeriesViews, t: number): void {
     rebase(s.baseline, t);
     ctx.level = s.baseline.level;
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i]!.adapt?.(s.detectors[i], ctx);
@@ -245,8 +262,8 @@ export class SeriesDetector {
 
   /** Why the last sample scored as it did, e.g. "CPU utilization 0.97 is far above its usual 0.25–0.40". */
   reason(label: string): string {
-    if (!this.state || this.lastDetector < 0) return '';
+    if (this.slot < 0 || this.lastDetector < 0) return '';
     const i = this.lastDetector;
-    return `${label} ${this.detectors[i]!.describe(this.state.detectors[i], ctx)}`;
+    return `${label} ${this.detectors[i]!.describe(this.slab.at(this.slot).detectors[i], ctx)}`;
   }
 }

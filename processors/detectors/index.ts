@@ -1,4 +1,12 @@
-export { SeriesDetector, DEFAULT_ENSEMBLE, DEFAULT_DETECTORS, DETECTOR_NAMES, scoreOf } from './ensemble';
+export {
+  SeriesDetector,
+  DEFAULT_ENSEMBLE,
+  DEFAULT_DETECTORS,
+  DETECTOR_NAMES,
+  scoreOf,
+  stateSlab,
+} from './ensemble';
+export type { StateSlab } from './state-slab';
 export type { EnsembleOptions, SeriesState, Verdict } from './ensemble';
 export { IncidentTracker, DEFAULT_INCIDENTS } from './incident-tracker';
 export type { IncidentOptions, OpenIncident, Scored, SeriesRef } from './incident-tracker';

@@ -58,6 +58,9 @@ export const newAlarm = (): AlarmState => ({
   rate: 0,
 });
 
+/** The alarm's numbers, in the order a state slab keeps them. */
+export const ALARM_FIELDS = Object.keys(newAlarm()) as ReadonlyArray<keyof AlarmState>;
+
 /**
  * What one sample did, overwritten by every step (no allocation per sample). `surprise` is the
  * alarm's strength: the sample's surprise less log10(1 + alarms raised lately), so a series that

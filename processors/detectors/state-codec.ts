@@ -41,6 +41,9 @@ export function decodeState(text: string, detectors: number): SeriesState | unde
     if (raw.v !== VERSION || raw.detectors.length !== detectors || raw.calibrators.length !== detectors)
       return undefined;
     if (!Array.isArray(raw.bins) || raw.bins.length % CALIBRATOR_SIZE !== 0) return undefined;
+    const isRecord = (v: unknown) => typeof v === 'object' && v !== null;
+    if (!isRecord(raw.baseline) || !Array.isArray(raw.baseline.profile?.buckets)) return undefined;
+    if (!raw.detectors.every(isRecord) || !raw.calibrators.every(isRecord)) return undefined;
     const bins = Float32Array.from(raw.bins);
     const fits = (at: unknown) =>
       at === -1 ||

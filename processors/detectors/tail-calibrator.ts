@@ -41,6 +41,9 @@ export interface Calibrator {
   weight: number;
 }
 
+/** A calibrator's own numbers (its bins live apart, in single precision), as a state slab keeps them. */
+export const CALIBRATOR_FIELDS = ['total', 'tailRun', 'weight'] as const;
+
 /** Numbers a calibrator keeps in its series' shared `bins` array. */
 export const CALIBRATOR_SIZE = 3 * BINS;
 

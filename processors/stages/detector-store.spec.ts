@@ -43,6 +43,21 @@ describe('detector store', () => {
     ).toEqual(['a', 'b']);
   });
 
+  it("gives a series' state slot back when it is evicted or released, and keeps restored states in slots", () => {
+    const store = new DetectorStore(3);
+    for (let k = 0; k < 20; k++) store.entry(`s${k}`, sample(`h${k}`), from, k).detector.step(k, k);
+    expect(store.slab.size).toBe(3);
+    const saved = store.takeDirty();
+    store.release(() => false);
+    expect(store.slab.size).toBe(0);
+    expect(store.restore(saved)).toBe(3);
+    expect(store.slab.size).toBe(3);
+    const back = store.entry(saved[0]!.series, sample('h'), from, 30);
+    expect(back.detector.learned).toBe(true);
+    expect(store.slab.size).toBe(3);
+    expect(store.takeDirty(1)[0]!.state).toBe(saved[0]!.state);
+  });
+
   it('hands out changed states at most `limit` at a time, released ones first, each once', () => {
     const store = new DetectorStore(10);
     for (const key of ['a', 'b', 'c']) store.entry(key, sample(key), from, 1).detector.step(0, 1);

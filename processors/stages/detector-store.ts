@@ -9,9 +9,10 @@ import {
   type OpenIncident,
   type RuleState,
   type SeriesRef,
-  type SeriesState,
   type ThresholdRule,
   SeriesDetector,
+  stateSlab,
+  type StateSlab,
 } from '../detectors';
 
 export interface SeriesEntry {
@@ -56,7 +57,10 @@ export class DetectorStore {
   private head = 0;
   /** Series with an open incident. */
   readonly open = new Set<string>();
-  private readonly restored = new Map<string, SeriesState>();
+  /** Every series' detector state, those restored ahead of their first sample included. */
+  readonly slab: StateSlab;
+  /** Restored states waiting for their series, by the slot that holds them. */
+  private readonly restored = new Map<string, number>();
   /** Released series' last states, saved with the next snapshot so their new owner gets them. */
   private releasedStates: StoredState[] = [];
   private readonly rules: CompiledRule[];
@@ -71,6 +75,8 @@ export class DetectorStore {
     if (!(maxSeries >= 1)) throw new Error(`maxSeries must be at least 1, not ${maxSeries}`);
     this.ensemble = ensemble;
     this.rules = rules.map(compileRule);
+    // `maxSeries` in use and as many restored, and the one `entry` adds before it evicts.
+    this.slab = stateSlab(ensemble, 2 * maxSeries + 1);
   }
 
   /** The entry for a series, created (from a restored state when there is one) on first sight. */
@@ -93,14 +99,18 @@ export class DetectorStore {
       unit: sample.unit,
       attributes: sample.attributes,
     };
-    const state = this.restored.get(key);
-    this.restored.delete(key);
+    const detector = new SeriesDetector(this.ensemble, undefined, this.slab);
+    const slot = this.restored.get(key);
+    if (slot !== undefined) {
+      this.restored.delete(key);
+      detector.adopt(slot);
+    }
     e = {
       ref: r,
       topic: from.topic,
       partition: from.partition,
       label: metricLabel(r.metric, r.attributes),
-      detector: new SeriesDetector(this.ensemble, state),
+      detector,
       rules: this.rules
         .filter((x) => x.matches(r.host, r.metric))
         .map((rule) => ({ rule, state: rule.newState() })),
@@ -130,6 +140,7 @@ export class DetectorStore {
       }
       this.entries.delete(key);
       this.open.delete(key);
+      e.detector.free();
       this.evicted++;
     }
     this.trim();
@@ -155,8 +166,10 @@ export class DetectorStore {
       this.entries.delete(key);
       this.open.delete(key);
       released.push(e);
-      if (e.dirty && e.detector.state && this.releasedStates.length < this.maxSeries)
-        this.releasedStates.push({ series: key, host: e.ref.host, state: encodeState(e.detector.state) });
+      const state = e.dirty ? e.detector.save() : undefined;
+      if (state && this.releasedStates.length < this.maxSeries)
+        this.releasedStates.push({ series: key, host: e.ref.host, state: encodeState(state) });
+      e.detector.free();
     }
     this.trim();
     return released;
@@ -167,9 +180,10 @@ export class DetectorStore {
     const out: StoredState[] = this.releasedStates.splice(0, limit);
     if (out.length >= limit) return out;
     for (const [series, e] of this.entries) {
-      if (!e.dirty || !e.detector.state) continue;
+      const state = e.dirty ? e.detector.save() : undefined;
+      if (!state) continue;
       e.dirty = false;
-      out.push({ series, host: e.ref.host, state: encodeState(e.detector.state) });
+      out.push({ series, host: e.ref.host, state: encodeState(state) });
       if (out.length >= limit) break;
     }
     return out;
@@ -192,7 +206,9 @@ export class DetectorStore {
       if (this.entries.has(row.series) || this.restored.size >= this.maxSeries) continue;
       const state = decodeState(row.state, detectors);
       if (!state) continue;
-      this.restored.set(row.series, state);
+      const slot = this.restored.get(row.series) ?? this.slab.allocate();
+      this.slab.load(slot, state);
+      this.restored.set(row.series, slot);
       taken++;
     }
     return taken;
