@@ -5,6 +5,7 @@ import {
   profilePredict,
   SEASONAL_MIN_SPAN_MS,
 } from './daily-profile';
+import { indexOf, type SlabView } from './slab-view';
 
 /**
  * The robust baseline every detector reads: what a sample is expected to be, and how far it
@@ -20,7 +21,8 @@ const CLIP_SIGMAS = 3;
 /** Mean absolute deviation to standard deviation, for normal noise. */
 const MAD_TO_SIGMA = 1.2533;
 
-export interface Baseline {
+/** A baseline lives in a state slab (`state-slab.ts`); `learn` and `expect` index its record directly. */
+export interface Baseline extends SlabView {
   n: number;
   firstT: number;
   lastT: number;
@@ -64,7 +66,23 @@ export const BASELINE_FIELDS = [
   'stepScale',
   'fast',
   'fastDev',
-] as const satisfies ReadonlyArray<Exclude<keyof Baseline, 'profile'>>;
+] as const satisfies ReadonlyArray<Exclude<keyof Baseline, 'profile' | keyof SlabView>>;
+
+/** Where each number lies in a baseline's record. */
+const at = (name: (typeof BASELINE_FIELDS)[number]) => BASELINE_FIELDS.indexOf(name);
+const N = at('n');
+const FIRST_T = at('firstT');
+const LAST_T = at('lastT');
+const LAST_X = at('lastX');
+const RESOLUTION = at('resolution');
+const LEVEL = at('level');
+const SCALE = at('scale');
+const PROFILE_SCALE = at('profileScale');
+const PLAIN_ERROR = at('plainError');
+const SEASONAL_ERROR = at('seasonalError');
+const STEP_SCALE = at('stepScale');
+const FAST = at('fast');
+const FAST_DEV = at('fastDev');
 
 /** A baseline that has seen nothing yet, about to learn its first sample (x at t). */
 export function initBaseline(b: Baseline, t: number, x: number): void {
@@ -84,59 +102,86 @@ export function initBaseline(b: Baseline, t: number, x: number): void {
   b.fastDev = 0;
 }
 
-const floorOf = (b: Baseline, level: number) =>
-  Math.max(Number.isFinite(b.resolution) ? b.resolution / 2 : 0, 1e-9 * (Math.abs(level) + 1));
+/** Below this a scale is not told apart from 0: half the resolution, or a billionth of the level. */
+const floorOf = (resolution: number, level: number) =>
+  Math.max(Number.isFinite(resolution) ? resolution / 2 : 0, 1e-9 * (Math.abs(level) + 1));
 
 export function useSeasonal(b: Baseline): boolean {
-  return b.lastT - b.firstT >= SEASONAL_MIN_SPAN_MS && b.seasonalError < 0.8 * b.plainError;
+  const f = b.cursor.f;
+  const o = indexOf(b, 0);
+  return (
+    f[o + LAST_T]! - f[o + FIRST_T]! >= SEASONAL_MIN_SPAN_MS &&
+    f[o + SEASONAL_ERROR]! < 0.8 * f[o + PLAIN_ERROR]!
+  );
 }
 
 /** The expectation for a sample at time t, before it is learned, written into `out`. */
 export function expect(b: Baseline, t: number, out: Expectation): Expectation {
-  out.noise = (MAD_TO_SIGMA / Math.SQRT2) * Math.max(b.stepScale, floorOf(b, b.level));
+  const f = b.cursor.f;
+  const o = indexOf(b, 0);
+  const resolution = f[o + RESOLUTION]!;
+  const level = f[o + LEVEL]!;
+  out.noise = (MAD_TO_SIGMA / Math.SQRT2) * Math.max(f[o + STEP_SCALE]!, floorOf(resolution, level));
   out.seasonal = useSeasonal(b);
-  out.expected = out.seasonal ? profilePredict(b.profile, t) : b.level;
-  out.sigma = MAD_TO_SIGMA * Math.max(out.seasonal ? b.profileScale : b.scale, floorOf(b, out.expected));
+  out.expected = out.seasonal ? profilePredict(b.profile, t) : level;
+  const scale = out.seasonal ? f[o + PROFILE_SCALE]! : f[o + SCALE]!;
+  out.sigma = MAD_TO_SIGMA * Math.max(scale, floorOf(resolution, out.expected));
   return out;
 }
 
 const clip = (r: number, bound: number) => (r > bound ? bound : r < -bound ? -bound : r);
 
-/** Learns one sample. The first samples are averaged plainly so the baseline starts fast. */
+/**
+ * Learns one sample. The first samples are averaged plainly so the baseline starts fast. It runs
+ * for every sample of every series, so it reads and writes the record's numbers by index rather
+ * than through the view's accessors.
+ */
 export function learn(b: Baseline, t: number, x: number): void {
-  const step = Math.abs(x - b.lastX);
-  if (b.n > 0 && step > 0 && step < b.resolution) b.resolution = step;
-  const warm = 1 / (b.n + 1);
+  const f = b.cursor.f;
+  const o = indexOf(b, 0);
+  const n = f[o + N]!;
+  const level = f[o + LEVEL]!;
+  let resolution = f[o + RESOLUTION]!;
+  const step = Math.abs(x - f[o + LAST_X]!);
+  if (n > 0 && step > 0 && step < resolution) f[o + RESOLUTION] = resolution = step;
+  const warm = 1 / (n + 1);
   const a = Math.max(LEVEL_ALPHA, warm);
   const sa = Math.max(SCALE_ALPHA, warm);
-  const dt = b.n > 0 ? t - b.lastT : 0;
-  if (b.n > 0) {
-    const stepBound = 4 * Math.max(b.stepScale, floorOf(b, b.level)) * (b.n < 10 ? Infinity : 1);
-    b.stepScale += Math.max(SCALE_ALPHA, 1 / b.n) * (Math.min(step, stepBound) - b.stepScale);
+  const dt = n > 0 ? t - f[o + LAST_T]! : 0;
+  if (n > 0) {
+    const stepScale = f[o + STEP_SCALE]!;
+    const stepBound = 4 * Math.max(stepScale, floorOf(resolution, level)) * (n < 10 ? Infinity : 1);
+    f[o + STEP_SCALE] = stepScale + Math.max(SCALE_ALPHA, 1 / n) * (Math.min(step, stepBound) - stepScale);
   }
 
-  const plainSigma = MAD_TO_SIGMA * Math.max(b.scale, floorOf(b, b.level));
-  const r = x - b.level;
-  const rc = b.n < 10 ? r : clip(r, CLIP_SIGMAS * plainSigma);
-  b.plainError += Math.max(ERROR_ALPHA, warm) * (Math.abs(r) - b.plainError);
-  b.level += a * rc;
-  b.scale += sa * (Math.abs(rc) - b.scale);
+  const scale = f[o + SCALE]!;
+  const plainSigma = MAD_TO_SIGMA * Math.max(scale, floorOf(resolution, level));
+  const r = x - level;
+  const rc = n < 10 ? r : clip(r, CLIP_SIGMAS * plainSigma);
+  const plainError = f[o + PLAIN_ERROR]!;
+  f[o + PLAIN_ERROR] = plainError + Math.max(ERROR_ALPHA, warm) * (Math.abs(r) - plainError);
+  f[o + LEVEL] = level + a * rc;
+  f[o + SCALE] = scale + sa * (Math.abs(rc) - scale);
 
   const predicted = profilePredict(b.profile, t);
-  const seasonalSigma = MAD_TO_SIGMA * Math.max(b.profileScale, floorOf(b, predicted));
+  const profileScale = f[o + PROFILE_SCALE]!;
+  const seasonalSigma = MAD_TO_SIGMA * Math.max(profileScale, floorOf(resolution, predicted));
   const rs = x - predicted;
-  const rsc = b.n < 10 ? rs : clip(rs, CLIP_SIGMAS * seasonalSigma);
-  b.seasonalError += Math.max(ERROR_ALPHA, warm) * (Math.abs(rs) - b.seasonalError);
+  const rsc = n < 10 ? rs : clip(rs, CLIP_SIGMAS * seasonalSigma);
+  const seasonalError = f[o + SEASONAL_ERROR]!;
+  f[o + SEASONAL_ERROR] = seasonalError + Math.max(ERROR_ALPHA, warm) * (Math.abs(rs) - seasonalError);
   profileLearn(b.profile, t, dt, rsc, a);
-  b.profileScale += sa * (Math.abs(rsc) - b.profileScale);
+  f[o + PROFILE_SCALE] = profileScale + sa * (Math.abs(rsc) - profileScale);
 
   const fa = Math.max(FAST_ALPHA, warm);
-  b.fastDev += fa * (Math.abs(x - b.fast) - b.fastDev);
-  b.fast += fa * (x - b.fast);
+  const fast = f[o + FAST]!;
+  const fastDev = f[o + FAST_DEV]!;
+  f[o + FAST_DEV] = fastDev + fa * (Math.abs(x - fast) - fastDev);
+  f[o + FAST] = fast + fa * (x - fast);
 
-  b.n++;
-  b.lastT = t;
-  b.lastX = x;
+  f[o + N] = n + 1;
+  f[o + LAST_T] = t;
+  f[o + LAST_X] = x;
 }
 
 /**

@@ -3,14 +3,14 @@
  * updated with linear interpolation between neighbouring hours so the profile has no steps.
  * Each bucket remembers about three days of its own hour, whatever the sampling interval.
  */
-import type { SlabView } from './slab-view';
+import { indexOf, type SlabView } from './slab-view';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Memory of a bucket, in time spent inside it (three days of one hour each). */
 const BUCKET_MEMORY_MS = 3 * HOUR_MS;
 
-/** The profile's level; its 24 hourly buckets follow it in the same array (`f[o + 1 + hour]`). */
+/** The profile's level; its 24 hourly buckets follow it in the same record. */
 export interface DailyProfile extends SlabView {
   level: number;
 }
@@ -22,7 +22,7 @@ export const PROFILE_SIZE = 1 + 24;
 /** A flat profile at `x`. */
 export function initDailyProfile(p: DailyProfile, x: number): void {
   p.level = x;
-  p.f.fill(0, p.o + 1, p.o + PROFILE_SIZE);
+  p.cursor.f.fill(0, indexOf(p, 1), indexOf(p, PROFILE_SIZE));
 }
 
 function position(t: number): { i: number; j: number; f: number } {
@@ -33,7 +33,9 @@ function position(t: number): { i: number; j: number; f: number } {
 
 export function profilePredict(p: DailyProfile, t: number): number {
   const { i, j, f } = position(t);
-  return p.level + (1 - f) * p.f[p.o + 1 + i]! + f * p.f[p.o + 1 + j]!;
+  const buckets = p.cursor.f;
+  const at = indexOf(p, 1);
+  return p.level + (1 - f) * buckets[at + i]! + f * buckets[at + j]!;
 }
 
 /** Learns from a clipped residual (x minus the prediction); `alpha` moves the level. */
@@ -47,8 +49,10 @@ export function profileLearn(
   const { i, j, f } = position(t);
   const gamma = Math.min(0.5, Math.max(0, dtMs) / BUCKET_MEMORY_MS);
   p.level += alpha * residual;
-  p.f[p.o + 1 + i]! += gamma * (1 - f) * residual;
-  p.f[p.o + 1 + j]! += gamma * f * residual;
+  const buckets = p.cursor.f;
+  const at = indexOf(p, 1);
+  buckets[at + i]! += gamma * (1 - f) * residual;
+  buckets[at + j]! += gamma * f * residual;
 }
 
 export const SEASONAL_MIN_SPAN_MS = 2 * DAY_MS;

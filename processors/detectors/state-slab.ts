@@ -2,12 +2,26 @@ import { Baseline, BASELINE_FIELDS } from './baseline';
 import { PROFILE_FIELDS, PROFILE_SIZE, type DailyProfile } from './daily-profile';
 import { newStepContext, type Detector } from './detector';
 import { ALARM_FIELDS, newAlarm, type AlarmState } from './onset-alarm';
-import { assign, numberOf, plain, slabView, type View } from './slab-view';
+import {
+  assign,
+  indexOf,
+  numberOf,
+  plain,
+  slabView,
+  type Cursor,
+  type SlabView,
+  type View,
+} from './slab-view';
 import { CALIBRATOR_FIELDS, CALIBRATOR_SIZE, type Calibrator } from './tail-calibrator';
+
+/** A baseline's numbers as plain data, its profile's buckets as an array. */
+export type SavedBaseline = Omit<Baseline, 'profile' | keyof SlabView> & {
+  profile: { level: number; buckets: number[] };
+};
 
 /** A series' state as plain data: what snapshots save and restore (`state-codec.ts`). */
 export interface SeriesState {
-  baseline: Omit<Baseline, 'profile'> & { profile: { level: number; buckets: number[] } };
+  baseline: SavedBaseline;
   detectors: unknown[];
   /** One per detector; those that give a probability themselves have `at` −1. */
   calibrators: Calibrator[];
@@ -30,8 +44,26 @@ const PROBE = newStepContext();
 
 const BaselineView = slabView<Baseline>(BASELINE_FIELDS);
 const ProfileView = slabView<DailyProfile>(PROFILE_FIELDS);
-const CalibratorView = slabView<Calibrator>(CALIBRATOR_FIELDS);
 const AlarmView = slabView<AlarmState>(ALARM_FIELDS);
+
+/** A calibrator's totals in the record; its bins, from `binAt` in the series' bins (−1: none). */
+class CalibratorView extends (slabView<Pick<Calibrator, 'total' | 'tailRun' | 'weight'>>(
+  CALIBRATOR_FIELDS,
+) as new (cursor: Cursor, from: number) => SlabView) {
+  constructor(
+    cursor: Cursor,
+    from: number,
+    private readonly binAt: number,
+  ) {
+    super(cursor, from);
+  }
+  get bins(): Float32Array {
+    return this.cursor.bins;
+  }
+  get at(): number {
+    return this.binAt < 0 ? -1 : this.cursor.binO + this.binAt;
+  }
+}
 
 /**
  * The detector states of many series in a few large arrays: each series has a slot, a record of
@@ -57,7 +89,10 @@ export class StateSlab {
   private readonly binChunks: Float32Array[] = [];
   private readonly freed: number[] = [];
   private issued = 0;
+  private readonly cursor: Cursor = { f: new Float64Array(0), o: 0, bins: new Float32Array(0), binO: 0 };
   private readonly views: SeriesViews;
+  /** The chunk the cursor points into. */
+  private chunk = -1;
 
   constructor(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -81,18 +116,19 @@ export class StateSlab {
     this.stride = at + ALARM_FIELDS.length;
     this.binStride = bins * CALIBRATOR_SIZE;
     this.chunkSlots = Math.min(SLOTS_PER_CHUNK, capacity);
-    const baseline = new BaselineView();
-    baseline.profile = new ProfileView();
+    const cursor = this.cursor;
+    const baseline = new BaselineView(cursor, 0);
+    baseline.profile = new ProfileView(cursor, BASELINE_FIELDS.length);
     this.views = {
       baseline,
-      detectors: this.detectorFields.map((fields) => new (slabView<unknown>(fields))()),
-      calibrators: detectors.map(() => {
-        const c = new CalibratorView();
-        c.bins = new Float32Array(0);
-        c.at = -1;
-        return c;
-      }),
-      alarm: new AlarmView(),
+      detectors: this.detectorFields.map(
+        (fields, i) => new (slabView<unknown>(fields))(cursor, this.detectorAt[i]!),
+      ),
+      calibrators: detectors.map(
+        (_, i) =>
+          new CalibratorView(cursor, this.calibratorAt[i]!, this.binAt[i]!) as unknown as View<Calibrator>,
+      ),
+      alarm: new AlarmView(cursor, this.alarmAt),
     };
   }
 
@@ -133,27 +169,16 @@ export class StateSlab {
   /** The views, positioned on `slot`'s state (until the next call). */
   at(slot: number): SeriesViews {
     const c = (slot / this.chunkSlots) | 0;
-    const local = slot - c * this.chunkSlots;
-    const f = this.chunks[c]!;
-    const base = local * this.stride;
-    const v = this.views;
-    v.baseline.f = f;
-    v.baseline.o = base;
-    v.baseline.profile.f = f;
-    v.baseline.profile.o = base + BASELINE_FIELDS.length;
-    for (let i = 0; i < v.detectors.length; i++) {
-      const d = v.detectors[i]!;
-      d.f = f;
-      d.o = base + this.detectorAt[i]!;
-      const cal = v.calibrators[i]!;
-      cal.f = f;
-      cal.o = base + this.calibratorAt[i]!;
-      cal.bins = this.binChunks[c]!;
-      cal.at = this.binAt[i]! < 0 ? -1 : local * this.binStride + this.binAt[i]!;
+    const cursor = this.cursor;
+    if (c !== this.chunk) {
+      cursor.f = this.chunks[c]!;
+      cursor.bins = this.binChunks[c]!;
+      this.chunk = c;
     }
-    v.alarm.f = f;
-    v.alarm.o = base + this.alarmAt;
-    return v;
+    const local = slot - c * this.chunkSlots;
+    cursor.o = local * this.stride;
+    cursor.binO = local * this.binStride;
+    return this.views;
   }
 
   /** Fresh calibrators and alarm for a new series (the baseline and the detectors start from its first sample). */
@@ -172,10 +197,10 @@ export class StateSlab {
     if (first) bins.set(first.bins.subarray(first.at, first.at + this.binStride));
     return {
       baseline: {
-        ...(plain(v.baseline, BASELINE_FIELDS) as Omit<Baseline, 'profile'>),
+        ...(plain(v.baseline, BASELINE_FIELDS) as Omit<SavedBaseline, 'profile'>),
         profile: {
           level: profile.level,
-          buckets: Array.from(profile.f.subarray(profile.o + 1, profile.o + PROFILE_SIZE)),
+          buckets: Array.from(profile.cursor.f.subarray(indexOf(profile, 1), indexOf(profile, PROFILE_SIZE))),
         },
       },
       detectors: v.detectors.map((d, i) => plain(d, this.detectorFields[i]!)),
@@ -197,7 +222,7 @@ export class StateSlab {
     const profile = v.baseline.profile;
     assign(profile, PROFILE_FIELDS, { ...s.baseline.profile });
     const buckets: unknown[] = s.baseline.profile?.buckets ?? [];
-    for (let h = 1; h < PROFILE_SIZE; h++) profile.f[profile.o + h] = numberOf(buckets[h - 1]);
+    for (let h = 1; h < PROFILE_SIZE; h++) profile.cursor.f[indexOf(profile, h)] = numberOf(buckets[h - 1]);
     v.detectors.forEach((d, i) => assign(d, this.detectorFields[i]!, { ...(s.detectors[i] as object) }));
     v.calibrators.forEach((c, i) => {
       const from = s.calibrators[i]!;
