@@ -3,10 +3,18 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { asyncScheduler, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { reassignments, type Assignment, type Envelope } from '../../core/stream';
+import { withSemiSpace } from '../../core/young-generation';
 import type { MetricSample } from '../../schemas';
 import { seriesKey, type Batch, type DetectionTicket, type StoredState } from '../stages';
 import { joinDetected, NOTHING_DETECTED, type Detected, type Detection } from './detection';
 import type { DetectionReply, DetectionRequest, DetectionSetup, SeriesDef } from './detection-protocol';
+
+/**
+ * The thread's semi-spaces, in MiB. What it allocates per batch is short-lived and its series'
+ * states live outside its heap (`state-slab.ts`), so the processor's 64 MiB would mostly hold
+ * garbage: 128 MiB of young generation against 16 here.
+ */
+const THREAD_SEMI_SPACE_MB = 8;
 
 /** Series numbers handed out before they all start over (the thread forgets them too). */
 const MAX_SERIES_NUMBERS = 1 << 20;
@@ -48,7 +56,10 @@ export class DetectionWorker implements Detection {
     readonly setup: DetectionSetup,
     private readonly onScored: (seconds: number) => void = () => undefined,
   ) {
-    this.worker = new Worker(threadScript(), { workerData: setup });
+    this.worker = withSemiSpace(
+      THREAD_SEMI_SPACE_MB,
+      () => new Worker(threadScript(), { workerData: setup }),
+    );
     this.worker.unref(); // never what keeps a process alive: `close` ends it
     this.worker.on('message', (reply: DetectionReply) => {
       const w = this.waiting.get(reply.id);
