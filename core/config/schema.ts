@@ -439,9 +439,9 @@ export const configSchema = z
           .number()
           .int()
           .min(1)
-          .default(150_000)
+          .default(300_000)
           .describe(
-            'Series with a detector in memory (about 3 KB each); past it the least recently seen starts over (counted)',
+            'Series with a detector in memory (about 2 KB each); past it the least recently seen starts over (counted)',
           ),
         warmupSamples: z.number().int().min(10).default(50).describe('Samples before a series is scored'),
         openScore: z.number().gt(0).lt(1).default(0.5).describe('Score that opens an incident'),

@@ -37,7 +37,7 @@ export const LOAD_SERIES_AT_ONCE = 1_000;
 /**
  * The newest saved baseline of up to `limit` series, most recently updated first, handed to `take`
  * `chunk` series at a time: the series are listed first, then their states read by primary key a
- * chunk at a time, so a processor starting with 150 000 saved baselines never holds them all at
+ * chunk at a time, so a processor starting with 300 000 saved baselines never holds them all at
  * once as text, rows and copies for the detection thread.
  */
 export async function loadDetectorStates(
