@@ -5,7 +5,7 @@ import {
   profilePredict,
   SEASONAL_MIN_SPAN_MS,
 } from './daily-profile';
-import { indexOf, type SlabView } from './slab-view';
+import type { SlabView } from './slab-view';
 
 /**
  * The robust baseline every detector reads: what a sample is expected to be, and how far it
@@ -107,8 +107,8 @@ const floorOf = (resolution: number, level: number) =>
   Math.max(Number.isFinite(resolution) ? resolution / 2 : 0, 1e-9 * (Math.abs(level) + 1));
 
 export function useSeasonal(b: Baseline): boolean {
-  const f = b.cursor.f;
-  const o = indexOf(b, 0);
+  const f = b.f;
+  const o = b.i;
   return (
     f[o + LAST_T]! - f[o + FIRST_T]! >= SEASONAL_MIN_SPAN_MS &&
     f[o + SEASONAL_ERROR]! < 0.8 * f[o + PLAIN_ERROR]!
@@ -117,8 +117,8 @@ export function useSeasonal(b: Baseline): boolean {
 
 /** The expectation for a sample at time t, before it is learned, written into `out`. */
 export function expect(b: Baseline, t: number, out: Expectation): Expectation {
-  const f = b.cursor.f;
-  const o = indexOf(b, 0);
+  const f = b.f;
+  const o = b.i;
   const resolution = f[o + RESOLUTION]!;
   const level = f[o + LEVEL]!;
   out.noise = (MAD_TO_SIGMA / Math.SQRT2) * Math.max(f[o + STEP_SCALE]!, floorOf(resolution, level));
@@ -137,8 +137,8 @@ const clip = (r: number, bound: number) => (r > bound ? bound : r < -bound ? -bo
  * than through the view's accessors.
  */
 export function learn(b: Baseline, t: number, x: number): void {
-  const f = b.cursor.f;
-  const o = indexOf(b, 0);
+  const f = b.f;
+  const o = b.i;
   const n = f[o + N]!;
   const level = f[o + LEVEL]!;
   let resolution = f[o + RESOLUTION]!;

@@ -3,7 +3,7 @@
  * updated with linear interpolation between neighbouring hours so the profile has no steps.
  * Each bucket remembers about three days of its own hour, whatever the sampling interval.
  */
-import { indexOf, type SlabView } from './slab-view';
+import type { SlabView } from './slab-view';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -22,7 +22,7 @@ export const PROFILE_SIZE = 1 + 24;
 /** A flat profile at `x`. */
 export function initDailyProfile(p: DailyProfile, x: number): void {
   p.level = x;
-  p.cursor.f.fill(0, indexOf(p, 1), indexOf(p, PROFILE_SIZE));
+  p.f.fill(0, p.i + 1, p.i + PROFILE_SIZE);
 }
 
 function position(t: number): { i: number; j: number; f: number } {
@@ -33,8 +33,8 @@ function position(t: number): { i: number; j: number; f: number } {
 
 export function profilePredict(p: DailyProfile, t: number): number {
   const { i, j, f } = position(t);
-  const buckets = p.cursor.f;
-  const at = indexOf(p, 1);
+  const buckets = p.f;
+  const at = p.i + 1;
   return p.level + (1 - f) * buckets[at + i]! + f * buckets[at + j]!;
 }
 
@@ -49,8 +49,8 @@ export function profileLearn(
   const { i, j, f } = position(t);
   const gamma = Math.min(0.5, Math.max(0, dtMs) / BUCKET_MEMORY_MS);
   p.level += alpha * residual;
-  const buckets = p.cursor.f;
-  const at = indexOf(p, 1);
+  const buckets = p.f;
+  const at = p.i + 1;
   buckets[at + i]! += gamma * (1 - f) * residual;
   buckets[at + j]! += gamma * f * residual;
 }

@@ -1,6 +1,6 @@
 import type { SeriesState } from './ensemble';
 import { newAlarm } from './onset-alarm';
-import { CALIBRATOR_SIZE, newCalibrator } from './tail-calibrator';
+import { CALIBRATOR_SIZE } from './tail-calibrator';
 
 const VERSION = 2;
 
@@ -54,7 +54,8 @@ export function decodeState(text: string, detectors: number): SeriesState | unde
       resolution: raw.baseline.resolution < 0 ? Infinity : raw.baseline.resolution,
     };
     const calibrators = raw.calibrators.map((c) => ({
-      ...newCalibrator(bins, c.at as number),
+      bins,
+      at: c.at as number,
       total: Number(c.total),
       weight: Number(c.weight),
       tailRun: Number(c.tailRun),

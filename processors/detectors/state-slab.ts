@@ -2,17 +2,8 @@ import { Baseline, BASELINE_FIELDS } from './baseline';
 import { PROFILE_FIELDS, PROFILE_SIZE, type DailyProfile } from './daily-profile';
 import { newStepContext, type Detector } from './detector';
 import { ALARM_FIELDS, newAlarm, type AlarmState } from './onset-alarm';
-import {
-  assign,
-  indexOf,
-  numberOf,
-  plain,
-  slabView,
-  type Cursor,
-  type SlabView,
-  type View,
-} from './slab-view';
-import { CALIBRATOR_FIELDS, CALIBRATOR_SIZE, type Calibrator } from './tail-calibrator';
+import { assign, numberOf, plain, slabView, type SlabView, type View } from './slab-view';
+import { Calibrator, CALIBRATOR_FIELDS, CALIBRATOR_SIZE, type SavedCalibrator } from './tail-calibrator';
 
 /** A baseline's numbers as plain data, its profile's buckets as an array. */
 export type SavedBaseline = Omit<Baseline, 'profile' | keyof SlabView> & {
@@ -24,7 +15,7 @@ export interface SeriesState {
   baseline: SavedBaseline;
   detectors: unknown[];
   /** One per detector; those that give a probability themselves have `at` −1. */
-  calibrators: Calibrator[];
+  calibrators: SavedCalibrator[];
   alarm: AlarmState;
 }
 
@@ -32,7 +23,7 @@ export interface SeriesState {
 export interface SeriesViews {
   baseline: View<Baseline>;
   detectors: View<unknown>[];
-  calibrators: View<Calibrator>[];
+  calibrators: Calibrator[];
   alarm: View<AlarmState>;
 }
 
@@ -45,25 +36,6 @@ const PROBE = newStepContext();
 const BaselineView = slabView<Baseline>(BASELINE_FIELDS);
 const ProfileView = slabView<DailyProfile>(PROFILE_FIELDS);
 const AlarmView = slabView<AlarmState>(ALARM_FIELDS);
-
-/** A calibrator's totals in the record; its bins, from `binAt` in the series' bins (−1: none). */
-class CalibratorView extends (slabView<Pick<Calibrator, 'total' | 'tailRun' | 'weight'>>(
-  CALIBRATOR_FIELDS,
-) as new (cursor: Cursor, from: number) => SlabView) {
-  constructor(
-    cursor: Cursor,
-    from: number,
-    private readonly binAt: number,
-  ) {
-    super(cursor, from);
-  }
-  get bins(): Float32Array {
-    return this.cursor.bins;
-  }
-  get at(): number {
-    return this.binAt < 0 ? -1 : this.cursor.binO + this.binAt;
-  }
-}
 
 /**
  * The detector states of many series in a few large arrays: each series has a slot, a record of
@@ -89,9 +61,8 @@ export class StateSlab {
   private readonly binChunks: Float32Array[] = [];
   private readonly freed: number[] = [];
   private issued = 0;
-  private readonly cursor: Cursor = { f: new Float64Array(0), o: 0, bins: new Float32Array(0), binO: 0 };
   private readonly views: SeriesViews;
-  /** The chunk the cursor points into. */
+  /** The chunk the views point into. */
   private chunk = -1;
 
   constructor(
@@ -116,19 +87,14 @@ export class StateSlab {
     this.stride = at + ALARM_FIELDS.length;
     this.binStride = bins * CALIBRATOR_SIZE;
     this.chunkSlots = Math.min(SLOTS_PER_CHUNK, capacity);
-    const cursor = this.cursor;
-    const baseline = new BaselineView(cursor, 0);
-    baseline.profile = new ProfileView(cursor, BASELINE_FIELDS.length);
+    const none = new Float64Array(0);
+    const baseline = new BaselineView(none, 0);
+    baseline.profile = new ProfileView(none, 0);
     this.views = {
       baseline,
-      detectors: this.detectorFields.map(
-        (fields, i) => new (slabView<unknown>(fields))(cursor, this.detectorAt[i]!),
-      ),
-      calibrators: detectors.map(
-        (_, i) =>
-          new CalibratorView(cursor, this.calibratorAt[i]!, this.binAt[i]!) as unknown as View<Calibrator>,
-      ),
-      alarm: new AlarmView(cursor, this.alarmAt),
+      detectors: this.detectorFields.map((fields) => new (slabView<unknown>(fields))(none, 0)),
+      calibrators: detectors.map(() => new Calibrator(none, 0, new Float32Array(0), -1)),
+      alarm: new AlarmView(none, 0),
     };
   }
 
@@ -166,19 +132,42 @@ export class StateSlab {
     this.freed.push(slot);
   }
 
-  /** The views, positioned on `slot`'s state (until the next call). */
+  /**
+   * The views, positioned on `slot`'s state (until the next call). The detectors' views are of a
+   * class each, so moving them is a store V8 cannot specialise: five a sample.
+   */
   at(slot: number): SeriesViews {
     const c = (slot / this.chunkSlots) | 0;
-    const cursor = this.cursor;
-    if (c !== this.chunk) {
-      cursor.f = this.chunks[c]!;
-      cursor.bins = this.binChunks[c]!;
-      this.chunk = c;
-    }
+    if (c !== this.chunk) this.toChunk(c);
     const local = slot - c * this.chunkSlots;
-    cursor.o = local * this.stride;
-    cursor.binO = local * this.binStride;
-    return this.views;
+    const base = local * this.stride;
+    const binBase = local * this.binStride;
+    const v = this.views;
+    v.baseline.i = base;
+    v.baseline.profile.i = base + BASELINE_FIELDS.length;
+    for (let k = 0; k < v.detectors.length; k++) {
+      v.detectors[k]!.i = base + this.detectorAt[k]!;
+      const cal = v.calibrators[k]!;
+      cal.i = base + this.calibratorAt[k]!;
+      cal.at = this.binAt[k]! < 0 ? -1 : binBase + this.binAt[k]!;
+    }
+    v.alarm.i = base + this.alarmAt;
+    return v;
+  }
+
+  /** Points the views at chunk `c`'s arrays (`at` sets where in them). */
+  private toChunk(c: number): void {
+    const f = this.chunks[c]!;
+    const v = this.views;
+    v.baseline.f = f;
+    v.baseline.profile.f = f;
+    for (let k = 0; k < v.detectors.length; k++) {
+      v.detectors[k]!.f = f;
+      v.calibrators[k]!.f = f;
+      v.calibrators[k]!.bins = this.binChunks[c]!;
+    }
+    v.alarm.f = f;
+    this.chunk = c;
   }
 
   /** Fresh calibrators and alarm for a new series (the baseline and the detectors start from its first sample). */
@@ -200,7 +189,7 @@ export class StateSlab {
         ...(plain(v.baseline, BASELINE_FIELDS) as Omit<SavedBaseline, 'profile'>),
         profile: {
           level: profile.level,
-          buckets: Array.from(profile.cursor.f.subarray(indexOf(profile, 1), indexOf(profile, PROFILE_SIZE))),
+          buckets: Array.from(profile.f.subarray(profile.i + 1, profile.i + PROFILE_SIZE)),
         },
       },
       detectors: v.detectors.map((d, i) => plain(d, this.detectorFields[i]!)),
@@ -222,7 +211,7 @@ export class StateSlab {
     const profile = v.baseline.profile;
     assign(profile, PROFILE_FIELDS, { ...s.baseline.profile });
     const buckets: unknown[] = s.baseline.profile?.buckets ?? [];
-    for (let h = 1; h < PROFILE_SIZE; h++) profile.cursor.f[indexOf(profile, h)] = numberOf(buckets[h - 1]);
+    for (let h = 1; h < PROFILE_SIZE; h++) profile.f[profile.i + h] = numberOf(buckets[h - 1]);
     v.detectors.forEach((d, i) => assign(d, this.detectorFields[i]!, { ...(s.detectors[i] as object) }));
     v.calibrators.forEach((c, i) => {
       const from = s.calibrators[i]!;
