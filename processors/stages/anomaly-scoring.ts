@@ -93,6 +93,7 @@ export function anomalyScoring(store: DetectorStore, o: DetectOptions) {
       const e = store.entry(key, s, from, now);
       e.dirty = true;
       score(e, s, anomalies);
+      store.done(e);
     },
     end: closeStale,
   };

@@ -58,6 +58,25 @@ describe('detector store', () => {
     expect(store.takeDirty(1)[0]!.state).toBe(saved[0]!.state);
   });
 
+  it('takes back the slot of a series evicted as it was made, once it is scored', () => {
+    const store = new DetectorStore(2);
+    const score = (key: string, t: number) => {
+      const e = store.entry(key, sample(key), from, t);
+      e.detector.step(t, t);
+      store.done(e);
+    };
+    score('a', 0);
+    score('b', 1);
+    for (let t = 2; t < 50; t += 3) {
+      score('a', t);
+      score('b', t + 1);
+      score(`new${t}`, t + 2); // a and b were seen again: the new series goes first
+      expect(store.entries.has(`new${t}`)).toBe(false);
+    }
+    expect(store.evicted).toBe(16);
+    expect(store.slab.size).toBe(2);
+  });
+
   it('hands out changed states at most `limit` at a time, released ones first, each once', () => {
     const store = new DetectorStore(10);
     for (const key of ['a', 'b', 'c']) store.entry(key, sample(key), from, 1).detector.step(0, 1);

@@ -125,6 +125,14 @@ export class DetectorStore {
     return e;
   }
 
+  /**
+   * After the caller scored a sample with `e`: an entry evicted as it was made (every older series
+   * had been seen again since the last pass, so the new one went first) gives its state's slot back.
+   */
+  done(e: SeriesEntry): void {
+    if (this.entries.get(e.ref.key) !== e) e.detector.free();
+  }
+
   private evictOverLimit(): void {
     // Second chance: the oldest entry goes to the back instead of out if it was seen again or has
     // an open incident; after one full pass everything has had its chance, so this ends.
