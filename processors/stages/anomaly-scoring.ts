@@ -92,8 +92,11 @@ export function anomalyScoring(store: DetectorStore, o: DetectOptions) {
       if (isCumulativeCounter(s.metric)) return;
       const e = store.entry(key, s, from, now);
       e.dirty = true;
-      score(e, s, anomalies);
-      store.done(e);
+      try {
+        score(e, s, anomalies);
+      } finally {
+        store.done(e);
+      }
     },
     end: closeStale,
   };

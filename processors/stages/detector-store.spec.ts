@@ -77,6 +77,23 @@ describe('detector store', () => {
     expect(store.slab.size).toBe(2);
   });
 
+  it('scores a restored series that is evicted as it arrives from its restored state', () => {
+    const trained = new DetectorStore(4);
+    const t = trained.entry('r', sample('r'), from, 0);
+    for (let i = 0; i < 200; i++) t.detector.step(i * 60_000, 1 + (i % 3) * 0.01);
+    const store = new DetectorStore(1);
+    store.entry('a', sample('a'), from, 0).detector.step(0, 0);
+    store.entry('a', sample('a'), from, 1); // seen again: the next new series goes first
+    expect(store.restore(trained.takeDirty())).toBe(1);
+    const r = store.entry('r', sample('r'), from, 2);
+    expect(store.entries.has('r')).toBe(false);
+    const v = r.detector.step(200 * 60_000, 500);
+    expect(v.warmingUp).toBe(false);
+    expect(v.score).toBeGreaterThan(0.9);
+    store.done(r);
+    expect(store.slab.size).toBe(1);
+  });
+
   it('hands out changed states at most `limit` at a time, released ones first, each once', () => {
     const store = new DetectorStore(10);
     for (const key of ['a', 'b', 'c']) store.entry(key, sample(key), from, 1).detector.step(0, 1);

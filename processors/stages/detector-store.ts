@@ -121,19 +121,21 @@ export class DetectorStore {
     };
     this.entries.set(key, e);
     this.order.push(e);
-    this.evictOverLimit();
+    this.evictOverLimit(e);
     return e;
   }
 
   /**
    * After the caller scored a sample with `e`: an entry evicted as it was made (every older series
-   * had been seen again since the last pass, so the new one went first) gives its state's slot back.
+   * had been seen again since the last pass, so the new one went first) scored that sample with
+   * its state (a restored one included) and gives the state's slot back now.
    */
   done(e: SeriesEntry): void {
     if (this.entries.get(e.ref.key) !== e) e.detector.free();
   }
 
-  private evictOverLimit(): void {
+  /** Evicts past `maxSeries`; `made`, the entry just made, keeps its state until `done`. */
+  private evictOverLimit(made: SeriesEntry): void {
     // Second chance: the oldest entry goes to the back instead of out if it was seen again or has
     // an open incident; after one full pass everything has had its chance, so this ends.
     let chances = this.entries.size;
@@ -148,7 +150,7 @@ export class DetectorStore {
       }
       this.entries.delete(key);
       this.open.delete(key);
-      e.detector.free();
+      if (e !== made) e.detector.free();
       this.evicted++;
     }
     this.trim();
