@@ -6,6 +6,7 @@ describe('processSemiSpaceMb', () => {
     expect(processSemiSpaceMb([], '--max-semi-space-size=32 --enable-source-maps')).toBe(32);
     expect(processSemiSpaceMb(['--max-semi-space-size=64'], '--max-semi-space-size=32')).toBe(64);
     expect(processSemiSpaceMb(['--max-semi-space-size=lots'], '')).toBe(0);
+    expect(processSemiSpaceMb(['--max_semi_space_size=48'], '')).toBe(48);
     expect(processSemiSpaceMb([], '')).toBe(0);
   });
 });

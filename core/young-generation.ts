@@ -11,7 +11,9 @@ export function processSemiSpaceMb(
   let mb = 0;
   for (const arg of [...nodeOptions.split(/\s+/), ...execArgv]) {
     const [name, value] = arg.split('=');
-    if (name === FLAG && value !== undefined && Number.isInteger(Number(value))) mb = Number(value);
+    // V8 reads `_` and `-` in a flag's name alike.
+    if (name?.replaceAll('_', '-') === FLAG && value !== undefined && Number.isInteger(Number(value)))
+      mb = Number(value);
   }
   return mb;
 }
