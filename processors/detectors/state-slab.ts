@@ -62,6 +62,8 @@ export class StateSlab {
   private readonly freed: number[] = [];
   private issued = 0;
   private readonly views: SeriesViews;
+  /** The slot the views are on (−1: none yet). */
+  private positioned = -1;
   /** The chunk the views point into. */
   private chunk = -1;
 
@@ -137,6 +139,8 @@ export class StateSlab {
    * class each, so moving them is a store V8 cannot specialise: five a sample.
    */
   at(slot: number): SeriesViews {
+    if (slot === this.positioned) return this.views; // a series scored sample after sample
+    this.positioned = slot;
     const c = (slot / this.chunkSlots) | 0;
     if (c !== this.chunk) this.toChunk(c);
     const local = slot - c * this.chunkSlots;
