@@ -36,10 +36,28 @@ export function latencyView(latencies: Float64Array, n: number): BareConsumerVie
 }
 
 /**
+ * The latencies of samples stamped within `warmupMs` of the first one, and of the rest, as two
+ * views (the first `n` of each array).
+ */
+export function warmupSplit(latencies: Float64Array, stamped: Float64Array, n: number, warmupMs: number) {
+  let first = Infinity;
+  for (let i = 0; i < n; i++) first = Math.min(first, stamped[i]!);
+  const early: number[] = [];
+  const late: number[] = [];
+  for (let i = 0; i < n; i++) (stamped[i]! < first + warmupMs ? early : late).push(latencies[i]!);
+  return {
+    warmup: latencyView(Float64Array.from(early), early.length),
+    after: latencyView(Float64Array.from(late), late.length),
+  };
+}
+
+/**
  * The latency bench's bare consumer, in a process of its own (forked by `latency.ts`) so that
  * decoding its records never delays the WebSocket client's receipts, nor they its fetches:
- * fetch (kafkajs defaults) + decode, and the time each load-generator sample arrived − its event
- * time. Answers `report` on the IPC channel with its view.
+ * fetch (kafkajs defaults, without commits) + decode, and the time each load-generator sample
+ * arrived − its event time. kafkajs's default commits after every partition's batch and waits
+ * for it before the next: ~7 ms a batch, which held a fetch of 6 partitions' batches for ~40 ms
+ * and made this view slower than the instance's own. Answers `report` on the IPC channel with its view.
  */
 async function main() {
   const o = JSON.parse(process.argv[2]!) as BareConsumerArgs;
@@ -58,6 +76,7 @@ async function main() {
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: true });
   await consumer.run({
+    autoCommit: false,
     eachBatch: async ({ batch }) => {
       const at = Date.now();
       await serde.prepare(batch.messages.map((m) => m.value));

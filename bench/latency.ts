@@ -10,13 +10,24 @@ import { silentLogger } from '../core/logger';
 import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
 import { tokenFile } from '../sinks/gateway/token';
 import { benchStack } from './bench-stack';
-import { latencyView, type BareConsumerArgs, type BareConsumerView } from './latency-bare-consumer';
+import {
+  latencyView,
+  warmupSplit,
+  type BareConsumerArgs,
+  type BareConsumerView,
+} from './latency-bare-consumer';
 
 export interface LatencyBenchOptions {
   /** Samples per second from the load generator. */
   rate: number;
   seconds: number;
   hosts: number;
+  /**
+   * Samples stamped in the run's first seconds are also viewed apart (`warmup`, `after_warmup`):
+   * the instance and the load generator start cold (code not yet optimised, the engine's first
+   * parts), and a backlog built then drains for a while. The headline counts every sample.
+   */
+  warmupSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,6 +135,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     // sent → received (the socket and this process's event loop).
     const toGateway = new Float64Array(total);
     const transit = new Float64Array(total);
+    const stamped = new Float64Array(total);
     let received = 0;
     let conflated = 0;
     let beyond = 0;
@@ -151,6 +163,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
         }
         toGateway[received] = (m.at ?? at) - s.ts;
         transit[received] = at - (m.at ?? at);
+        stamped[received] = s.ts;
         latencies[received++] = at - s.ts;
       }
     });
@@ -188,6 +201,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       await sleep(250);
     }
     const view = latencyView(latencies, received);
+    const split = warmupSplit(latencies, stamped, received, o.warmupSeconds * 1000);
     const kafkaOnly = await bare.report();
     const instanceView = await instanceTimes(runtime.url, token);
     const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as {
@@ -208,6 +222,9 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       p90_ms: view.p90_ms,
       p99_ms: view.p99_ms,
       max_ms: view.max_ms,
+      warmup_seconds: o.warmupSeconds,
+      warmup: split.warmup,
+      after_warmup: split.after,
       // Where the time goes, hop by hop: the generator's batches from stamp to the broker's
       // acknowledgement, a bare consumer's view of the same samples (that plus fetch), and the
       // instance's time per batch in each stage before the fan-out.

@@ -4,10 +4,9 @@ import { systemClock } from '../core/clock';
 import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
 import { samplePublisher } from '../producers/host-agent';
 import { runLoadgen } from '../producers/loadgen';
-import type { MetricSample } from '../schemas';
 import { benchRun, rssSampler } from './bench-stack';
 import type { ProcessingJob, ProcessingResult } from './pipeline-processor';
-import { cpuPerEvent, ownCpuSeconds } from './process-usage';
+import { timeBareConsumer } from './bare-consumer';
 
 export interface PipelineBenchOptions {
   events: number;
@@ -64,26 +63,9 @@ export async function pipelineBench(options: PipelineBenchOptions): Promise<Reco
     const recordsInTopic = ends.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 
     // (a) bare consumer: fetch + decode only
-    const raw = kafka.consumer({ groupId: `bench-raw-${run}` });
-    await raw.connect();
-    await raw.subscribe({ topic: topics.metrics, fromBeginning: true });
-    let decoded = 0;
-    let rawFirst = 0;
-    const rawCpu = ownCpuSeconds();
-    const rawDone = new Promise<number>((resolve) => {
-      void raw.run({
-        eachBatch: async ({ batch }) => {
-          if (!rawFirst) rawFirst = systemClock();
-          await serde.prepare(batch.messages.map((m) => m.value));
-          for (const m of batch.messages) serde.decode<MetricSample>(m.value);
-          decoded += batch.messages.length;
-          if (decoded >= options.events) resolve(systemClock());
-        },
-      });
-    });
-    const rawSeconds = ((await rawDone) - rawFirst) / 1000;
-    const rawCpuPerEvent = cpuPerEvent(rawCpu, options.events);
-    await raw.disconnect();
+    const raw = await timeBareConsumer(kafka, serde, topics.metrics, options.events, `bench-raw-${run}`);
+    const rawSeconds = raw.seconds;
+    const rawCpuPerEvent = raw.cpu;
 
     // (b) our processor, in a process of its own (it opens the embedded engine's folder itself)
     await clickhouse.close();

@@ -48,6 +48,7 @@ const SCENARIOS: Record<
       rate: Number(a.rate ?? 20_000),
       seconds: Number(a.seconds ?? 60),
       hosts: Number(a.hosts ?? 200),
+      warmupSeconds: Number(a['warmup-seconds'] ?? 10),
     }),
   backpressure: (a) =>
     backpressureBench({
@@ -114,6 +115,7 @@ async function main() {
       'interval-s': { type: 'string' },
       processors: { type: 'string' },
       'series-sweep': { type: 'string' },
+      'warmup-seconds': { type: 'string' },
     },
   });
   const name = positionals[0];

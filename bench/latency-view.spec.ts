@@ -1,0 +1,16 @@
+import { latencyView, warmupSplit } from './latency-bare-consumer';
+
+describe('latency views', () => {
+  it('takes percentiles of the first n latencies', () => {
+    const v = latencyView(Float64Array.from([5, 1, 4, 2, 3, 99]), 5);
+    expect(v).toEqual({ samples: 5, p50_ms: 3, p90_ms: 5, p99_ms: 5, max_ms: 5 });
+  });
+
+  it('splits the samples stamped in the first seconds from the rest', () => {
+    const stamped = Float64Array.from([1000, 1500, 10_999, 11_000, 20_000, 0]);
+    const latencies = Float64Array.from([900, 800, 700, 40, 60, 1]);
+    const { warmup, after } = warmupSplit(latencies, stamped, 5, 10_000);
+    expect(warmup).toMatchObject({ samples: 3, max_ms: 900 });
+    expect(after).toMatchObject({ samples: 2, p50_ms: 40, max_ms: 60 });
+  });
+});
