@@ -1,6 +1,7 @@
+import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { gzipCodec } from './gzip-codec';
+import { gzipCodec, IN_PLACE_MAX } from './gzip-codec';
 import { installKafkajsPatches } from './patches';
 
 interface Codec {
@@ -42,6 +43,7 @@ const inputs = [
   ),
   Buffer.from(Array.from({ length: 70_000 }, () => next(256))), // incompressible
   Buffer.alloc(300_000, 'a'),
+  crypto.randomBytes(IN_PLACE_MAX + 5000), // incompressible past the in-place limit: the pool's
 ];
 
 // Buffers are compared with equals(): jest's toEqual walks them byte by byte, for seconds.
@@ -63,6 +65,29 @@ describe('gzip codec, against a pristine kafkajs', () => {
       const nine = zlib.gzipSync(input, { level: 9 });
       expect((await patched.gzip.decompress(nine)).equals(await pristine.gzip.decompress(nine))).toBe(true);
     }
+  });
+
+  it('inflates small batches in place and large ones in the pool', async () => {
+    const unzipSync = jest.spyOn(zlib, 'unzipSync');
+    try {
+      const small = zlib.gzipSync(inputs[2]!);
+      const large = zlib.gzipSync(inputs[5]!, { level: 1 });
+      expect(large.length).toBeGreaterThan(IN_PLACE_MAX);
+      expect((await patched.gzip.decompress(small)).equals(inputs[2]!)).toBe(true);
+      expect(unzipSync).toHaveBeenCalledTimes(1);
+      expect((await patched.gzip.decompress(large)).equals(inputs[5]!)).toBe(true);
+      expect(unzipSync).toHaveBeenCalledTimes(1);
+    } finally {
+      unzipSync.mockRestore();
+    }
+  });
+
+  it('refuses a corrupt batch, as kafkajs does', async () => {
+    const corrupt = zlib.gzipSync(inputs[2]!);
+    corrupt[corrupt.length - 6] ^= 0xff; // the CRC
+    await expect(pristine.gzip.decompress(corrupt)).rejects.toThrow();
+    await expect(patched.gzip.decompress(corrupt)).rejects.toThrow();
+    await expect(patched.gzip.decompress(Buffer.from('not gzip'))).rejects.toThrow();
   });
 
   it('makes gzip record batches kafkajs decodes to the same records', async () => {
