@@ -37,6 +37,10 @@ export interface PipelineMetrics {
   anomaliesPublished: Counter<'status'>;
   detectorSeriesEvicted: Counter;
   detectorStatesSaved: Counter;
+  /** Host-hours whose percentiles the hour sealer computed (again, when late samples came). */
+  hoursSealed: Counter;
+  /** Hour-sealing passes that failed (retried at the next pass). */
+  hourSealFailures: Counter;
   /** Dead letters cut to fit the dead-letter topic's request limit (metadata kept). */
   deadLettersTruncated: Counter;
   gatewayClients: Gauge;
@@ -194,6 +198,16 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Pipel
     detectorStatesSaved: new Counter({
       name: 'tidewatch_detector_states_saved_total',
       help: 'Series baselines snapshotted to ClickHouse (so a restart keeps them)',
+      registers,
+    }),
+    hoursSealed: new Counter({
+      name: 'tidewatch_hours_sealed_total',
+      help: 'Host-hours whose p50/p95/p99 in metrics_1h were computed from their stored samples',
+      registers,
+    }),
+    hourSealFailures: new Counter({
+      name: 'tidewatch_hour_seal_failures_total',
+      help: 'Hour-sealing passes that failed; the next pass retries what they left',
       registers,
     }),
     deadLettersTruncated: new Counter({

@@ -13,6 +13,7 @@ import {
   clickhouseAggregatesSink,
   clickhouseAnomaliesSink,
   clickhouseMetricsStore,
+  hourSealer,
   type ClickHouseClient,
 } from '../sinks/clickhouse';
 import { deadLetterTopicSink, kafkaTopicSink, topicProduceLimits } from '../sinks/kafka';
@@ -36,7 +37,7 @@ export interface ProcessorParts {
   logger: Logger;
   retry: RetryOptions;
   /** How raw values are stored and how failing writes are held (`clickhouse.*`). */
-  storage: Pick<Config['clickhouse'], 'valuePrecisionBits' | 'breaker'>;
+  storage: Pick<Config['clickhouse'], 'valuePrecisionBits' | 'breaker' | 'sealing'>;
   /**
    * A folder of this processor's own that the embedded engine reads raw inserts from, as Avro
    * files (`clickhouseMetricsStore`'s `avro`); unset (a server): raw inserts go as JSON rows.
@@ -48,7 +49,8 @@ export interface ProcessorParts {
  * The processor from real parts, the one place it is assembled (`tidewatch start`, the benches and
  * the tests all call this): a consumer-group source on the metrics topic → the stages
  * (`metricsPipeline`) → the delivery to its sinks (`metricsDelivery`), with anomaly detection
- * (`createDetection`: on its own thread when enabled) and its baselines in ClickHouse. Returns the
+ * (`createDetection`: on its own thread when enabled) and its baselines in ClickHouse, and the
+ * sealer of closed hours' percentiles (`hourSealer`, every `clickhouse.sealing.intervalMs`). Returns the
  * source (close it to stop), the pipeline (subscribe to run it: one outcome per delivery), the
  * detection, its baselines (`start` before subscribing when detection is on, `stop` after the
  * source closes) and `close`, which ends what runs beside the pipeline.
@@ -68,6 +70,17 @@ export function createProcessor(parts: ProcessorParts) {
     store: detection,
     clock: systemClock,
   });
+  const { intervalMs, ...sealLimits } = parts.storage.sealing;
+  const sealer = hourSealer({
+    clickhouse: parts.clickhouse,
+    database: parts.database,
+    intervalMs,
+    limits: sealLimits,
+    metrics: parts.metrics,
+    logger: parts.logger,
+    clock: systemClock,
+  });
+  sealer.start();
   const consumer = groupConsumer(parts.kafka, {
     groupId: s.groupId,
     sessionTimeout: 30_000,
@@ -165,9 +178,15 @@ export function createProcessor(parts: ProcessorParts) {
     if (joined && d.enabled) void baselines.load();
     joined = true;
   });
-  /** Ends what runs beside the pipeline (the detection thread), after `source.close()` and `baselines.stop()`. */
-  const close = () => detection.close();
-  return { source, pipeline, detection, baselines, close };
+  /**
+   * Ends what runs beside the pipeline (the hour sealer, the detection thread), after
+   * `source.close()` and `baselines.stop()`.
+   */
+  const close = async () => {
+    await sealer.stop();
+    await detection.close();
+  };
+  return { source, pipeline, detection, baselines, sealer, close };
 }
 
 /** The dead-letter topic as a sink: requests under its limits, a dead letter too large for it cut to fit. */

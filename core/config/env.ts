@@ -43,6 +43,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { name: 'CLICKHOUSE_TLS_KEY', path: 'clickhouse.tls.key', kind: 'string' },
   { name: 'TIDEWATCH_RETENTION_RAW_DAYS', path: 'clickhouse.retention.rawDays', kind: 'int' },
   { name: 'TIDEWATCH_VALUE_PRECISION_BITS', path: 'clickhouse.valuePrecisionBits', kind: 'int' },
+  { name: 'TIDEWATCH_HOUR_SEAL_INTERVAL_MS', path: 'clickhouse.sealing.intervalMs', kind: 'int' },
   { name: 'TIDEWATCH_SQL_MAX_MEMORY_BYTES', path: 'clickhouse.console.maxMemoryBytes', kind: 'int' },
   { name: 'TIDEWATCH_KAFKA_PORT', path: 'stack.kafkaPort', kind: 'int' },
   { name: 'TIDEWATCH_CONTROLLER_PORT', path: 'stack.controllerPort', kind: 'int' },

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { parseRule } from '../../processors/detectors/threshold-rule';
 import { deliverySettings } from '../../processors/delivery/settings';
+import { DEFAULT_SEALING, sealingSettings } from '../../sinks/clickhouse/sealing-settings';
 import { hostLabelsSetting } from '../../producers/host-agent/host-labels';
 import { secret } from './secret-setting';
 import { saslSettings, tlsSettings, topicsSettings } from './connection-settings';
@@ -135,6 +136,7 @@ export const configSchema = z
           })
           .strict()
           .default({ failures: 5, openMs: 10_000 }),
+        sealing: sealingSettings.default(DEFAULT_SEALING),
         console: z
           .object({
             maxMemoryBytes: z
@@ -195,6 +197,7 @@ export const configSchema = z
         valuePrecisionBits: 30,
         retention: { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 },
         breaker: { failures: 5, openMs: 10_000 },
+        sealing: DEFAULT_SEALING,
         console: CONSOLE_DEFAULTS,
       }),
     stack: z

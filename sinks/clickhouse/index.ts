@@ -23,3 +23,7 @@ export { applyRetention, ttlDays } from './retention';
 export type { Retention } from './retention';
 export { clickhouseProcessesSink } from './processes-writer';
 export { keepMantissaBits } from './value-precision';
+export { hourSealer } from './hour-sealer';
+export { sealHours, planSeals } from './seal-hours';
+export { DEFAULT_SEALING } from './sealing-settings';
+export type { SealLimits, SealPass, HostHour } from './seal-hours';

@@ -15,6 +15,9 @@ const TTLS = (r: Retention): [table: string, time: string, days: number][] => [
   ['processes', 'toDateTime(ts)', r.rawDays],
   ['aggregates', 'toDateTime(window_start)', r.aggregatesDays],
   ['metrics_1h_state', 'hour', r.hourlyDays],
+  // What is left to seal: nothing once the hour's samples are gone.
+  ['metrics_1h_arrivals', 'hour', r.rawDays],
+  ['metrics_1h_seals', 'hour', r.rawDays],
 ];
 
 /** The days of a table's TTL as ClickHouse shows it (`toIntervalDay(7)` or `INTERVAL 7 DAY`). */

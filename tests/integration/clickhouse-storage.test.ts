@@ -12,11 +12,13 @@ import {
   clickhouseAggregatesSink,
   clientOver,
   clickhouseMetricsSink,
+  DEFAULT_SEALING,
   loadDetectorStates,
   migrate,
   MIGRATIONS,
   runReadOnlyQuery,
   saveDetectorStates,
+  sealHours,
   ttlDays,
   type ClickHouseClient,
 } from '../../sinks/clickhouse';
@@ -121,6 +123,8 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       (await sql(`SELECT host, os_description FROM ${db}.hosts ORDER BY host`)).map((r) => r.host),
     ).toEqual([...new Set(samples.slice(0, 50).map((s) => s.host))].sort());
     expect(await migrate(client, db)).toEqual([]);
+    // The samples already stored are counted as arrivals, so their hours are sealed too.
+    expect(Number((await sql(`SELECT sum(rows) AS n FROM ${db}.metrics_1h_arrivals`))[0]!.n)).toBe(50);
     const [row] = await sql(
       `SELECT count() AS n, countIf(device = '/dev/sda1') AS on_sda1 FROM ${db}.metrics`,
     );
@@ -184,14 +188,25 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       processes: 7,
       aggregates: 30,
       metrics_1h_state: 365,
+      metrics_1h_arrivals: 7,
+      metrics_1h_seals: 7,
       anomaly_states: 90,
     });
     expect(await applyRetention(client, db, { rawDays: 3, aggregatesDays: 30, hourlyDays: 400 })).toEqual([
       'metrics',
       'processes',
       'metrics_1h_state',
+      'metrics_1h_arrivals',
+      'metrics_1h_seals',
     ]);
-    expect(await ttl()).toMatchObject({ metrics: 3, processes: 3, aggregates: 30, metrics_1h_state: 400 });
+    expect(await ttl()).toMatchObject({
+      metrics: 3,
+      processes: 3,
+      aggregates: 30,
+      metrics_1h_state: 400,
+      metrics_1h_arrivals: 3,
+      metrics_1h_seals: 3,
+    });
     expect(await applyRetention(client, db, { rawDays: 3, aggregatesDays: 30, hourlyDays: 400 })).toEqual([]);
     await applyRetention(client, db, { rawDays: 7, aggregatesDays: 30, hourlyDays: 365 });
   });
@@ -252,7 +267,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
           `SELECT count, sum, min, max, last, p95 FROM ${db}.metrics_1h WHERE host = 'roll-1' AND hour = {hour:DateTime64(3, 'UTC')}`,
           { hour: hour / 1000 },
         )
-      ).map((r) => ({ ...r, count: Number(r.count) }));
+      ).map((r) => ({ ...r, count: Number(r.count), p95: r.p95 as number }));
     await sink.write([window(0, 12), window(1, 12)]);
     await sink.write([window(1, 12), window(2, 6)]); // minute 1 again, in a differently cut batch
     // No samples of this hour reached the rollup: p95 falls back to the minutes' own p95s 0.60, 0.61
@@ -261,7 +276,7 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
     // Minute 1 corrected by a late sample of 0.05: the larger count supersedes every column.
     await sink.write([{ ...window(1, 13), sum: 6.05, min: 0.05 }]);
     expect(await hourly()).toEqual([{ count: 31, sum: 15.05, min: 0.05, max: 0.22, last: 2, p95: 0.62 }]);
-    // With the hour's samples stored, its percentiles are theirs (a t-digest), not percentiles of percentiles.
+    // Once the hour is sealed, its percentiles are its samples', exact, not percentiles of percentiles.
     const raw = Array.from({ length: 200 }, (_, i): MetricSample => ({
       event_id: `roll-1:1:${i}`,
       host: 'roll-1',
@@ -272,9 +287,86 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
       attributes: {},
     }));
     await clickhouseMetricsSink(client, db).write(raw);
+    expect((await hourly())[0]!.p95).toBe(0.62); // stored, not yet sealed
+    await sealHours(client, db, DEFAULT_SEALING, hour + 2 * 3_600_000);
     const [row] = await hourly();
-    expect(Math.abs(Number((row as { p95?: number }).p95) - 1.8905) / 1.8905).toBeLessThan(0.02); // 1.8905: exact p95 of 0.00…1.99
+    expect(row!.p95).toBeCloseTo(1.8905, 9); // the exact p95 of 0.00…1.99
     expect(row!.count).toBe(31); // the windows' counts, not the samples'
+  });
+
+  it('seals an hour once it is over: exact percentiles of its stored samples, duplicates once, late samples seal it again', async () => {
+    const hour = Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000;
+    const series = {
+      host: 'seal-1',
+      metric: 'system.cpu.utilization',
+      unit: '1',
+      attributes: { 'cpu.mode': 'user' },
+    };
+    const sample = (i: number, value: number): MetricSample => ({
+      ...series,
+      event_id: `seal-1:1:${i}`,
+      ts: hour + i * 10_000,
+      value,
+    });
+    // One sample every 10 s over the hour: 0, 1, …, 359.
+    const raw = Array.from({ length: 360 }, (_, i) => sample(i, i));
+    await clickhouseMetricsSink(client, db).write(raw);
+    await clickhouseAggregatesSink(client, db).write(
+      Array.from({ length: 60 }, (_, m): MetricAggregate => {
+        const v = raw.slice(m * 6, m * 6 + 6).map((s) => s.value);
+        return {
+          ...series,
+          window_start: hour + m * 60_000,
+          window_ms: 60_000,
+          count: 6,
+          sum: v.reduce((a, b) => a + b, 0),
+          min: v[0]!,
+          max: v[5]!,
+          mean: v[0]! + 2.5,
+          last: v[5]!,
+          p50: v[0]! + 2.5,
+          p95: v[5]!,
+          p99: v[5]!,
+        };
+      }),
+    );
+    const hourly = async () => {
+      const [r] = await sql(
+        `SELECT count, p50, p95, p99 FROM ${db}.metrics_1h WHERE host = 'seal-1' AND hour = {hour:DateTime64(3, 'UTC')}`,
+        { hour: hour / 1000 },
+      );
+      return { ...r, count: Number(r!.count), p95: r!.p95 as number, p99: r!.p99 as number };
+    };
+    const sealed = async () =>
+      (
+        await sql(`SELECT argMaxMerge(sealed).1 AS samples FROM ${db}.metrics_1h_state WHERE host = 'seal-1'`)
+      ).map((r) => Number(r.samples));
+    const pass = (at: number) => sealHours(client, db, DEFAULT_SEALING, at);
+    const graceMs = DEFAULT_SEALING.graceMs;
+    // Not yet due: the hour ended less than the grace ago.
+    expect((await pass(hour + 3_600_000 + graceMs - 1000)).hostHours).toBe(0);
+    expect(await sealed()).toEqual([0]);
+    // Minutes' own percentiles until then, count-weighted: of sixty p95s 5, 11, …, 359 the 342nd
+    // of 360 weighted is 341; of the same p99s the 356th is 359.
+    expect(await hourly()).toEqual({ count: 360, p50: 176.5, p95: 341, p99: 359 });
+    expect(await pass(hour + 3_600_000 + graceMs)).toMatchObject({ hostHours: 1, rows: 360 });
+    // Exact, by linear interpolation between ranks: p95 of 0…359 is 0.95 × 359.
+    expect(await hourly()).toEqual({ count: 360, p50: 179.5, p95: 341.05, p99: 355.41 });
+    expect(await sealed()).toEqual([360]);
+    expect((await pass(hour + 3_600_000 + graceMs)).hostHours).toBe(0); // nothing new
+    // The same samples stored again (a replay past every guard): counted as arrivals, so the hour
+    // is sealed again, but from its samples with the duplicates removed.
+    await client.insert({ table: `${db}.metrics`, values: raw.slice(0, 100), format: 'JSONEachRow' });
+    expect((await pass(hour + 7_200_000)).hostHours).toBe(1);
+    expect(await sealed()).toEqual([360]);
+    expect((await hourly()).p95).toBe(341.05);
+    // A late sample, a spike: sealed again, the hour's p99 follows.
+    await clickhouseMetricsSink(client, db).write(
+      [sample(360, 10_000)].map((s) => ({ ...s, ts: hour + 3_599_999 })),
+    );
+    expect((await pass(hour + 7_200_000)).hostHours).toBe(1);
+    expect(await sealed()).toEqual([361]);
+    expect((await hourly()).p99).toBeCloseTo(356.4, 9);
   });
 
   it('loads the newest baseline of the most recently saved series, a bounded chunk at a time', async () => {

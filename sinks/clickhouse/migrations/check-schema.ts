@@ -13,6 +13,8 @@ export const REQUIRED_TABLES: readonly string[] = [
   'metrics_1m',
   'metrics_1h_state',
   'metrics_1h',
+  'metrics_1h_arrivals',
+  'metrics_1h_seals',
   'anomaly_states',
   'anomalies',
   'detector_state',

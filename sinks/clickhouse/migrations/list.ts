@@ -10,6 +10,7 @@ import { widerRawMerges } from './0009-wider-raw-merges';
 import { hourlyRollupSuperseding } from './0010-hourly-rollup-superseding';
 import { hostLabels } from './0011-host-labels';
 import { hourlyRollupEmissions } from './0012-hourly-rollup-emissions';
+import { hourlyRollupSealed } from './0013-hourly-rollup-sealed';
 import type { Migration } from './migration';
 
 /** The schema, in order. Append only: a released migration is never edited. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   hourlyRollupSuperseding,
   hostLabels,
   hourlyRollupEmissions,
+  hourlyRollupSealed,
 ];
