@@ -7,6 +7,7 @@ import { fleetBench, fleetSweep } from './fleet';
 import { gatewayBench } from './gateway';
 import { latencyBench } from './latency';
 import { pipelineBench } from './pipeline';
+import { rollupBench } from './rollup';
 import { storageBench } from './storage';
 
 /** `npm run bench -- <scenario> [--events N] [--hosts H]`: runs one scenario and prints one JSON line. */
@@ -55,6 +56,15 @@ const SCENARIOS: Record<
       rate: Number(a.rate ?? 20_000),
       seconds: Number(a.seconds ?? 90),
       hosts: Number(a.hosts ?? 100),
+    }),
+  rollup: (a) =>
+    rollupBench({
+      hosts: Number(a.hosts ?? 1000),
+      seriesPerHost: Number(a['series-per-host'] ?? 100),
+      intervalS: Number(a['interval-s'] ?? 10),
+      minutes: Number(a.minutes ?? 10),
+      batchRows: Number(a['batch-rows'] ?? 50_000),
+      lateHostShare: Number(a['late-host-share'] ?? 0.05),
     }),
   storage: (a) =>
     storageBench({
@@ -116,6 +126,7 @@ async function main() {
       processors: { type: 'string' },
       'series-sweep': { type: 'string' },
       'warmup-seconds': { type: 'string' },
+      'late-host-share': { type: 'string' },
     },
   });
   const name = positionals[0];

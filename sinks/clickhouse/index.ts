@@ -24,6 +24,6 @@ export type { Retention } from './retention';
 export { clickhouseProcessesSink } from './processes-writer';
 export { keepMantissaBits } from './value-precision';
 export { hourSealer } from './hour-sealer';
-export { sealHours, planSeals } from './seal-hours';
+export { sealHours, planRanges } from './seal-hours';
 export { DEFAULT_SEALING } from './sealing-settings';
-export type { SealLimits, SealPass, HostHour } from './seal-hours';
+export type { SealLimits, SealPass, HostHour, KeyCount, KeyRange, SealQuery } from './seal-hours';

@@ -1,22 +1,24 @@
-import { planSeals, type HostHour } from './seal-hours';
+import { planRanges, type KeyCount } from './seal-hours';
 
-const H = 3_600_000;
-const at = (hour: number, host: string, rows: number): HostHour => ({ hour: hour * H, host, rows });
-const shape = (pending: HostHour[], budget: number) =>
-  planSeals(pending, budget).map((c) => `${c.hour / H}:${c.hosts.map((h) => h.host).join(',')}`);
+const at = (metric: string, host: string, rows: number): KeyCount => ({ metric, host, rows });
+const shape = (counts: KeyCount[], budget: number) =>
+  planRanges(counts, budget).map((q) => q.ranges.map((r) => `${r.metric}:${r.from}-${r.to}`).join(' '));
 
-describe('planSeals: pending host-hours into bounded queries', () => {
-  it('joins hosts of one hour up to the budget, never across hours', () => {
-    const pending = [at(1, 'a', 40), at(1, 'b', 60), at(1, 'c', 10), at(2, 'a', 10), at(2, 'b', 10)];
-    expect(shape(pending, 100)).toEqual(['1:a,b', '1:c', '2:a,b']);
+describe('planRanges: an hour’s samples into bounded queries along the raw table’s key', () => {
+  it('gives each query runs of one metric’s hosts, up to the budget', () => {
+    const counts = [at('cpu', 'a', 40), at('cpu', 'b', 40), at('mem', 'a', 30), at('mem', 'b', 30)];
+    expect(shape(counts, 100)).toEqual(['cpu:a-b', 'mem:a-b']);
+    expect(shape(counts, 120)).toEqual(['cpu:a-b mem:a-a', 'mem:b-b']);
   });
 
-  it('gives a host larger than the budget a query of its own', () => {
-    expect(shape([at(1, 'a', 10), at(1, 'big', 500), at(1, 'c', 10)], 100)).toEqual(['1:a', '1:big', '1:c']);
+  it('cuts a metric larger than the budget between hosts, and never a host', () => {
+    const counts = [at('cpu', 'a', 60), at('cpu', 'b', 60), at('cpu', 'c', 500), at('cpu', 'd', 10)];
+    expect(shape(counts, 100)).toEqual(['cpu:a-a', 'cpu:b-b', 'cpu:c-c', 'cpu:d-d']);
   });
 
-  it('counts each chunk’s rows and plans nothing for nothing', () => {
-    expect(planSeals([at(1, 'a', 40), at(1, 'b', 60)], 100).map((c) => c.rows)).toEqual([100]);
-    expect(planSeals([], 100)).toEqual([]);
+  it('counts each query’s samples, and plans nothing for nothing', () => {
+    const counts = [at('cpu', 'a', 40), at('cpu', 'b', 60), at('mem', 'a', 1)];
+    expect(planRanges(counts, 100).map((q) => q.rows)).toEqual([100, 1]);
+    expect(planRanges([], 100)).toEqual([]);
   });
 });

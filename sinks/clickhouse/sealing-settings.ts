@@ -20,7 +20,9 @@ export const sealingSettings = z
       .min(0)
       .max(86_400_000)
       .default(300_000)
-      .describe('How long after an hour ends it is first sealed (later samples seal it again)'),
+      .describe(
+        "How long an hour must have ended, and a host's samples of it stopped coming, before it is sealed (later samples seal it again)",
+      ),
     rowsPerQuery: z
       .number()
       .int()
@@ -28,7 +30,7 @@ export const sealingSettings = z
       .max(100_000_000)
       .default(200_000)
       .describe(
-        'Stored samples one sealing query reads, about (whole hosts); on the embedded engine it holds other queries while it runs',
+        'Stored samples one sealing query reads, about (one metric of one host is never cut); on the embedded engine it holds other queries while it runs',
       ),
     hostHoursPerPass: z
       .number()

@@ -342,31 +342,64 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
         await sql(`SELECT argMaxMerge(sealed).1 AS samples FROM ${db}.metrics_1h_state WHERE host = 'seal-1'`)
       ).map((r) => Number(r.samples));
     const pass = (at: number) => sealHours(client, db, DEFAULT_SEALING, at);
-    const graceMs = DEFAULT_SEALING.graceMs;
-    // Not yet due: the hour ended less than the grace ago.
-    expect((await pass(hour + 3_600_000 + graceMs - 1000)).hostHours).toBe(0);
+    /** A pass once the last samples stored have been quiet for the grace. */
+    const quietPass = () => pass(Date.now() + DEFAULT_SEALING.graceMs + 1000);
+    // Samples of the hour were stored just now: not sealed until they stop for the grace.
+    expect((await pass(Date.now())).hostHours).toBe(0);
     expect(await sealed()).toEqual([0]);
     // Minutes' own percentiles until then, count-weighted: of sixty p95s 5, 11, …, 359 the 342nd
     // of 360 weighted is 341; of the same p99s the 356th is 359.
     expect(await hourly()).toEqual({ count: 360, p50: 176.5, p95: 341, p99: 359 });
-    expect(await pass(hour + 3_600_000 + graceMs)).toMatchObject({ hostHours: 1, rows: 360 });
+    expect(await quietPass()).toMatchObject({ hostHours: 1, rows: 360 });
     // Exact, by linear interpolation between ranks: p95 of 0…359 is 0.95 × 359.
     expect(await hourly()).toEqual({ count: 360, p50: 179.5, p95: 341.05, p99: 355.41 });
     expect(await sealed()).toEqual([360]);
-    expect((await pass(hour + 3_600_000 + graceMs)).hostHours).toBe(0); // nothing new
+    expect((await quietPass()).hostHours).toBe(0); // nothing new
     // The same samples stored again (a replay past every guard): counted as arrivals, so the hour
     // is sealed again, but from its samples with the duplicates removed.
     await client.insert({ table: `${db}.metrics`, values: raw.slice(0, 100), format: 'JSONEachRow' });
-    expect((await pass(hour + 7_200_000)).hostHours).toBe(1);
+    expect((await quietPass()).hostHours).toBe(1);
     expect(await sealed()).toEqual([360]);
     expect((await hourly()).p95).toBe(341.05);
-    // A late sample, a spike: sealed again, the hour's p99 follows.
-    await clickhouseMetricsSink(client, db).write(
-      [sample(360, 10_000)].map((s) => ({ ...s, ts: hour + 3_599_999 })),
-    );
-    expect((await pass(hour + 7_200_000)).hostHours).toBe(1);
+    // A late sample, a spike: sealed again once quiet, and the hour's p99 follows.
+    await clickhouseMetricsSink(client, db).write([{ ...sample(360, 10_000), ts: hour + 3_599_999 }]);
+    expect((await pass(Date.now())).hostHours).toBe(0);
+    expect((await quietPass()).hostHours).toBe(1);
     expect(await sealed()).toEqual([361]);
     expect((await hourly()).p99).toBeCloseTo(356.4, 9);
+
+    // Hosts and metrics over several queries (a budget of 500 samples): each series sealed once, whole.
+    const more = ['seal-2', 'seal-3'].flatMap((host) =>
+      ['system.cpu.utilization', 'system.memory.utilization'].flatMap((metric) =>
+        Array.from({ length: 360 }, (_, i) => ({
+          ...sample(i, i),
+          host,
+          metric,
+          event_id: `${host}:${metric}:${i}`,
+        })),
+      ),
+    );
+    await clickhouseMetricsSink(client, db).write(more);
+    const queries: number[] = [];
+    const several = await sealHours(
+      client,
+      db,
+      { ...DEFAULT_SEALING, rowsPerQuery: 500 },
+      Date.now() + DEFAULT_SEALING.graceMs + 1000,
+      (rows) => queries.push(rows),
+    );
+    expect(several).toMatchObject({ hostHours: 2, queries: 4, rows: 1440 });
+    expect(queries).toEqual([360, 360, 360, 360]);
+    const each = await sql(
+      `SELECT host, metric, argMaxMerge(sealed) AS s FROM ${db}.metrics_1h_state
+       WHERE host IN ('seal-2', 'seal-3') GROUP BY host, metric ORDER BY host, metric`,
+    );
+    expect(each.map((r) => [r.host, r.metric, (r.s as number[])[0], (r.s as number[])[2]])).toEqual([
+      ['seal-2', 'system.cpu.utilization', 360, 341.05],
+      ['seal-2', 'system.memory.utilization', 360, 341.05],
+      ['seal-3', 'system.cpu.utilization', 360, 341.05],
+      ['seal-3', 'system.memory.utilization', 360, 341.05],
+    ]);
   });
 
   it('loads the newest baseline of the most recently saved series, a bounded chunk at a time', async () => {

@@ -29,11 +29,12 @@ async function count(client: ClickHouseClient, query: string): Promise<number> {
  * `metrics_1h` v4. Version 12 kept the hour's percentiles as a t-digest fed by a materialized
  * view on `metrics`: every raw sample inserted a digest state of its own (in a fleet each insert
  * holds about one sample per series), several times the engine's cost of storing the sample, and a
- * sample stored twice weighed twice. Now an hour is sealed once it has closed: its percentiles are
- * computed, exact, from the stored samples with duplicates removed (`seal-hours.ts`), and sealed
- * again when samples of it arrive later. `metrics_1h_arrivals` counts the samples inserted per
- * host and hour (a view on `metrics` with one group per host and hour of an insert) and
- * `metrics_1h_seals` what each sealing saw, so the sealer finds what needs it. Until an hour is
+ * sample stored twice weighed twice. Now an hour is sealed once it has closed and its samples
+ * have stopped coming: its percentiles are computed, exact, from the stored samples with
+ * duplicates removed (`seal-hours.ts`), and sealed again when samples of it arrive later.
+ * `metrics_1h_arrivals` counts the samples inserted per host and hour, and when the last were (a
+ * view on `metrics` with one group per host and hour of an insert), and `metrics_1h_seals` what
+ * each sealing saw, so the sealer finds what needs it. Until an hour is
  * sealed, its percentiles are the version-12 digest's when it has one, else the minutes'
  * count-weighted percentiles. Hours still in `metrics` are counted as arrivals here, so they are
  * sealed too.
@@ -49,7 +50,8 @@ export const hourlyRollupSealed: Migration = {
     await exec(`CREATE TABLE IF NOT EXISTS ${db}.metrics_1h_arrivals${ddl.on} (
         hour DateTime('UTC'),
         host LowCardinality(String),
-        rows SimpleAggregateFunction(sum, UInt64)
+        rows SimpleAggregateFunction(sum, UInt64),
+        last SimpleAggregateFunction(max, DateTime('UTC'))
       )
       ${ddl.engine('AggregatingMergeTree')}
       ORDER BY (hour, host)
@@ -65,12 +67,14 @@ export const hourlyRollupSealed: Migration = {
     // Counted before the view exists: an interrupted run repeats this only while nothing is counted.
     const counted = await count(client, `SELECT count() AS n FROM ${db}.metrics_1h_arrivals`);
     if (counted === 0)
-      await exec(`INSERT INTO ${db}.metrics_1h_arrivals (hour, host, rows)
-        SELECT toStartOfHour(ts) AS hour, host, count() AS rows FROM ${db}.metrics GROUP BY hour, host`);
+      await exec(`INSERT INTO ${db}.metrics_1h_arrivals (hour, host, rows, last)
+        SELECT toStartOfHour(ts) AS hour, host, count() AS rows, toDateTime(0, 'UTC') AS last
+        FROM ${db}.metrics GROUP BY hour, host`);
     await exec(
       `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.metrics_1h_arrivals_mv${ddl.on} TO ${db}.metrics_1h_arrivals
-         (hour, host, rows) AS
-       SELECT toStartOfHour(ts) AS hour, host, count() AS rows FROM ${db}.metrics GROUP BY hour, host`,
+         (hour, host, rows, last) AS
+       SELECT toStartOfHour(ts) AS hour, host, count() AS rows, now('UTC') AS last
+       FROM ${db}.metrics GROUP BY hour, host`,
     );
     await exec(`DROP VIEW IF EXISTS ${db}.metrics_1h${ddl.on}`);
     await exec(`CREATE VIEW ${db}.metrics_1h${ddl.on} AS
