@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { gzipCodec, IN_PLACE_MAX } from './gzip-codec';
+import { gzipCodec, inflate, INFLATED_MAX, IN_PLACE_MAX } from './gzip-codec';
 import { installKafkajsPatches } from './patches';
 
 interface Codec {
@@ -75,6 +75,7 @@ describe('gzip codec, against a pristine kafkajs', () => {
       expect(large.length).toBeGreaterThan(IN_PLACE_MAX);
       expect((await patched.gzip.decompress(small)).equals(inputs[2]!)).toBe(true);
       expect(unzipSync).toHaveBeenCalledTimes(1);
+      expect(unzipSync).toHaveBeenCalledWith(small, { maxOutputLength: INFLATED_MAX }); // the codec's bound
       expect((await patched.gzip.decompress(large)).equals(inputs[5]!)).toBe(true);
       expect(unzipSync).toHaveBeenCalledTimes(1);
     } finally {
@@ -89,6 +90,17 @@ describe('gzip codec, against a pristine kafkajs', () => {
     await expect(pristine.gzip.decompress(corrupt)).rejects.toThrow();
     await expect(patched.gzip.decompress(corrupt)).rejects.toThrow();
     await expect(patched.gzip.decompress(Buffer.from('not gzip'))).rejects.toThrow();
+  });
+
+  it('refuses a batch that inflates past its bound, small or large, before holding it whole', async () => {
+    const max = 1 << 20;
+    const bomb = zlib.gzipSync(Buffer.alloc(max + 1), { level: 9 }); // about 1 KiB: inflated in place
+    await expect(inflate(bomb, max)).rejects.toThrow(/larger than/);
+    // Past IN_PLACE_MAX compressed: the pool's path, bounded the same way.
+    const large = zlib.gzipSync(crypto.randomBytes(IN_PLACE_MAX + max));
+    expect(large.length).toBeGreaterThan(IN_PLACE_MAX);
+    await expect(inflate(large, max)).rejects.toThrow(/larger than/);
+    expect((await inflate(zlib.gzipSync(Buffer.alloc(max)), max)).length).toBe(max);
   });
 
   it('makes gzip record batches kafkajs decodes to the same records', async () => {

@@ -1,3 +1,4 @@
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { expectFunction, firstProblem, type KafkajsPatch } from './kafkajs-patch';
@@ -27,11 +28,28 @@ const kafkajsGzip = require('kafkajs/src/protocol/message/compression/gzip.js') 
 /** Compressed bytes of a fetched batch inflated on this thread at most; larger ones go to the pool. */
 export const IN_PLACE_MAX = 256 * 1024;
 
+/**
+ * Bytes a fetched batch may inflate to. A batch is at most a fetch's bytes per partition
+ * compressed (1 MiB by default), and telemetry compresses about tenfold; a batch past this is
+ * refused (and dead-lettered as unreadable, `record-batch-decode.ts`) before it is held whole:
+ * kafkajs inflates without a bound, so a small batch of zeros could take the process's memory.
+ */
+export const INFLATED_MAX = 64 * 1024 * 1024;
+
+const unzip = promisify(zlib.unzip);
+
+/**
+ * A fetched batch inflated, as kafkajs's (`unzip`: gzip or zlib headers, detected): in place up
+ * to `IN_PLACE_MAX` compressed bytes, else in the pool; refused past `max` inflated bytes.
+ */
+export async function inflate(buffer: Buffer, max = INFLATED_MAX): Promise<Buffer> {
+  const bounded = { maxOutputLength: max };
+  return buffer.length <= IN_PLACE_MAX ? zlib.unzipSync(buffer, bounded) : unzip(buffer, bounded);
+}
+
 const levelOne: Codec = {
   compress: async (encoder) => zlib.gzipSync(encoder.buffer, { level: 1 }),
-  // unzip, as kafkajs's: gzip or zlib headers, detected.
-  decompress: async (buffer) =>
-    buffer.length <= IN_PLACE_MAX ? zlib.unzipSync(buffer) : kafkajsGzip.decompress(buffer),
+  decompress: (buffer) => inflate(buffer),
 };
 const gzip = () => levelOne;
 

@@ -58,6 +58,7 @@ async function encodedBatch(seed: number, compression: number, count = 200): Pro
     firstOffset: Long.fromValue(BigInt([0, 41, 1_796_285_642_088, 2 ** 53 - 100][seed % 4]!)),
     firstTimestamp: 1_700_000_000_000,
     maxTimestamp: 1_700_000_000_999,
+    lastOffsetDelta: Math.max(0, count - 1),
     records,
   });
   return Buffer.concat([batch.buffer, Buffer.from([1, 2, 3])]);
@@ -137,6 +138,39 @@ describe('record batch decoding, records read in place', () => {
     await expect(decodeWith(decodeRecordBatch as (d: unknown) => Promise<unknown>, cut)).rejects.toThrow(
       theirs,
     );
+  });
+
+  it('reads a batch it cannot read as one record at its last offset, with why, and goes past it', async () => {
+    const good = await encodedBatch(1, Types.GZIP, 30);
+    const head = (await decodeWith(decodeRecordBatch as BatchDecode, good)).batch as { firstOffset: string };
+    const [first, last] = [BigInt(head.firstOffset), BigInt(head.firstOffset) + 29n];
+    const withCodec = (bytes: Buffer, codec: number) => {
+      const copy = Buffer.from(bytes);
+      copy.writeInt16BE((copy.readInt16BE(ATTRIBUTES) & ~0x07) | codec, ATTRIBUTES);
+      return copy;
+    };
+    const corruptBody = Buffer.from(good);
+    corruptBody.fill(0xab, good.length - 40, good.length - 3); // the gzip body's tail and CRC
+    const garbled = Buffer.from(await encodedBatch(1, Types.None, 30));
+    garbled.fill(0xff, 61, garbled.length - 3); // the records: varints that never end
+    const cases: [string, Buffer, RegExp][] = [
+      ['zstd', withCodec(good, 4), /ZSTD compression not implemented/],
+      ['corrupt gzip', corruptBody, /./],
+      ['garbled records', garbled, /./],
+    ];
+    for (const [name, bytes, why] of cases) {
+      const { batch, offset } = await decodeWith(decodeRecordBatch as BatchDecode, bytes);
+      const records = (batch as { records: Record<string, unknown>[] }).records;
+      expect([name, records.length]).toEqual([name, 1]);
+      expect([name, records[0]]).toMatchObject([name, { offset: String(last), key: null, value: null }]);
+      expect(records[0]!.unreadable).toMatch(
+        new RegExp(`^record batch at offsets ${first}–${last} cannot be read: `),
+      );
+      expect(records[0]!.unreadable).toMatch(why);
+      expect([name, offset]).toEqual([name, bytes.length - 3]); // past the batch, at what comes next
+    }
+    // kafkajs fails them instead.
+    await expect(decodeWith(pristine.decode, withCodec(good, 4), pristine.Decoder)).rejects.toThrow(/ZSTD/);
   });
 
   it('checks against a kafkajs none of whose decoding is patched', () => {

@@ -92,9 +92,51 @@ export interface RecordBatchHead {
 }
 
 /**
+ * What a whole batch that cannot be read becomes (compressed with a codec this client lacks, a
+ * compressed body that does not inflate or inflates past its bound, records that do not parse):
+ * one record at the batch's last offset, with no key or value and the reason in `unreadable`, so
+ * the consumer passes the batch (its source dead-letters that record) instead of failing the
+ * fetch, and so the partition, at every retry, for good. kafkajs fails the fetch.
+ */
+export interface UnreadableRecord {
+  offset: string;
+  key: null;
+  value: null;
+  timestamp: string;
+  headers: Record<string, never>;
+  isControlRecord: false;
+  batchContext: Record<string, unknown>;
+  magicByte: number;
+  attributes: number;
+  unreadable: string;
+}
+
+type HeadContext = BatchContext & { lastOffsetDelta: number };
+
+function unreadableRecord(context: HeadContext, err: unknown): UnreadableRecord[] {
+  const first = BigInt(context.firstOffset);
+  const last = first + BigInt(context.lastOffsetDelta);
+  const reason = err instanceof Error ? err.message : String(err);
+  const record: UnreadableRecord = {
+    offset: last.toString(),
+    key: null,
+    value: null,
+    timestamp: String(context.maxTimestamp),
+    headers: {},
+    isControlRecord: false,
+    batchContext: { ...context },
+    magicByte: context.magicByte,
+    attributes: 0,
+    unreadable: `record batch at offsets ${first}–${last} cannot be read: ${reason}`,
+  };
+  return [record];
+}
+
+/**
  * kafkajs's `recordBatch/v0/decoder.js`, step for step, up to its records: the batch's header
  * and context, and the reader of its records (`decodeRecord` above). Moves `fetchDecoder` past
- * the batch; a batch cut short fails as kafkajs's does (`KafkaJSPartialMessageError`).
+ * the batch; a batch cut short fails as kafkajs's does (`KafkaJSPartialMessageError`), a whole
+ * batch whose records cannot be read is one `UnreadableRecord`.
  */
 export async function readRecordBatch(fetchDecoder: BatchDecoder): Promise<RecordBatchHead> {
   const firstOffset = fetchDecoder.readInt64().toString();
@@ -124,7 +166,6 @@ export async function readRecordBatch(fetchDecoder: BatchDecoder): Promise<Recor
   const isControlBatch = (attributes & CONTROL_FLAG_MASK) > 0;
   const timestampType =
     (attributes & TIMESTAMP_TYPE_FLAG_MASK) > 0 ? TimestampTypes.LOG_APPEND_TIME : TimestampTypes.CREATE_TIME;
-  const codec = lookupCodecByAttributes(attributes);
 
   const recordContext = {
     firstOffset,
@@ -139,9 +180,23 @@ export async function readRecordBatch(fetchDecoder: BatchDecoder): Promise<Recor
     maxTimestamp,
     timestampType,
   };
+  const context: HeadContext = { ...recordContext, magicByte };
+  const unreadable = (err: unknown) => () => unreadableRecord(context, err);
+  let reader: () => unknown[];
+  try {
+    reader = await recordsReader(lookupCodecByAttributes(attributes), decoder, context);
+  } catch (err) {
+    return { context: recordContext, records: unreadable(err) };
+  }
   return {
     context: recordContext,
-    records: await recordsReader(codec, decoder, { ...recordContext, magicByte }),
+    records: () => {
+      try {
+        return reader();
+      } catch (err) {
+        return unreadable(err)();
+      }
+    },
   };
 }
 

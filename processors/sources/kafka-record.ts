@@ -8,4 +8,9 @@ export interface KafkaRecord {
   value: Buffer | null;
   /** The partition's high watermark when this record was fetched (offset of the next record to be written). */
   highWatermark?: string;
+  /**
+   * Set when this stands for a whole record batch that could not be read (at the batch's last
+   * offset, no key or value: `core/kafka/record-batch-decode.ts`): why. Decoding dead-letters it.
+   */
+  unreadable?: string;
 }

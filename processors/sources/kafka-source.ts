@@ -135,7 +135,8 @@ export function kafkaSource(consumer: Consumer, options: KafkaSourceOptions): Ka
     let bytes = 0;
     const payload: KafkaRecord[] = batch.messages.map((m) => {
       bytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
-      return { topic, partition, offset: m.offset, key: m.key, value: m.value, highWatermark };
+      const unreadable = (m as { unreadable?: string }).unreadable;
+      return { topic, partition, offset: m.offset, key: m.key, value: m.value, highWatermark, unreadable };
     });
     const count = payload.length;
     const acknowledge = commits.track(`${topic}:${partition}`, BigInt(lastOffset) + 1n);

@@ -10,7 +10,9 @@ import { Batch, emptyStats, Located, reject } from './batch';
  * a writer schema registered under the topic's subject is resolved to it, any other is refused
  * (`AvroSerde.decodeFrom`), so a decoded value always has the reader's types. A record that does
  * not decode becomes a dead letter carrying its original bytes, its source position and the
- * reason; the rest of the batch goes on. Pure: the serde must have been `prepare`d for the batch.
+ * reason; the rest of the batch goes on. A record standing for a record batch that could not be
+ * read (`KafkaRecord.unreadable`) is dead-lettered with why. Pure: the serde must have been
+ * `prepare`d for the batch.
  */
 export function decode<T>(
   serde: Pick<AvroSerde, 'decodeFrom'>,
@@ -30,6 +32,10 @@ export function decode<T>(
       commitFloor: undefined,
     };
     for (const source of env.payload) {
+      if (source.unreadable !== undefined) {
+        batch.rejects.push(reject(source, 'TW_ERR_UNREADABLE_BATCH', source.unreadable, scheduler.now()));
+        continue;
+      }
       try {
         // `series` is set by a later stage: declared here, it takes a slot of the object itself
         // (added later, every record would get a separate property store and a new shape).

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import avro from 'avsc';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { startInstance, type Instance } from '../../cli/instance';
 import { createLogger } from '../../core/logger';
 import { confluentRegistry, createAvroSerde } from '../../core/serde';
@@ -253,5 +253,74 @@ describe('poison records from a foreign producer', () => {
       TW_ERR_FOREIGN_SCHEMA: 2,
       TW_ERR_OVERSIZE_FIELD: 2,
     });
+  });
+
+  it('passes a compressed batch that inflates past its bound: one dead letter, the partition flows on', async () => {
+    const goodId = await registerUnder(subject, sampleSchema);
+    const hostC = uniqueName('good-c');
+    const base = Math.floor((Date.now() - 60_000) / 10_000) * 10_000;
+    const good = (id: string, ts: number) => ({
+      key: hostC,
+      value: framed(goodId, sampleSchema, {
+        event_id: `${hostC}:1:${id}`,
+        host: hostC,
+        ts,
+        metric: 'system.cpu.utilization',
+        value: 1,
+        unit: '1',
+        attributes: {},
+      }),
+    });
+    // A batch the broker takes (about 300 KB compressed, its record valid) that inflates to 65 MiB:
+    // kafkajs would hold it whole, and fail the fetch, and the partition, again at every retry.
+    const bomb = { key: hostC, value: Buffer.alloc(65 * 1024 * 1024) };
+    const send = (messages: { key: string; value: Buffer }[], compression = CompressionTypes.None) =>
+      producer.send({ topic: metricsTopic, acks: -1, compression, messages });
+    await send([good('1', base + 1000)]);
+    const [sent] = await send([bomb], CompressionTypes.GZIP);
+    await send([good('2', base + 2000)]);
+
+    const stored = await waitFor('host C’s samples on both sides of the batch', async () => {
+      const rs = await instance.clickhouse.query({
+        query: `SELECT event_id FROM ${db}.metrics WHERE host = {host:String} ORDER BY ts`, // raw rows, no FINAL
+        query_params: { host: hostC },
+        format: 'JSONEachRow',
+      });
+      const rows = await rs.json<{ event_id: string }>();
+      return rows.length >= 2 ? rows : undefined;
+    });
+    expect(stored.map((r) => r.event_id.split(':')[2])).toEqual(['1', '2']);
+
+    const reader = createAvroSerde(confluentRegistry(registryUrl));
+    const letters: DeadLetter[] = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('bomb-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [`${prefix}tidewatch.dlq.v1`], fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        await reader.prepare(batch.messages.map((m) => m.value));
+        for (const m of batch.messages) letters.push(reader.decode<DeadLetter>(m.value));
+      },
+    });
+    let letter: DeadLetter | undefined;
+    try {
+      letter = await waitFor('the batch’s dead letter', () =>
+        letters.find((l) => l.error_code === 'TW_ERR_UNREADABLE_BATCH'),
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    const offset = sent!.baseOffset!;
+    expect(letter).toMatchObject({
+      source_topic: metricsTopic,
+      source_partition: sent!.partition,
+      source_offset: offset,
+      original_value: null,
+      reason: expect.stringMatching(
+        new RegExp(`^record batch at offsets ${offset}–${offset} cannot be read: .*larger than`),
+      ),
+    });
+    const dropped = (await instance.metrics.eventsDropped.get()).values;
+    expect(dropped.find((v) => v.labels.reason === 'TW_ERR_UNREADABLE_BATCH')?.value).toBe(1);
   });
 });
