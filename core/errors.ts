@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   TW_ERR_BAD_MAGIC: 'A record does not start with the Confluent wire-format magic byte 0.',
   TW_ERR_UNKNOWN_SCHEMA: 'A record names a schema id that the schema registry does not know.',
   TW_ERR_AVRO_DECODE: 'A record body is not valid Avro for the schema it names (truncated or corrupt).',
+  TW_ERR_UNREADABLE_BATCH:
+    'A whole Kafka record batch could not be read (a codec Tidewatch does not read, gzip corrupt or past 64 MiB inflated, records that do not parse); one dead letter stands for it and the consumer goes past it.',
   TW_ERR_FOREIGN_SCHEMA:
     'A record names a schema id that is not registered under its topic’s subject (<topic>-value).',
   TW_ERR_SCHEMA_MISMATCH: 'A record’s writer schema cannot be resolved to the schema the processor reads.',
