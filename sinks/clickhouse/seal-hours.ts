@@ -24,6 +24,13 @@ export interface KeyRange {
   to: string;
 }
 
+/**
+ * Key ranges one query names at most, and host names' bytes one hour's group of hosts carries:
+ * both travel as query parameters (in the URL to a server, whose limit is 1 MiB by default).
+ */
+export const RANGES_PER_QUERY = 200;
+export const HOST_BYTES_PER_GROUP = 128 * 1024;
+
 /** One sealing query: its key ranges and the samples stored in them. */
 export interface SealQuery {
   ranges: KeyRange[];
@@ -61,7 +68,11 @@ export function planRanges(counts: readonly KeyCount[], rowsPerQuery: number): S
   let query: SealQuery | undefined;
   let open: KeyRange | undefined;
   for (const c of counts) {
-    if (!query || (query.rows > 0 && query.rows + c.rows > rowsPerQuery)) {
+    const full =
+      query &&
+      ((query.rows > 0 && query.rows + c.rows > rowsPerQuery) ||
+        (open?.metric !== c.metric && query.ranges.length === RANGES_PER_QUERY));
+    if (!query || full) {
       query = { ranges: [], rows: 0 };
       queries.push(query);
       open = undefined;
@@ -168,11 +179,27 @@ async function sealRanges(
   });
 }
 
+/** Pending host-hours (ordered by hour) as groups of one hour's hosts, within `HOST_BYTES_PER_GROUP`. */
+export function groupHosts(pending: readonly HostHour[]): { hour: number; hosts: HostHour[] }[] {
+  const groups: { hour: number; hosts: HostHour[]; bytes: number }[] = [];
+  for (const h of pending) {
+    const bytes = Buffer.byteLength(h.host) + 24; // the name, its quoting and its count
+    let group = groups.at(-1);
+    if (!group || group.hour !== h.hour || group.bytes + bytes > HOST_BYTES_PER_GROUP) {
+      group = { hour: h.hour, hosts: [], bytes: 0 };
+      groups.push(group);
+    }
+    group.hosts.push(h);
+    group.bytes += bytes;
+  }
+  return groups.map(({ hour, hosts }) => ({ hour, hosts }));
+}
+
 /**
  * Seals the host-hours that are due at `now`: those whose hour ended `graceMs` ago or more, whose
  * last samples were stored `graceMs` ago or more, and that had samples stored since their last
- * sealing; up to `hostHoursPerPass`, an hour at a time, in queries of about `rowsPerQuery`
- * samples (on the embedded engine a query holds every other until it ends). What each hour's
+ * sealing; up to `hostHoursPerPass`, an hour's hosts at a time (`groupHosts`), in queries of
+ * about `rowsPerQuery` samples (on the embedded engine a query holds every other until it ends). What each hour's
  * sealing saw goes into `metrics_1h_seals` once its queries are done, so an interrupted pass is
  * repeated whole; samples stored meanwhile are counted past it and seal the hour again.
  */
@@ -186,10 +213,8 @@ export async function sealHours(
 ): Promise<SealPass> {
   const quiet = now - limits.graceMs;
   const pending = await pendingHostHours(client, db, quiet - HOUR_MS, quiet, limits.hostHoursPerPass);
-  const byHour = new Map<number, HostHour[]>();
-  for (const h of pending) byHour.set(h.hour, [...(byHour.get(h.hour) ?? []), h]);
   let queries = 0;
-  for (const [hour, hosts] of byHour) {
+  for (const { hour, hosts } of groupHosts(pending)) {
     const counts = await keyCounts(client, db, hour, hosts);
     for (const query of planRanges(counts, limits.rowsPerQuery)) {
       const start = performance.now();
