@@ -3,6 +3,7 @@ import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import type { StoredState } from '../stages';
 import { detectorBaselines, type BaselineStore } from './detector-baselines';
+import { rowCount } from '../../sinks/clickhouse';
 
 /** A store of `n` changed baselines handing them out as `takeDirty` is asked. */
 function storeOf(n: number) {
@@ -39,7 +40,7 @@ function clientOf(failAt?: number) {
       calls++;
       await new Promise((r) => setImmediate(r));
       if (calls === failAt) throw new Error('refused');
-      inserts.push(values.length);
+      inserts.push(rowCount(values)); // the rows an insert carries, encoded or not
     },
   };
   return { client: client as unknown as ClickHouseClient, inserts };
