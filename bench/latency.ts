@@ -10,6 +10,7 @@ import { silentLogger } from '../core/logger';
 import { PROCESSOR_NODE_FLAGS } from '../core/node-flags';
 import { tokenFile } from '../sinks/gateway/token';
 import { benchStack } from './bench-stack';
+import { cpuSeconds, machineBusySeconds, threadCpuSeconds } from './process-usage';
 import {
   latencyView,
   warmupSplit,
@@ -74,6 +75,27 @@ async function instanceTimes(url: string, token: string) {
   return { stages, eventLoop, gc };
 }
 
+/**
+ * The CPU seconds a process has used, read every 250 ms until it exits (the last reading is
+ * what it used, to within that); `seconds()` is the latest.
+ */
+function cpuWatch(pid: number) {
+  let last = 0;
+  const read = () => {
+    try {
+      last = cpuSeconds(pid);
+    } catch {
+      clearInterval(timer); // gone
+    }
+  };
+  const timer = setInterval(read, 250);
+  read();
+  return {
+    seconds: () => (read(), last),
+    stop: () => clearInterval(timer),
+  };
+}
+
 /** The bare consumer's process, once it has joined its group; `report()` asks for its view. */
 async function bareConsumer(args: BareConsumerArgs) {
   const child = fork(path.join(__dirname, 'latency-bare-consumer.js'), [JSON.stringify(args)], {
@@ -85,6 +107,7 @@ async function bareConsumer(args: BareConsumerArgs) {
     child.once('exit', (code) => reject(new Error(`the bare consumer exited (${code})`)));
   });
   return {
+    pid: child.pid!,
     report: () =>
       new Promise<BareConsumerView>((resolve) => {
         child.once('message', (m) => resolve(m as BareConsumerView));
@@ -139,6 +162,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     let received = 0;
     let conflated = 0;
     let beyond = 0;
+    let messages = 0;
     const client = new WebSocket(`${runtime.url.replace(/^http/, 'ws')}/ws`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -155,6 +179,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       if (m.type === 'subscribed') subscribed = true;
       if (m.type !== 'samples' || !m.samples) return;
       if (m.conflated) conflated++;
+      messages++;
       for (const s of m.samples) {
         if (!s.host.startsWith('loadgen-')) continue;
         if (received >= total) {
@@ -184,11 +209,16 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
     });
     closeBare = bare.close;
 
+    const bareCpu = cpuWatch(bare.pid);
+    const bareBefore = bareCpu.seconds();
+    const clientBefore = process.cpuUsage();
+    const cpuBefore = { ...threadCpuSeconds(instance.pid!), machine: machineBusySeconds(), at: Date.now() };
     const loadgen = spawn(
       process.execPath,
       [BIN, 'loadgen', '--hosts', String(o.hosts), '--rate', String(o.rate), '--total', String(total)],
       { env, stdio: ['ignore', 'pipe', 'ignore'] },
     );
+    const loadgenCpu = cpuWatch(loadgen.pid!);
     let report = '';
     loadgen.stdout!.on('data', (d: Buffer) => (report += d.toString()));
     const code = await new Promise<number | null>((resolve) => loadgen.once('exit', resolve));
@@ -200,6 +230,20 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       if (received !== last) [last, quietSince] = [received, Date.now()];
       await sleep(250);
     }
+    const cpuAfter = { ...threadCpuSeconds(instance.pid!), machine: machineBusySeconds(), at: Date.now() };
+    const clientCpu = process.cpuUsage(clientBefore);
+    const perSample = (seconds: number) => Math.round((seconds * 1e7) / Math.max(1, received)) / 10;
+    const used = {
+      instance_main: cpuAfter.main - cpuBefore.main,
+      instance_helpers: cpuAfter.helpers - cpuBefore.helpers,
+      load_generator: loadgenCpu.seconds(),
+      bare_consumer: bareCpu.seconds() - bareBefore,
+      client: (clientCpu.user + clientCpu.system) / 1e6,
+    };
+    loadgenCpu.stop();
+    bareCpu.stop();
+    const machine = cpuAfter.machine - cpuBefore.machine;
+    const named = Object.values(used).reduce((a, b) => a + b, 0);
     const view = latencyView(latencies, received);
     const split = warmupSplit(latencies, stamped, received, o.warmupSeconds * 1000);
     const kafkaOnly = await bare.report();
@@ -217,6 +261,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       samples_sent: total,
       samples_received: received,
       samples_beyond_total: beyond,
+      sample_messages: messages,
       conflated_messages: conflated,
       p50_ms: view.p50_ms,
       p90_ms: view.p90_ms,
@@ -232,6 +277,18 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       kafka_only: kafkaOnly,
       to_gateway: latencyView(toGateway, received),
       gateway_to_client: latencyView(transit, received),
+      // CPU while the load ran (from the generator's start until the last sample came), µs per
+      // sample: the instance's main thread and its other threads (the embedded engine, detection,
+      // the libuv pool), the load generator, the bare consumer, this client, the rest of the
+      // machine (the broker and registry, mostly) and all of it; and the share of the machine's
+      // cores that was busy.
+      cpu_us_per_sample: {
+        ...Object.fromEntries(Object.entries(used).map(([k, v]) => [k, perSample(v)])),
+        rest: perSample(machine - named),
+        machine: perSample(machine),
+      },
+      machine_busy_share:
+        Math.round((machine / (os.cpus().length * ((cpuAfter.at - cpuBefore.at) / 1000))) * 100) / 100,
       stage_batch_ms: instanceView.stages,
       instance_event_loop_delay: instanceView.eventLoop,
       instance_gc: instanceView.gc,
