@@ -17,6 +17,7 @@ const ALL_PATCHES = [
   'record-decode',
   'lazy-records',
   'record-encode',
+  'produce-request',
 ];
 const GROUPING = 'kafkajs/src/producer/groupMessagesPerPartition.js';
 
@@ -151,7 +152,7 @@ describe('kafkajs patches at start', () => {
     expect(result).toEqual({
       version: KAFKAJS_VERSION,
       installed: ['idle-spin-fix', 'gzip-codec', 'partition-grouping'],
-      leftOut: ['record-decode', 'lazy-records', 'record-encode'],
+      leftOut: ['record-decode', 'lazy-records', 'record-encode', 'produce-request'],
     });
   });
 

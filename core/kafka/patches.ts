@@ -10,7 +10,7 @@ import { partitionGrouping } from './partition-grouping';
 export const KAFKAJS_VERSION = '2.2.4';
 
 /** The patches a bundle without node_modules leaves out (`node-modules-patches.ts`). */
-const NODE_MODULES_ONLY = ['record-decode', 'lazy-records', 'record-encode'];
+const NODE_MODULES_ONLY = ['record-decode', 'lazy-records', 'record-encode', 'produce-request'];
 
 export interface PatchesInstalled {
   version: string;
