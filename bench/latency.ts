@@ -29,6 +29,12 @@ export interface LatencyBenchOptions {
    * parts), and a backlog built then drains for a while. The headline counts every sample.
    */
   warmupSeconds: number;
+  /**
+   * Also time the same samples through a bare consumer (`kafka_only`). Off (`--kafka-only off`),
+   * its ~10 µs of CPU a sample is left to the rest: on a machine the run keeps busy, how much the
+   * instance's latency owes to the machine's load shows against a run with it on.
+   */
+  kafkaOnly: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,16 +207,18 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
 
     // The same samples read by a bare consumer in its own process: what Kafka alone takes (the
     // generator's batching, produce, fetch), against which the instance's share shows.
-    const bare = await bareConsumer({
-      brokers: endpoints.brokers,
-      registryUrl: endpoints.registryUrl,
-      topic: topicNames(env.TIDEWATCH_TOPIC_PREFIX!).metrics,
-      total,
-    });
-    closeBare = bare.close;
+    const bare = o.kafkaOnly
+      ? await bareConsumer({
+          brokers: endpoints.brokers,
+          registryUrl: endpoints.registryUrl,
+          topic: topicNames(env.TIDEWATCH_TOPIC_PREFIX!).metrics,
+          total,
+        })
+      : undefined;
+    if (bare) closeBare = bare.close;
 
-    const bareCpu = cpuWatch(bare.pid);
-    const bareBefore = bareCpu.seconds();
+    const bareCpu = bare ? cpuWatch(bare.pid) : undefined;
+    const bareBefore = bareCpu?.seconds() ?? 0;
     const clientBefore = process.cpuUsage();
     const cpuBefore = { ...threadCpuSeconds(instance.pid!), machine: machineBusySeconds(), at: Date.now() };
     const loadgen = spawn(
@@ -237,16 +245,16 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       instance_main: cpuAfter.main - cpuBefore.main,
       instance_helpers: cpuAfter.helpers - cpuBefore.helpers,
       load_generator: loadgenCpu.seconds(),
-      bare_consumer: bareCpu.seconds() - bareBefore,
+      bare_consumer: bareCpu ? bareCpu.seconds() - bareBefore : 0,
       client: (clientCpu.user + clientCpu.system) / 1e6,
     };
     loadgenCpu.stop();
-    bareCpu.stop();
+    bareCpu?.stop();
     const machine = cpuAfter.machine - cpuBefore.machine;
     const named = Object.values(used).reduce((a, b) => a + b, 0);
     const view = latencyView(latencies, received);
     const split = warmupSplit(latencies, stamped, received, o.warmupSeconds * 1000);
-    const kafkaOnly = await bare.report();
+    const kafkaOnly = bare ? await bare.report() : null;
     const instanceView = await instanceTimes(runtime.url, token);
     const generated = JSON.parse(report.trim().split('\n').at(-1) ?? '{}') as {
       samples_per_sec?: number;

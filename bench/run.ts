@@ -50,6 +50,7 @@ const SCENARIOS: Record<
       seconds: Number(a.seconds ?? 60),
       hosts: Number(a.hosts ?? 200),
       warmupSeconds: Number(a['warmup-seconds'] ?? 10),
+      kafkaOnly: a['kafka-only'] !== 'off',
     }),
   backpressure: (a) =>
     backpressureBench({
