@@ -128,6 +128,7 @@ async function main() {
       'series-sweep': { type: 'string' },
       'warmup-seconds': { type: 'string' },
       'late-host-share': { type: 'string' },
+      'kafka-only': { type: 'string' },
     },
   });
   const name = positionals[0];
