@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import { Partitioners, type Message } from 'kafkajs';
 import { groupedLinearly, partitionGrouping } from './partition-grouping';
 
 type Group = (args: {
@@ -40,14 +40,15 @@ describe('partition grouping', () => {
   });
 
   it('never hands kafkajs a partition list to copy: its reducer sees an empty accumulator each time', () => {
-    const list = groupedLinearly(messages(200));
+    // Messages that leave their partition to the partitioner: those go through kafkajs's reducer.
+    const list = groupedLinearly(messages(200).map((m) => ({ ...m, partition: undefined })));
     const accumulated: number[] = [];
     const reduce = list.reduce as unknown as (r: unknown, init: object) => Record<string, Message[]>;
     const grouped = reduce.call(
       list,
       (result: Record<string, Message[]>, message: Message) => {
         accumulated.push(Object.keys(result).length);
-        return { ...result, [message.partition!]: [message] };
+        return { ...result, [String(message.key)]: [message] };
       },
       {},
     );
@@ -55,10 +56,29 @@ describe('partition grouping', () => {
     expect(Object.values(grouped).reduce((n, l) => n + l.length, 0)).toBe(200);
   });
 
-  it('asks the partitioner once per message, as kafkajs does', () => {
+  it('asks the partitioner once per message that does not name its partition, as kafkajs does', () => {
     let calls = 0;
-    group(args(groupedLinearly(messages(300)), ({ message }) => (calls++, message.partition!)));
-    expect(calls).toBe(300);
+    const list = messages(300).map((m, i) => (i % 3 === 0 ? { ...m, partition: undefined } : m));
+    group(args(groupedLinearly(list), ({ message }) => (calls++, message.partition ?? 0)));
+    expect(calls).toBe(100);
+  });
+
+  it("puts a message that names its partition where kafkajs's default partitioner does", () => {
+    const list = messages(400).map((m, i) => (i % 4 === 0 ? { ...m, partition: undefined } : m));
+    const partitioner = Partitioners.DefaultPartitioner();
+    const metadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0 }));
+    const run = (l: Message[]) =>
+      group({
+        topic: 't',
+        partitionMetadata: metadata,
+        messages: l,
+        partitioner: ({ message }) =>
+          partitioner({ topic: 't', partitionMetadata: metadata as never, message }),
+      });
+    const expected = run(list.slice());
+    const grouped = run(groupedLinearly(list.slice()));
+    expect(Object.keys(grouped)).toEqual(Object.keys(expected));
+    for (const p of Object.keys(expected)) expect(grouped[p]).toEqual(expected[p]);
   });
 
   it("finds kafkajs's grouping going through the list it is given", () => {

@@ -10,7 +10,8 @@ import type { KafkajsPatch } from './kafkajs-patch';
  * the lists we send group themselves: `groupedLinearly` gives a list a `reduce` of its own that
  * asks kafkajs's reducer where each message goes (a fresh, empty accumulator per message: the
  * partitioner runs once per message, as before) and appends it to that partition's list, in
- * order. The result is kafkajs's: an object of partition → messages. The patch installs nothing;
+ * order; a message that names its partition goes there without the reducer (kafkajs's
+ * partitioners return that partition). The result is kafkajs's: an object of partition → messages. The patch installs nothing;
  * its check and verify run kafkajs's grouping over such a list and say whether it still uses the
  * list's `reduce` and gets the same answer. It applies in the agent bundle too.
  */
@@ -24,6 +25,15 @@ let grouped = 0;
 function linearReduce(this: Message[], reducer: Reducer, initial: Grouping): Grouping {
   grouped++;
   for (const message of this) {
+    const { partition } = message;
+    if (Number.isInteger(partition) && partition! >= 0) {
+      // Where kafkajs's partitioners (and `cached-partitioner.ts`) put a message that names its
+      // partition: no reducer's objects and arrays for it (`bounded-produce.ts` names them all).
+      const list = initial[partition!];
+      if (list) list.push(message);
+      else initial[partition!] = [message];
+      continue;
+    }
     const one = reducer({}, message);
     for (const partition in one) {
       const list = initial[partition];
@@ -52,13 +62,18 @@ const groupMessagesPerPartition = () =>
 
 /** What kafkajs's grouping does with a list made here that it should not, or undefined. */
 function probe(): string | undefined {
-  const messages = [0, 1, 2, 3, 4].map((i) => ({ key: `k${i}`, value: Buffer.from([i]), partition: i % 2 }));
+  // Three name their partition; two leave it to the partitioner (by their key's number).
+  const messages = [0, 1, 2, 3, 4].map((i) => ({
+    key: `k${i}`,
+    value: Buffer.from([i]),
+    partition: i < 3 ? i % 2 : undefined,
+  }));
   const before = grouped;
   const result = groupMessagesPerPartition()({
     topic: 't',
     partitionMetadata: [{}, {}],
     messages: groupedLinearly(messages.slice()),
-    partitioner: ({ message }) => message.partition!,
+    partitioner: ({ message }) => message.partition ?? Number(String(message.key).slice(1)) % 2,
   });
   if (grouped !== before + 1)
     return "kafkajs's groupMessagesPerPartition does not group through the list's reduce";
