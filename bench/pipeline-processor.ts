@@ -237,16 +237,28 @@ async function seriesStored(clickhouse: ReturnType<typeof createClickHouse>): Pr
   return Number((await rs.json<{ n: string }>())[0]!.n);
 }
 
-/** A V8 CPU profile of this process from now until `stopInto(file)`. */
+/**
+ * A V8 CPU profile of this process from now until `stopInto(file)`, and beside it (`file` +
+ * `.heapprofile`) a sampling of what its main thread allocated, objects the garbage collector has
+ * already taken included: where the young generation's collections come from.
+ */
 async function startCpuProfile() {
   const session = new inspector.Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   return {
     stopInto: async (file: string) => {
       const { profile } = await session.post('Profiler.stop');
       fs.writeFileSync(file, JSON.stringify(profile));
+      const sampled = await session.post('HeapProfiler.stopSampling');
+      fs.writeFileSync(`${file}.heapprofile`, JSON.stringify(sampled.profile));
       session.disconnect();
     },
   };
