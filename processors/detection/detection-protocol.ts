@@ -1,4 +1,5 @@
 import type { Anomaly } from '../../schemas';
+import type { EncodedStates } from '../../sinks/clickhouse/detector-state';
 import type { EnsembleOptions, ThresholdRule } from '../detectors';
 import type { DetectOptions, StoredState } from '../stages';
 
@@ -38,8 +39,8 @@ export type DetectionRequest =
       reset: boolean;
       disowned?: string[];
     }
-  | { kind: 'takeDirty'; id: number; limit?: number | undefined }
-  | { kind: 'unsaved'; id: number; rows: StoredState[] }
+  | { kind: 'takeDirty'; id: number; limit?: number | undefined; now: number }
+  | { kind: 'settle'; id: number; saved: boolean }
   | { kind: 'restore'; id: number; rows: StoredState[] };
 
 /** The thread's answer to request `id`: a batch's incidents, saved states, or what failed. */
@@ -50,8 +51,8 @@ export interface DetectionReply {
   anomalies?: Anomaly[];
   evicted?: number;
   seconds?: number;
-  /** `takeDirty`: the states to save. */
-  rows?: StoredState[];
+  /** `takeDirty`: the states to save, encoded for their insert (one string). */
+  states?: EncodedStates;
   /** `restore`: how many states were taken. */
   taken?: number;
 }

@@ -11,7 +11,14 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Assignment } from '../../core/stream';
 import type { Anomaly } from '../../schemas';
-import { anomalyScoring, DEFAULT_DETECT, DetectorStore, type ScoredSample } from '../stages';
+import { encodeDetectorStates } from '../../sinks/clickhouse/detector-state';
+import {
+  anomalyScoring,
+  DEFAULT_DETECT,
+  DetectorStore,
+  type ScoredSample,
+  type StoredState,
+} from '../stages';
 import type { DetectionReply, DetectionRequest, DetectionSetup, SeriesDef } from './detection-protocol';
 
 /**
@@ -33,6 +40,8 @@ function lowerPriority(): void {
 
 function serve(port: NonNullable<typeof parentPort>, setup: DetectionSetup): void {
   const store = new DetectorStore(setup.maxSeries, setup.ensemble, setup.rules);
+  /** The states the last `takeDirty` handed out, until their save is settled. */
+  let taken: StoredState[] = [];
   let disowned = new Set<string>();
   let version = 0;
   const assignment: Assignment = {
@@ -82,9 +91,13 @@ function serve(port: NonNullable<typeof parentPort>, setup: DetectionSetup): voi
       case 'batch':
         return score(request);
       case 'takeDirty':
-        return { id: request.id, rows: store.takeDirty(request.limit) };
-      case 'unsaved':
-        store.unsaved(request.rows);
+        // States taken before and never settled (their save's answer lost): changed again.
+        store.unsaved(taken);
+        taken = store.takeDirty(request.limit);
+        return { id: request.id, states: encodeDetectorStates(taken, request.now) };
+      case 'settle':
+        if (!request.saved) store.unsaved(taken);
+        taken = [];
         return { id: request.id };
       case 'restore':
         return { id: request.id, taken: store.restore(request.rows) };

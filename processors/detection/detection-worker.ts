@@ -5,6 +5,7 @@ import { asyncScheduler, map, type OperatorFunction, type SchedulerLike } from '
 import { reassignments, type Assignment, type Envelope } from '../../core/stream';
 import { withSemiSpace } from '../../core/young-generation';
 import type { MetricSample } from '../../schemas';
+import type { EncodedStates } from '../../sinks/clickhouse/detector-state';
 import { seriesKey, type Batch, type DetectionTicket, type StoredState } from '../stages';
 import { joinDetected, NOTHING_DETECTED, type Detected, type Detection } from './detection';
 import type { DetectionReply, DetectionRequest, DetectionSetup, SeriesDef } from './detection-protocol';
@@ -108,12 +109,13 @@ export class DetectionWorker implements Detection {
     return joinDetected(await Promise.all(waits));
   }
 
-  async takeDirty(limit?: number): Promise<StoredState[]> {
-    return (await this.ask({ kind: 'takeDirty', id: this.nextId++, limit })).rows ?? [];
+  async takeDirty(limit: number | undefined, now: number): Promise<EncodedStates> {
+    const { states } = await this.ask({ kind: 'takeDirty', id: this.nextId++, limit, now });
+    return states ?? { count: 0, text: '' };
   }
 
-  async unsaved(rows: readonly StoredState[]): Promise<void> {
-    await this.ask({ kind: 'unsaved', id: this.nextId++, rows: [...rows] });
+  async settle(saved: boolean): Promise<void> {
+    await this.ask({ kind: 'settle', id: this.nextId++, saved });
   }
 
   async restore(rows: readonly StoredState[]): Promise<number> {

@@ -3,28 +3,34 @@ import { silentLogger } from '../../core/logger';
 import { createMetrics } from '../../core/metrics';
 import type { StoredState } from '../stages';
 import { detectorBaselines, type BaselineStore } from './detector-baselines';
-import { rowCount } from '../../sinks/clickhouse';
+import { encodeDetectorStates, rowCount } from '../../sinks/clickhouse';
 
-/** A store of `n` changed baselines handing them out as `takeDirty` is asked. */
+/** A store of `n` changed baselines handing them out, encoded, as `takeDirty` is asked. */
 function storeOf(n: number) {
   let dirty: StoredState[] = Array.from({ length: n }, (_, i) => ({
     series: `s${i}`,
     host: 'h',
     state: 'x',
   }));
-  const store: BaselineStore & { taken: number[]; givenBack: string[] } = {
+  let taken: StoredState[] = [];
+  const store: BaselineStore & { taken: number[]; givenBack: string[]; settled: boolean[] } = {
     maxSeries: 100,
     taken: [],
     givenBack: [],
-    takeDirty(limit) {
-      const out = dirty.slice(0, limit);
+    settled: [],
+    takeDirty(limit, now) {
+      taken = dirty.slice(0, limit);
       dirty = dirty.slice(limit);
-      store.taken.push(out.length);
-      return out;
+      store.taken.push(taken.length);
+      return encodeDetectorStates(taken, now);
     },
-    unsaved(rows) {
-      store.givenBack.push(...rows.map((r) => r.series));
-      dirty = [...rows, ...dirty];
+    settle(saved) {
+      store.settled.push(saved);
+      if (!saved) {
+        store.givenBack.push(...taken.map((r) => r.series));
+        dirty = [...taken, ...dirty];
+      }
+      taken = [];
     },
     restore: () => 0,
   };
@@ -40,7 +46,7 @@ function clientOf(failAt?: number) {
       calls++;
       await new Promise((r) => setImmediate(r));
       if (calls === failAt) throw new Error('refused');
-      inserts.push(rowCount(values)); // the rows an insert carries, encoded or not
+      inserts.push(rowCount(values)); // the rows an insert carries, encoded
     },
   };
   return { client: client as unknown as ClickHouseClient, inserts };
@@ -65,6 +71,7 @@ describe('detector baselines', () => {
     await baselinesOf(store, client).stop();
     expect(inserts).toEqual([5, 5, 2]);
     expect(store.taken).toEqual([5, 5, 2]);
+    expect(store.settled).toEqual([true, true, true]);
   });
 
   it('stops at a failed insert and gives back only that part, the rest staying changed', async () => {

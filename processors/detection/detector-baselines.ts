@@ -2,14 +2,24 @@ import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import type { PipelineMetrics } from '../../core/metrics';
 import type { StoredState } from '../stages';
-import { loadDetectorStates, saveDetectorStates, type ClickHouseClient } from '../../sinks/clickhouse';
+import {
+  loadDetectorStates,
+  saveEncodedStates,
+  type ClickHouseClient,
+  type EncodedStates,
+} from '../../sinks/clickhouse';
 
 /** What the baselines need of a detector store, in this thread or another (`Detection`). */
 export interface BaselineStore {
   readonly maxSeries: number;
-  /** Up to `limit` changed states, no longer marked changed. */
-  takeDirty(limit: number): StoredState[] | Promise<StoredState[]>;
-  unsaved(rows: readonly StoredState[]): void | Promise<void>;
+  /**
+   * Up to `limit` changed states, no longer marked changed, encoded for their insert
+   * (`encodeDetectorStates`, stamped `now`) where the store is; the store keeps them until
+   * `settle`, so a failed save can give them back without their crossing threads again.
+   */
+  takeDirty(limit: number, now: number): EncodedStates | Promise<EncodedStates>;
+  /** The states the last `takeDirty` gave were saved, or (`saved` false) are changed again. */
+  settle(saved: boolean): void | Promise<void>;
   restore(rows: readonly StoredState[]): number | Promise<number>;
 }
 
@@ -45,24 +55,31 @@ export function detectorBaselines(parts: DetectorBaselinesParts) {
   let saving: Promise<void> | undefined;
   /** Saves every changed baseline, `saveRows` at a time; stops at the first failure. */
   const saveAll = async () => {
-    let rows: StoredState[] = [];
-    try {
-      do {
-        rows = [];
-        rows = await store.takeDirty(saveRows);
-        await saveDetectorStates(parts.clickhouse, parts.database, rows, parts.clock());
-        parts.metrics.detectorStatesSaved.inc(rows.length);
-      } while (rows.length === saveRows);
-    } catch (err) {
-      log.warn(
-        { err, series: rows.length },
-        'saving detector baselines failed; will retry at the next snapshot',
-      );
+    for (;;) {
+      let taken: EncodedStates;
       try {
-        await store.unsaved(rows);
-      } catch {
-        // the store is closed: nothing is left to keep them in
+        taken = await store.takeDirty(saveRows, parts.clock());
+      } catch (err) {
+        log.warn({ err }, 'taking detector baselines to save failed; will retry at the next snapshot');
+        return;
       }
+      try {
+        await saveEncodedStates(parts.clickhouse, parts.database, taken);
+        await store.settle(true);
+      } catch (err) {
+        log.warn(
+          { err, series: taken.count },
+          'saving detector baselines failed; will retry at the next snapshot',
+        );
+        try {
+          await store.settle(false);
+        } catch {
+          // the store is closed: nothing is left to keep them in
+        }
+        return;
+      }
+      parts.metrics.detectorStatesSaved.inc(taken.count);
+      if (taken.count < saveRows) return;
     }
   };
   /** One snapshot at a time: a tick that finds one under way leaves it to finish. */

@@ -3,6 +3,7 @@ import type { Assignment, Envelope } from '../../core/stream';
 import type { MetricSample } from '../../schemas';
 import type { EnsembleOptions, ThresholdRule } from '../detectors';
 import { detectAnomalies, DetectorStore, type Batch, type DetectOptions, type StoredState } from '../stages';
+import { encodeDetectorStates, type EncodedStates } from '../../sinks/clickhouse/detector-state';
 import { NOTHING_DETECTED, type Detected, type Detection } from './detection';
 
 /**
@@ -13,6 +14,8 @@ import { NOTHING_DETECTED, type Detected, type Detection } from './detection';
 export class InThreadDetection implements Detection {
   readonly stageName = 'detect';
   readonly store: DetectorStore;
+  /** The states the last `takeDirty` handed out, until their save is settled. */
+  private taken: StoredState[] = [];
 
   constructor(
     maxSeries: number,
@@ -38,12 +41,15 @@ export class InThreadDetection implements Detection {
     return Promise.resolve(NOTHING_DETECTED);
   }
 
-  takeDirty(limit?: number): StoredState[] {
-    return this.store.takeDirty(limit);
+  takeDirty(limit: number | undefined, now: number): EncodedStates {
+    this.store.unsaved(this.taken); // taken before and never settled: changed again
+    this.taken = this.store.takeDirty(limit);
+    return encodeDetectorStates(this.taken, now);
   }
 
-  unsaved(rows: readonly StoredState[]): void {
-    this.store.unsaved(rows);
+  settle(saved: boolean): void {
+    if (!saved) this.store.unsaved(this.taken);
+    this.taken = [];
   }
 
   restore(rows: readonly StoredState[]): number {

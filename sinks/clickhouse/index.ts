@@ -17,8 +17,13 @@ export type { QueryResult, QueryLimits } from './read-only-query';
 export { clickhouseAggregatesSink } from './aggregates-writer';
 export { windowLabel } from './window-label';
 export { clickhouseAnomaliesSink } from './anomalies-writer';
-export { saveDetectorStates, loadDetectorStates } from './detector-state';
-export type { DetectorStateRow } from './detector-state';
+export {
+  saveDetectorStates,
+  saveEncodedStates,
+  encodeDetectorStates,
+  loadDetectorStates,
+} from './detector-state';
+export type { DetectorStateRow, EncodedStates } from './detector-state';
 export { applyRetention, ttlDays } from './retention';
 export type { Retention } from './retention';
 export { clickhouseProcessesSink } from './processes-writer';

@@ -105,12 +105,24 @@ describe('anomaly detection on its own thread', () => {
     const second = new DetectionWorker(setup);
     try {
       await found(batches().slice(0, 6), first, movableAssignment([0, 1, 2]).assignment);
-      const rows = await first.takeDirty();
+      // Encoded on the thread for their insert: JSONEachRow lines, each state the object it is.
+      const taken = await first.takeDirty(undefined, 1234);
+      const rows = taken.text
+        .split('\n')
+        .filter(Boolean)
+        .map(
+          (line) => JSON.parse(line) as { series: string; host: string; state: object; updated_at: number },
+        );
+      expect(taken.count).toBe(3);
       expect(rows.map((r) => r.host).sort()).toEqual(['h0', 'h1', 'h2']);
-      expect(await first.takeDirty()).toEqual([]); // taken: no longer dirty
-      await first.unsaved(rows);
-      expect((await first.takeDirty()).length).toBe(3); // a failed save gives them back
-      expect(await second.restore(rows)).toBe(3);
+      expect(rows.every((r) => r.updated_at === 1234 && typeof r.state === 'object')).toBe(true);
+      await first.settle(false); // a failed save gives them back
+      expect((await first.takeDirty(undefined, 1235)).count).toBe(3);
+      await first.settle(true);
+      expect((await first.takeDirty(undefined, 1236)).count).toBe(0); // saved: no longer changed
+      await first.settle(true);
+      const restored = rows.map((r) => ({ series: r.series, host: r.host, state: JSON.stringify(r.state) }));
+      expect(await second.restore(restored)).toBe(3);
     } finally {
       await Promise.all([first.close(), second.close()]);
       await first.close(); // twice is safe
@@ -124,6 +136,6 @@ describe('anomaly detection on its own thread', () => {
       worker.stage(movableAssignment([0]).assignment)(of(batchOf([sample()]))),
     );
     await expect(worker.results([env.payload.detection!])).rejects.toThrow('anomaly detection is closed');
-    await expect(worker.takeDirty()).rejects.toThrow('anomaly detection is closed');
+    await expect(worker.takeDirty(undefined, 0)).rejects.toThrow('anomaly detection is closed');
   });
 });
