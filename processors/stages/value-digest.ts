@@ -7,6 +7,24 @@ export const EXACT_VALUES = 16;
 const PENDING = 32;
 
 /**
+ * `values` sorted ascending in place: an insertion sort, for the few values a window keeps
+ * exactly. `Array#sort` copies them into a scratch array first, one allocation per window closed,
+ * and at a fleet's cardinality about one per sample; sorted values take one pass.
+ */
+function sortInPlace(values: number[]): number[] {
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+  return values;
+}
+
+/**
  * A window's values for its quantiles: kept exactly up to `EXACT_VALUES` (most windows hold one
  * or two samples and need no sketch at all, and their quantiles are exact), then a DDSketch of
  * 1% relative accuracy, created only then. Quantiles are clamped into [min, max] of what was added.
@@ -48,14 +66,19 @@ export class ValueDigest {
     if (this.n === PENDING) this.flush();
   }
 
-  /** The quantiles `qs`, exact while the values fit, else the sketch's, always within [min, max]. */
-  quantiles(qs: readonly number[]): number[] {
+  /** The quantile `q`, exact while the values fit, else the sketch's, always within [min, max]. */
+  quantile(q: number): number {
     if (!this.sketch) {
-      const sorted = (this.exact ?? []).sort((a, b) => a - b);
-      return qs.map((q) => exactQuantile(sorted, sorted.length, q));
+      const exact = this.exact;
+      return exact ? exactQuantile(sortInPlace(exact), exact.length, q) : NaN;
     }
     this.flush();
-    return qs.map((q) => Math.min(this.max, Math.max(this.min, this.sketch!.getValueAtQuantile(q))));
+    return Math.min(this.max, Math.max(this.min, this.sketch.getValueAtQuantile(q)));
+  }
+
+  /** The quantiles `qs` (see `quantile`). */
+  quantiles(qs: readonly number[]): number[] {
+    return qs.map((q) => this.quantile(q));
   }
 
   /** Drops spare capacity (a closed window kept for corrections holds only what it needs). */

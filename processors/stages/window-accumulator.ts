@@ -10,8 +10,6 @@ export function offsetBefore(a: string, b: string): boolean {
   return a.length < b.length || (a.length === b.length && a < b);
 }
 
-const QUANTILES = [0.5, 0.95, 0.99] as const;
-
 /** A series' names as windows keep them. */
 export type SeriesIdentity = Readonly<Pick<MetricSample, 'host' | 'metric' | 'unit' | 'attributes'>>;
 
@@ -102,7 +100,6 @@ export class WindowAccumulator {
   }
 
   close(): MetricAggregate {
-    const [p50, p95, p99] = this.digest.quantiles(QUANTILES);
     return {
       host: this.first.host,
       metric: this.first.metric,
@@ -116,9 +113,10 @@ export class WindowAccumulator {
       max: this.max,
       mean: this.sum / this.count,
       last: this.last,
-      p50: p50!,
-      p95: p95!,
-      p99: p99!,
+      // One at a time: an array of the three was one more allocation per window closed.
+      p50: this.digest.quantile(0.5),
+      p95: this.digest.quantile(0.95),
+      p99: this.digest.quantile(0.99),
     };
   }
 }
