@@ -113,6 +113,20 @@ describe('fetched records decoded when first read', () => {
     expect(decode).toHaveBeenCalledTimes(2);
   });
 
+  it('filters as Array#filter does, and a filter that keeps every record gives the records themselves', () => {
+    const all = Array.from({ length: 9 }, (_, i) => ({ offset: String(i) }));
+    const lazy = LazyRecords.of(() => all.slice());
+    const calls: number[] = [];
+    const some = lazy.filter(
+      (r: { offset: string }, i: number) => (calls.push(i), Number(r.offset) % 3 !== 1),
+    );
+    expect(some.records()).toEqual(all.filter((r) => Number(r.offset) % 3 !== 1));
+    expect(calls).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const every = lazy.filter(() => true);
+    expect(every.records()).toBe(lazy.records());
+    expect(lazy.filter(() => false).records()).toEqual([]);
+  });
+
   it("makes kafkajs's Batch behave as over decoded records", async () => {
     const bytes = await recordSet(Types.GZIP, true);
     for (const fetchedOffset of ['100', '151', '194', '400']) {

@@ -41,9 +41,22 @@ export class LazyRecords {
     return new LazyRecords(undefined, this, keep);
   }
 
-  /** The records, decoded and filtered on first call; the same array until `release`. */
+  /**
+   * The records, decoded and filtered on first call; the same array until `release`. A filter
+   * that keeps every record gives its parent's array itself (nothing changes a batch's records),
+   * not a copy: kafkajs filters each batch twice, and almost always keeps everything.
+   */
   records(): unknown[] {
-    return (this.decoded ??= this.parent ? this.parent.records().filter(this.keep!) : this.decode!());
+    if (this.decoded) return this.decoded;
+    if (!this.parent) return (this.decoded = this.decode!());
+    const all = this.parent.records();
+    const keep = this.keep!;
+    let i = 0;
+    while (i < all.length && keep(all[i], i, all)) i++;
+    if (i === all.length) return (this.decoded = all);
+    const kept = all.slice(0, i);
+    for (let j = i + 1; j < all.length; j++) if (keep(all[j], j, all)) kept.push(all[j]);
+    return (this.decoded = kept);
   }
 
   /** Forgets the decoded records; reading them again decodes them again. */
