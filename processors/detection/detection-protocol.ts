@@ -51,7 +51,7 @@ export interface DetectionReply {
   anomalies?: Anomaly[];
   evicted?: number;
   seconds?: number;
-  /** `takeDirty`: the states to save, encoded for their insert (one string). */
+  /** `takeDirty`: the states to save, encoded for their insert (bytes, transferred). */
   states?: EncodedStates;
   /** `restore`: how many states were taken. */
   taken?: number;

@@ -111,7 +111,8 @@ function serve(port: NonNullable<typeof parentPort>, setup: DetectionSetup): voi
     } catch (err) {
       reply = { id: request.id, error: String((err as Error)?.stack ?? err) };
     }
-    port.postMessage(reply);
+    // Encoded states are handed over, not copied: their buffer is the thread's own (`allocUnsafeSlow`).
+    port.postMessage(reply, reply.states ? [reply.states.bytes.buffer as ArrayBuffer] : []);
   });
 }
 

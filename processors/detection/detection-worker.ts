@@ -111,7 +111,7 @@ export class DetectionWorker implements Detection {
 
   async takeDirty(limit: number | undefined, now: number): Promise<EncodedStates> {
     const { states } = await this.ask({ kind: 'takeDirty', id: this.nextId++, limit, now });
-    return states ?? { count: 0, text: '' };
+    return states ?? { count: 0, bytes: new Uint8Array(0) };
   }
 
   async settle(saved: boolean): Promise<void> {

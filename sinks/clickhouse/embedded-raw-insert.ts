@@ -61,7 +61,12 @@ export function rawInserts<C extends ConnectionLike>(connection: C, native: unkn
     if (!m || !RAW_FORMATS.has(m[3]!)) return connection.insert(params);
     const parts = await partsOf(params.values);
     const query_id = params.query_id ?? crypto.randomUUID();
-    const { payload, buffer } = buffers.write(parts);
+    // One part in bytes (a stream of one buffer) is inserted where it lies; text is written into
+    // a reused buffer.
+    const only = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
+    const { payload, buffer } = only
+      ? { payload: Buffer.from(only.buffer, only.byteOffset, only.byteLength), buffer: undefined }
+      : buffers.write(parts);
     const settings: Record<string, string | number | boolean> = {};
     for (const [k, v] of Object.entries(params.clickhouse_settings ?? {}))
       if (v !== undefined && !HTTP_ONLY.has(k)) settings[k] = v as string | number | boolean;
@@ -76,7 +81,7 @@ export function rawInserts<C extends ConnectionLike>(connection: C, native: unkn
         });
     } finally {
       // The engine reads the payload in place until the insert settles; then the buffer is free.
-      buffers.give(buffer);
+      if (buffer) buffers.give(buffer);
     }
     return { query_id, response_headers: {}, http_status_code: 200 };
   };

@@ -423,21 +423,23 @@ describe('ClickHouse storage (embedded engine): schema, retention, idempotence, 
     expect(['b:b1:h-b', 'c:c1:h-c']).toContain(loaded[3]);
   });
 
-  it('keeps a baseline saved as JSON text exactly as it was, quotes, escapes and all', async () => {
+  it('keeps a baseline, its series and host exactly as they were: quotes, escapes, tabs, line breaks', async () => {
     const state = JSON.stringify({
       v: 2,
       baseline: { n: 3, level: -0.1 / 3, note: 'a "b"\\c\n' },
       bins: [1e-7, 2],
     });
-    await saveDetectorStates(client, db, [{ series: 'json-1', host: 'h "q"', state }], now);
+    const series = 'json-1\tx\\n\n';
+    const host = 'h "q"\r\\';
+    await saveDetectorStates(client, db, [{ series, host, state }], now);
     const rows: string[] = [];
     await loadDetectorStates(
       client,
       db,
       100,
-      (r) => void rows.push(...r.filter((x) => x.series === 'json-1').map((x) => `${x.host}|${x.state}`)),
+      (r) => void rows.push(...r.filter((x) => x.series === series).map((x) => `${x.host}|${x.state}`)),
     );
-    expect(rows).toEqual([`h "q"|${state}`]);
+    expect(rows).toEqual([`${host}|${state}`]);
   });
 
   describe('the SQL interface', () => {
