@@ -14,6 +14,7 @@ export function createProcessesProcessor(parts: Omit<ProcessorParts, 'detect' | 
     groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,
+    maxBytesPerPartition: parts.settings.fetchMaxBytesPerPartition,
   });
   const source = kafkaSource(consumer, {
     topics: [parts.topics.processes],

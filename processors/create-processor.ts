@@ -85,6 +85,9 @@ export function createProcessor(parts: ProcessorParts) {
     groupId: s.groupId,
     sessionTimeout: 30_000,
     heartbeatInterval: 3000,
+    // A batch's records are objects from decode to encode: a smaller one has fewer of them alive
+    // when the young generation is collected, so fewer are copied and promoted.
+    maxBytesPerPartition: s.fetchMaxBytesPerPartition,
   });
   const source = kafkaSource(consumer, {
     topics: [parts.topics.metrics],

@@ -401,6 +401,15 @@ export const configSchema = z
           .int()
           .min(2 ** 20)
           .default(64 * 2 ** 20),
+        fetchMaxBytesPerPartition: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 2 ** 20)
+          .default(128 * 1024)
+          .describe(
+            "Bytes a fetch takes from one partition (as stored: compressed); one partition's batch is at most this, or one record batch when that is larger",
+          ),
         heapGrowthPercent: z
           .number()
           .int()
