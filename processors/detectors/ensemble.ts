@@ -185,6 +185,11 @@ export class SeriesDetector {
     return this.slot < 0 ? undefined : this.slab.save(this.slot);
   }
 
+  /** Its state as its slab's bytes (`StateSlab.bytesOf`; undefined before the first sample). */
+  saveBytes(): Buffer | undefined {
+    return this.slot < 0 ? undefined : this.slab.bytesOf(this.slot);
+  }
+
   /** Gives its slot back to the slab: the detector starts afresh if it steps again. */
   free(): void {
     if (this.slot < 0) return;

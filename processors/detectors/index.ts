@@ -12,6 +12,6 @@ export { IncidentTracker, DEFAULT_INCIDENTS } from './incident-tracker';
 export type { IncidentOptions, OpenIncident, Scored, SeriesRef } from './incident-tracker';
 export { compileRule, parseRule, parseDuration } from './threshold-rule';
 export type { CompiledRule, RuleState, ThresholdRule } from './threshold-rule';
-export { encodeState, decodeState } from './state-codec';
+export { encodeState, decodeState, encodeStateBytes, decodeStateBytes } from './state-codec';
 export { metricLabel } from './metric-label';
 export { CUMULATIVE_COUNTERS, isCumulativeCounter } from './cumulative-counter';

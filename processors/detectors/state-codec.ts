@@ -4,7 +4,30 @@ import { CALIBRATOR_SIZE } from './tail-calibrator';
 
 const VERSION = 2;
 
-/** A series' detector state as compact JSON (for snapshots that let baselines survive restarts). */
+/** What a state saved as its slab's bytes starts with: `b1:<layout>:<base64 of the bytes>`. */
+const BYTES_PREFIX = 'b1:';
+
+/**
+ * A series' state as its slab's bytes (`StateSlab.bytesOf`), as text for its snapshot: the slab's
+ * layout, then the bytes in base64. About a twentieth of `encodeState`'s cost (no number is
+ * formatted), exact, and shorter; `decodeStateBytes` reads it back into a slab of that layout.
+ */
+export function encodeStateBytes(layout: string, bytes: Uint8Array): string {
+  return `${BYTES_PREFIX}${layout}:${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`;
+}
+
+/**
+ * The bytes of a state saved by `encodeStateBytes` for a slab of `layout` and `slotBytes`;
+ * undefined for any other text (JSON of `encodeState`, another layout, bytes of another length).
+ */
+export function decodeStateBytes(text: string, layout: string, slotBytes: number): Buffer | undefined {
+  const head = `${BYTES_PREFIX}${layout}:`;
+  if (!text.startsWith(head)) return undefined;
+  const bytes = Buffer.from(text.slice(head.length), 'base64');
+  return bytes.length === slotBytes ? bytes : undefined;
+}
+
+/** A series' detector state as compact JSON (what snapshots held before `encodeStateBytes`; still read). */
 export function encodeState(state: SeriesState): string {
   return JSON.stringify({
     v: VERSION,

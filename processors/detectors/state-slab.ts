@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Baseline, BASELINE_FIELDS } from './baseline';
 import { PROFILE_FIELDS, PROFILE_SIZE, type DailyProfile } from './daily-profile';
 import { newStepContext, type Detector } from './detector';
@@ -59,6 +60,16 @@ export class StateSlab {
   private readonly chunkSlots: number;
   private readonly chunks: Float64Array[] = [];
   private readonly binChunks: Float32Array[] = [];
+  /** Each chunk's bytes, for copying a slot whole (`bytesOf`, `loadBytes`). */
+  private readonly chunkBytes: Buffer[] = [];
+  private readonly binChunkBytes: Buffer[] = [];
+  /**
+   * What a slot's bytes mean: the fields in slab order, each detector's, the calibrators' bins
+   * and the byte order. A slot's bytes are loaded only into a slab of the same layout.
+   */
+  readonly layout: string;
+  /** Bytes of one slot's state (`bytesOf`). */
+  readonly slotBytes: number;
   private readonly freed: number[] = [];
   private issued = 0;
   private readonly views: SeriesViews;
@@ -88,6 +99,24 @@ export class StateSlab {
     this.alarmAt = at;
     this.stride = at + ALARM_FIELDS.length;
     this.binStride = bins * CALIBRATOR_SIZE;
+    this.slotBytes = 8 * this.stride + 4 * this.binStride;
+    const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    this.layout = createHash('sha256')
+      .update(
+        JSON.stringify([
+          BASELINE_FIELDS,
+          PROFILE_FIELDS,
+          PROFILE_SIZE,
+          this.detectorFields,
+          CALIBRATOR_FIELDS,
+          CALIBRATOR_SIZE,
+          this.binAt,
+          ALARM_FIELDS,
+          littleEndian,
+        ]),
+      )
+      .digest('hex')
+      .slice(0, 12);
     this.chunkSlots = Math.min(SLOTS_PER_CHUNK, capacity);
     const none = new Float64Array(0);
     const baseline = new BaselineView(none, 0);
@@ -118,8 +147,12 @@ export class StateSlab {
         throw new Error(`detector state slab is full (${this.capacity} series)`);
       slot = this.issued++;
       if (slot >= this.chunks.length * this.chunkSlots) {
-        this.chunks.push(new Float64Array(this.chunkSlots * this.stride));
-        this.binChunks.push(new Float32Array(this.chunkSlots * this.binStride));
+        const f = new Float64Array(this.chunkSlots * this.stride);
+        const b = new Float32Array(this.chunkSlots * this.binStride);
+        this.chunks.push(f);
+        this.binChunks.push(b);
+        this.chunkBytes.push(Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+        this.binChunkBytes.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
       }
     }
     const c = (slot / this.chunkSlots) | 0;
@@ -206,6 +239,34 @@ export class StateSlab {
       })),
       alarm: plain(v.alarm, ALARM_FIELDS) as unknown as AlarmState,
     };
+  }
+
+  /**
+   * The state in `slot` as its bytes: its numbers, then its bins, as the slab holds them (a copy:
+   * `slotBytes` long, of this slab's `layout`). Exact, and a copy instead of a number formatted
+   * as text per field.
+   */
+  bytesOf(slot: number): Buffer {
+    const c = (slot / this.chunkSlots) | 0;
+    const local = slot - c * this.chunkSlots;
+    const out = Buffer.allocUnsafe(this.slotBytes);
+    const numbers = 8 * this.stride;
+    const bins = 4 * this.binStride;
+    this.chunkBytes[c]!.copy(out, 0, local * numbers, (local + 1) * numbers);
+    this.binChunkBytes[c]!.copy(out, numbers, local * bins, (local + 1) * bins);
+    return out;
+  }
+
+  /** Writes a state saved by `bytesOf` (of a slab of the same `layout`) into `slot`. */
+  loadBytes(slot: number, bytes: Uint8Array): void {
+    if (bytes.byteLength !== this.slotBytes)
+      throw new Error(`a slot's state is ${this.slotBytes} bytes, not ${bytes.byteLength}`);
+    const c = (slot / this.chunkSlots) | 0;
+    const local = slot - c * this.chunkSlots;
+    const numbers = 8 * this.stride;
+    const bins = 4 * this.binStride;
+    this.chunkBytes[c]!.set(bytes.subarray(0, numbers), local * numbers);
+    this.binChunkBytes[c]!.set(bytes.subarray(numbers), local * bins);
   }
 
   /** Writes a saved state into `slot`; a field it lacks is NaN, a calibrator without bins has empty ones. */

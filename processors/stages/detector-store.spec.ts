@@ -1,3 +1,4 @@
+import { encodeState } from '../detectors';
 import { DetectorStore } from './detector-store';
 
 const from = { topic: 't', partition: 0 };
@@ -92,6 +93,37 @@ describe('detector store', () => {
     expect(v.score).toBeGreaterThan(0.9);
     store.done(r);
     expect(store.slab.size).toBe(1);
+  });
+
+  it('snapshots a state as its slab bytes, which a store restores exactly; an older JSON state still restores', () => {
+    const trained = new DetectorStore(4);
+    const t = trained.entry('r', sample('r'), from, 0);
+    for (let i = 0; i < 300; i++) t.detector.step(i * 60_000, 1 + (i % 7) * 0.01);
+    const [saved] = trained.takeDirty();
+    expect(saved!.state.startsWith(`b1:${trained.slab.layout}:`)).toBe(true);
+    const json = { ...saved!, state: encodeState(t.detector.save()!) };
+    const next = (store: DetectorStore) => {
+      const r = store.entry('r', sample('r'), from, 1);
+      return [0, 1, 2].map((i) => ({ ...r.detector.step((300 + i) * 60_000, i === 1 ? 9 : 1) }));
+    };
+    const expected = [0, 1, 2].map((i) => ({ ...t.detector.step((300 + i) * 60_000, i === 1 ? 9 : 1) }));
+    for (const row of [saved!, json]) {
+      const store = new DetectorStore(4);
+      expect(store.restore([row])).toBe(1);
+      expect(next(store)).toEqual(expected);
+    }
+  });
+
+  it('leaves a state of another layout, or cut short, unrestored', () => {
+    const trained = new DetectorStore(4);
+    trained.entry('r', sample('r'), from, 0).detector.step(0, 1);
+    const [saved] = trained.takeDirty();
+    const other = new DetectorStore(4, { detectors: ['range'] });
+    expect(other.slab.layout).not.toBe(trained.slab.layout);
+    expect(other.restore([saved!])).toBe(0);
+    const store = new DetectorStore(4);
+    expect(store.restore([{ ...saved!, state: saved!.state.slice(0, -8) }])).toBe(0);
+    expect(store.restore([saved!])).toBe(1);
   });
 
   it('hands out changed states at most `limit` at a time, released ones first, each once', () => {

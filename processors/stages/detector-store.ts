@@ -2,7 +2,8 @@ import {
   compileRule,
   DEFAULT_ENSEMBLE,
   decodeState,
-  encodeState,
+  decodeStateBytes,
+  encodeStateBytes,
   metricLabel,
   type CompiledRule,
   type EnsembleOptions,
@@ -176,9 +177,9 @@ export class DetectorStore {
       this.entries.delete(key);
       this.open.delete(key);
       released.push(e);
-      const state = e.dirty ? e.detector.save() : undefined;
+      const state = e.dirty ? this.encoded(e) : undefined;
       if (state && this.releasedStates.length < this.maxSeries)
-        this.releasedStates.push({ series: key, host: e.ref.host, state: encodeState(state) });
+        this.releasedStates.push({ series: key, host: e.ref.host, state });
       e.detector.free();
     }
     this.trim();
@@ -190,13 +191,19 @@ export class DetectorStore {
     const out: StoredState[] = this.releasedStates.splice(0, limit);
     if (out.length >= limit) return out;
     for (const [series, e] of this.entries) {
-      const state = e.dirty ? e.detector.save() : undefined;
+      const state = e.dirty ? this.encoded(e) : undefined;
       if (!state) continue;
       e.dirty = false;
-      out.push({ series, host: e.ref.host, state: encodeState(state) });
+      out.push({ series, host: e.ref.host, state });
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /** A series' state as snapshot text: its slab's bytes (`encodeStateBytes`). */
+  private encoded(e: SeriesEntry): string | undefined {
+    const bytes = e.detector.saveBytes();
+    return bytes && encodeStateBytes(this.slab.layout, bytes);
   }
 
   /** Takes back states whose save failed, to be saved with the next snapshot. */
@@ -214,10 +221,12 @@ export class DetectorStore {
     let taken = 0;
     for (const row of rows) {
       if (this.entries.has(row.series) || this.restored.size >= this.maxSeries) continue;
-      const state = decodeState(row.state, detectors);
-      if (!state) continue;
+      const bytes = decodeStateBytes(row.state, this.slab.layout, this.slab.slotBytes);
+      const state = bytes ? undefined : decodeState(row.state, detectors);
+      if (!bytes && !state) continue;
       const slot = this.restored.get(row.series) ?? this.slab.allocate();
-      this.slab.load(slot, state);
+      if (bytes) this.slab.loadBytes(slot, bytes);
+      else this.slab.load(slot, state!);
       this.restored.set(row.series, slot);
       taken++;
     }
