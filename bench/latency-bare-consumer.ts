@@ -44,10 +44,18 @@ export function warmupSplit(latencies: Float64Array, stamped: Float64Array, n: n
   for (let i = 0; i < n; i++) first = Math.min(first, stamped[i]!);
   const early: number[] = [];
   const late: number[] = [];
-  for (let i = 0; i < n; i++) (stamped[i]! < first + warmupMs ? early : late).push(latencies[i]!);
+  // The first seconds one by one, and the second after them: how the warm-up settles.
+  const seconds = Math.ceil(warmupMs / 1000) + 1;
+  const bySecond = Array.from({ length: seconds }, () => [] as number[]);
+  for (let i = 0; i < n; i++) {
+    const ms = stamped[i]! - first;
+    (ms < warmupMs ? early : late).push(latencies[i]!);
+    if (ms < seconds * 1000) bySecond[Math.floor(ms / 1000)]!.push(latencies[i]!);
+  }
   return {
     warmup: latencyView(Float64Array.from(early), early.length),
     after: latencyView(Float64Array.from(late), late.length),
+    bySecond: bySecond.map((l) => latencyView(Float64Array.from(l), l.length)),
   };
 }
 

@@ -13,4 +13,12 @@ describe('latency views', () => {
     expect(warmup).toMatchObject({ samples: 3, max_ms: 900 });
     expect(after).toMatchObject({ samples: 2, p50_ms: 40, max_ms: 60 });
   });
+
+  it('views each of the first seconds, and the one after them, apart', () => {
+    const stamped = Float64Array.from([1000, 1500, 2999, 3500, 9000]);
+    const latencies = Float64Array.from([900, 800, 700, 40, 60]);
+    const { bySecond } = warmupSplit(latencies, stamped, 5, 2000);
+    expect(bySecond.map((v) => v.samples)).toEqual([2, 1, 1]);
+    expect(bySecond[1]).toMatchObject({ max_ms: 700 });
+  });
 });

@@ -278,6 +278,7 @@ export async function latencyBench(o: LatencyBenchOptions): Promise<Record<strin
       warmup_seconds: o.warmupSeconds,
       warmup: split.warmup,
       after_warmup: split.after,
+      warmup_by_second: split.bySecond,
       // Where the time goes, hop by hop: the generator's batches from stamp to the broker's
       // acknowledgement, a bare consumer's view of the same samples (that plus fetch), and the
       // instance's time per batch in each stage before the fan-out.
