@@ -184,7 +184,10 @@ describe('tidewatch start, seen from a browser and from the CLI', () => {
     );
     await page.selectOption('#incident-status', 'all');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-anomalies.png'), fullPage: true });
-    await page.click(`#incidents li[data-status="open"]:has(.host:text-is("${AGENT}")) a.reason`);
+    // The rule's incident: a detector's incident on this host may be open too, and newer.
+    await page.click(
+      `#incidents li[data-status="open"]:has(.host:text-is("${AGENT}")):has-text('${rule}') a.reason`,
+    );
     await page.waitForSelector('#view-host:not([hidden])');
     // The incident's own marker, highlighted as the linked moment, with its reason on hover.
     const marker = '#chart-cpu .marker[data-severity="linked"]';
